@@ -1,0 +1,35 @@
+import type { V1PodSecurityContext, V1SecurityContext } from '@kubernetes/client-node';
+import type { ImageFlavor } from './image.js';
+
+/** The scheduling and identity fields both NameService and Broker pass to their pods unchanged. */
+export interface PodPassThrough {
+  serviceAccountName?: string;
+  affinity?: unknown;
+  tolerations?: unknown[];
+  nodeSelector?: Record<string, string>;
+  priorityClassName?: string;
+  imagePullSecrets?: unknown[];
+}
+
+export function passThroughPodFields(spec: PodPassThrough): PodPassThrough {
+  const { serviceAccountName, affinity, tolerations, nodeSelector, priorityClassName, imagePullSecrets } = spec;
+  return { serviceAccountName, affinity, tolerations, nodeSelector, priorityClassName, imagePullSecrets };
+}
+
+export const ROCKETMQ_UID = 3000;
+
+/** Least privilege that still lets the image write its data: the user's own context replaces it. */
+export function defaultPodSecurityContext(flavor: ImageFlavor): V1PodSecurityContext {
+  const seccompProfile = { type: 'RuntimeDefault' };
+  if (flavor.runsAsRoot) return { fsGroup: ROCKETMQ_UID, seccompProfile };
+  return { runAsNonRoot: true, runAsUser: ROCKETMQ_UID, runAsGroup: ROCKETMQ_UID, fsGroup: ROCKETMQ_UID, seccompProfile };
+}
+
+export const DEFAULT_CONTAINER_SECURITY_CONTEXT: V1SecurityContext = {
+  allowPrivilegeEscalation: false,
+  capabilities: { drop: ['ALL'] },
+};
+
+export function tcpProbe(port: number, initialDelaySeconds: number, failureThreshold: number) {
+  return { tcpSocket: { port }, initialDelaySeconds, periodSeconds: 10, timeoutSeconds: 3, failureThreshold };
+}

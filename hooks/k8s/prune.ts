@@ -1,0 +1,15 @@
+/**
+ * Drops undefined and null values and empty arrays, which the API server does not store: an
+ * object rendered with them would differ from the observed one on every sync.
+ */
+export function prune<T>(value: T): T {
+  if (Array.isArray(value)) return value.map((v) => prune(v)) as T;
+  if (value === null || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(value)) {
+    if (v === undefined || v === null) continue;
+    if (Array.isArray(v) && v.length === 0) continue;
+    out[key] = prune(v);
+  }
+  return out as T;
+}

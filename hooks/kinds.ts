@@ -1,0 +1,20 @@
+import type { HookRequest, KubeObject, RelatedResourceRule, SyncResponse } from './metacontroller.js';
+import type { CustomKind } from './schema/crds.js';
+import { nameServiceHooks } from './nameservice/hooks.js';
+
+/** What each custom resource kind answers to Metacontroller. Each must be a pure function of its input. */
+export interface KindHooks {
+  kind: CustomKind;
+  customize(parent: KubeObject): RelatedResourceRule[];
+  sync(request: HookRequest, now: Date): SyncResponse;
+  /** Cleanup before deletion; kinds without external state answer their sync with finalized: true. */
+  finalize?(request: HookRequest, now: Date): SyncResponse;
+}
+
+export const KIND_HOOKS: Record<string, KindHooks> = {
+  nameservice: nameServiceHooks,
+};
+
+export function hooksForKind(kind: string): KindHooks | undefined {
+  return Object.values(KIND_HOOKS).find((h) => h.kind === kind);
+}

@@ -1,0 +1,22 @@
+// Process entry of the hook service: configuration from the environment, graceful shutdown.
+import { buildServer } from './server.js';
+
+const port = Number(process.env.PORT ?? 8080);
+const host = process.env.HOST ?? '0.0.0.0';
+const app = buildServer({ logger: { level: process.env.LOG_LEVEL ?? 'info' } });
+
+async function shutdown(signal: string): Promise<void> {
+  app.log.info({ signal }, 'shutting down; in-flight requests finish first');
+  await app.close();
+  process.exit(0);
+}
+
+process.once('SIGTERM', () => void shutdown('SIGTERM'));
+process.once('SIGINT', () => void shutdown('SIGINT'));
+
+try {
+  await app.listen({ port, host });
+} catch (error) {
+  app.log.error(error);
+  process.exit(1);
+}

@@ -1,0 +1,92 @@
+import type { NameServiceSpec } from '../schema/types.js';
+import type { KubeObject } from '../metacontroller.js';
+import { commonLabels } from '../k8s/labels.js';
+import { imageFlavor } from '../k8s/image.js';
+import { renderStorage } from '../k8s/storage.js';
+import { canonicalResources } from '../k8s/quantity.js';
+import { prune } from '../k8s/prune.js';
+import { keepImmutableFields } from '../k8s/statefulset.js';
+import {
+  DEFAULT_CONTAINER_SECURITY_CONTEXT,
+  defaultPodSecurityContext,
+  passThroughPodFields,
+  tcpProbe,
+} from '../k8s/pod.js';
+
+export const NAME_SERVER_PORT = 9876;
+
+export interface NameServiceParent {
+  name: string;
+  namespace: string;
+  spec: NameServiceSpec;
+}
+
+/** Pod labels of the original operator, kept so its StatefulSets' immutable selectors still match. */
+export function nameServerPodSelector(name: string): Record<string, string> {
+  return { app: 'name_service', name_service_cr: name };
+}
+
+/** Stable DNS address of each name server pod, through the headless Service named after the NameService. */
+export function nameServerAddresses(name: string, namespace: string, size: number): string[] {
+  return Array.from({ length: size }, (_, i) => `${name}-${i}.${name}.${namespace}.svc:${NAME_SERVER_PORT}`);
+}
+
+export function renderNameServerService({ name, namespace }: NameServiceParent): KubeObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name, namespace, labels: commonLabels('nameservice', name) },
+    spec: {
+      clusterIP: 'None',
+      // Brokers need every name server's address as soon as the pod exists, not once it is Ready.
+      publishNotReadyAddresses: true,
+      selector: nameServerPodSelector(name),
+      ports: [{ name: 'main', port: NAME_SERVER_PORT, targetPort: NAME_SERVER_PORT, protocol: 'TCP' }],
+    },
+  };
+}
+
+export function renderNameServerStatefulSet(parent: NameServiceParent, observed?: KubeObject): KubeObject {
+  const { name, namespace, spec } = parent;
+  const flavor = imageFlavor(spec.nameServiceImage);
+  const storage = renderStorage(spec, 'namesrv-storage');
+  const selector = nameServerPodSelector(name);
+  const container = {
+    name: 'name-service',
+    image: spec.nameServiceImage,
+    imagePullPolicy: spec.imagePullPolicy,
+    command: flavor.nameServerCommand,
+    resources: canonicalResources(spec.resources),
+    env: spec.env,
+    ports: [{ name: 'main', containerPort: NAME_SERVER_PORT, protocol: 'TCP' }],
+    securityContext: spec.containerSecurityContext ?? DEFAULT_CONTAINER_SECURITY_CONTEXT,
+    volumeMounts: [{ name: storage.volumeName, mountPath: `${flavor.dataRoot}/logs`, subPath: 'logs' }],
+    readinessProbe: tcpProbe(NAME_SERVER_PORT, 5, 3),
+    livenessProbe: tcpProbe(NAME_SERVER_PORT, 30, 6),
+  };
+  const statefulSet: KubeObject = {
+    apiVersion: 'apps/v1',
+    kind: 'StatefulSet',
+    metadata: { name, namespace, labels: commonLabels('nameservice', name) },
+    spec: {
+      replicas: spec.size,
+      serviceName: name,
+      // Name servers share nothing, so they can start together.
+      podManagementPolicy: 'Parallel',
+      selector: { matchLabels: selector },
+      template: {
+        metadata: { labels: { ...selector, ...commonLabels('nameservice', name) }, annotations: spec.podAnnotations },
+        spec: {
+          ...passThroughPodFields(spec),
+          hostNetwork: spec.hostNetwork || undefined,
+          dnsPolicy: spec.dnsPolicy ?? (spec.hostNetwork ? 'ClusterFirstWithHostNet' : undefined),
+          securityContext: spec.securityContext ?? defaultPodSecurityContext(flavor),
+          containers: [container],
+          volumes: storage.volumes,
+        },
+      },
+      volumeClaimTemplates: storage.volumeClaimTemplates,
+    },
+  };
+  return keepImmutableFields(prune(statefulSet), observed);
+}

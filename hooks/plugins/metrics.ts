@@ -1,0 +1,54 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    metrics: { renderErrors: Counter<'kind' | 'reason'> };
+  }
+  interface FastifyContextConfig {
+    /** Marks a route whose requests are counted as hook calls. */
+    hook?: 'sync' | 'finalize' | 'customize' | 'render';
+  }
+}
+
+function outcomeOf(statusCode: number): string {
+  if (statusCode < 300) return 'ok';
+  if (statusCode < 500) return 'rejected';
+  return 'error';
+}
+
+/** Prometheus metrics on GET /metrics: hook calls and latency per kind, hook and outcome. */
+export async function metricsPlugin(app: FastifyInstance): Promise<void> {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const labelNames = ['kind', 'hook', 'outcome'] as const;
+  const requests = new Counter({ name: 'rocketmq_operator_hook_requests_total', help: 'Hook requests answered.', labelNames, registers: [registry] });
+  const latency = new Histogram({
+    name: 'rocketmq_operator_hook_duration_seconds',
+    help: 'Time to answer a hook request.',
+    labelNames,
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+    registers: [registry],
+  });
+  const renderErrors = new Counter({
+    name: 'rocketmq_operator_render_errors_total',
+    help: 'Hook requests that could not be rendered, by kind and reason.',
+    labelNames: ['kind', 'reason'] as const,
+    registers: [registry],
+  });
+  app.decorate('metrics', { renderErrors });
+
+  app.addHook('onResponse', async (request: FastifyRequest, reply) => {
+    const hook = request.routeOptions.config?.hook;
+    if (!hook) return;
+    const kind = (request.params as { kind?: string })?.kind ?? 'stream';
+    const labels = { kind, hook, outcome: outcomeOf(reply.statusCode) };
+    requests.inc(labels);
+    latency.observe(labels, reply.elapsedTime / 1000);
+  });
+
+  app.get('/metrics', async (_request, reply) => {
+    reply.type(registry.contentType);
+    return registry.metrics();
+  });
+}

@@ -1,0 +1,45 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
+
+export type JsonSchema = Record<string, unknown>;
+
+export interface CustomResourceDefinition {
+  metadata: { name: string };
+  spec: {
+    group: string;
+    names: { kind: string; plural: string };
+    versions: { name: string; schema: { openAPIV3Schema: JsonSchema } }[];
+  };
+}
+
+/** The directory holding package.json, found from this file both in the sources and in dist/. */
+export function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json'))) {
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error('package.json not found above ' + fileURLToPath(import.meta.url));
+    dir = parent;
+  }
+  return dir;
+}
+
+export const CRD_FILES = {
+  NameService: 'nameservice.yaml',
+  Broker: 'broker.yaml',
+  Console: 'console.yaml',
+  TopicTransfer: 'topictransfer.yaml',
+} as const;
+
+export type CustomKind = keyof typeof CRD_FILES;
+
+export function loadCrd(kind: CustomKind): CustomResourceDefinition {
+  const text = readFileSync(join(packageRoot(), 'crds', CRD_FILES[kind]), 'utf8');
+  return parse(text) as CustomResourceDefinition;
+}
+
+export function specSchema(crd: CustomResourceDefinition): JsonSchema {
+  const root = crd.spec.versions[0].schema.openAPIV3Schema as { properties: Record<string, JsonSchema> };
+  return root.properties.spec;
+}

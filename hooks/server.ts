@@ -1,0 +1,71 @@
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import fastifyPlugin from 'fastify-plugin';
+import { HookError } from './errors.js';
+import { metricsPlugin } from './plugins/metrics.js';
+import { hookRoutes } from './routes/hooks.js';
+import { renderRoutes } from './routes/render.js';
+
+export interface ServerOptions {
+  logger?: FastifyServerOptions['logger'];
+  /** Time source for condition transition times; tests pass a fixed one. */
+  clock?: () => Date;
+}
+
+/** Requests carry every child with managedFields; a large cluster's easily pass Fastify's 1 MiB default. */
+export const BODY_LIMIT = 16 * 1024 * 1024;
+
+/** Longer than the 90 s Metacontroller's Go client keeps idle connections, so we never close one it is about to reuse. */
+export const KEEP_ALIVE_TIMEOUT_MS = 120_000;
+
+interface ErrorBody {
+  error: string;
+  message: string;
+  details?: string[];
+}
+
+function errorReply(error: Error & { statusCode?: number; validation?: unknown }): { statusCode: number; body: ErrorBody } {
+  if (error instanceof HookError) {
+    return { statusCode: error.statusCode, body: { error: error.name, message: error.message, details: error.details } };
+  }
+  if (error.validation) return { statusCode: 400, body: { error: 'BadRequest', message: error.message } };
+  if (error.statusCode && error.statusCode < 500) {
+    return { statusCode: error.statusCode, body: { error: 'BadRequest', message: error.message } };
+  }
+  return { statusCode: 500, body: { error: 'InternalError', message: `could not render: ${error.message}` } };
+}
+
+export function buildServer(options: ServerOptions = {}): FastifyInstance {
+  const clock = options.clock ?? (() => new Date());
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: BODY_LIMIT,
+    keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
+    // Validation must never rewrite Kubernetes objects: Metacontroller deletes whatever we drop.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false } },
+  });
+  let closing = false;
+
+  app.register(fastifyPlugin(metricsPlugin));
+  app.register(hookRoutes, { clock });
+  app.register(renderRoutes, { clock });
+
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (_request, reply) => {
+    if (closing) return reply.code(503).send({ status: 'shutting down' });
+    return { status: 'ready' };
+  });
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+
+  app.setErrorHandler((error: Error & { statusCode?: number; validation?: unknown }, request, reply) => {
+    const { statusCode, body } = errorReply(error);
+    const kind = (request.params as { kind?: string } | undefined)?.kind ?? 'stream';
+    app.metrics.renderErrors.inc({ kind, reason: body.error });
+    if (statusCode >= 500) request.log.error({ err: error }, body.message);
+    else request.log.warn({ statusCode, details: body.details }, body.message);
+    return reply.code(statusCode).send(body);
+  });
+
+  return app;
+}
