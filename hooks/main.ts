@@ -3,10 +3,14 @@ import { buildServer } from './server.js';
 
 const port = Number(process.env.PORT ?? 8080);
 const host = process.env.HOST ?? '0.0.0.0';
+// Time for Kubernetes to take the pod out of its Service once readiness fails.
+const shutdownDelayMs = Number(process.env.SHUTDOWN_DELAY_SECONDS ?? 5) * 1000;
 const app = buildServer({ logger: { level: process.env.LOG_LEVEL ?? 'info' } });
 
 async function shutdown(signal: string): Promise<void> {
   app.log.info({ signal }, 'shutting down; in-flight requests finish first');
+  app.beginShutdown();
+  await new Promise((resolve) => setTimeout(resolve, shutdownDelayMs));
   await app.close();
   process.exit(0);
 }

@@ -5,6 +5,12 @@ import { metricsPlugin } from './plugins/metrics.js';
 import { hookRoutes } from './routes/hooks.js';
 import { renderRoutes } from './routes/render.js';
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    beginShutdown(): void;
+  }
+}
+
 export interface ServerOptions {
   logger?: FastifyServerOptions['logger'];
   /** Time source for condition transition times; tests pass a fixed one. */
@@ -54,7 +60,8 @@ export function buildServer(options: ServerOptions = {}): FastifyInstance {
     if (closing) return reply.code(503).send({ status: 'shutting down' });
     return { status: 'ready' };
   });
-  app.addHook('preClose', async () => {
+  // Readiness fails first, so Kubernetes stops sending new requests before the server closes.
+  app.decorate('beginShutdown', () => {
     closing = true;
   });
 

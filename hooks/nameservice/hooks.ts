@@ -1,6 +1,7 @@
 import type { KindHooks } from '../kinds.js';
 import { ObservedObjects } from '../metacontroller.js';
 import { readParent } from '../parent.js';
+import { checkChildName } from '../k8s/names.js';
 import type { NameServiceSpec } from '../schema/types.js';
 import { compileSpecValidator } from '../schema/validate.js';
 import { nameServerPodSelector, renderNameServerService, renderNameServerStatefulSet } from './render.js';
@@ -25,6 +26,8 @@ export const nameServiceHooks: KindHooks = {
 
   sync(request, now) {
     const parent = readParent(request, 'NameService', validateSpec);
+    checkChildName('NameService', parent.name, 'StatefulSet', parent.name);
+    checkChildName('NameService', parent.name, 'Service', parent.name);
     const children = new ObservedObjects(request.children);
     const related = new ObservedObjects(request.related);
     const observedStatefulSet = children.get('StatefulSet', 'apps/v1', parent.name);

@@ -19,6 +19,15 @@ const DESCRIPTIVE_KEYWORDS = [
   'x-kubernetes-map-type',
 ];
 
+/** A rule that cannot be evaluated on this value (a missing field, a wrong type) does not hold. */
+function holds(evaluate: (context: object) => unknown, self: unknown): boolean {
+  try {
+    return evaluate({ self }) === true;
+  } catch {
+    return false;
+  }
+}
+
 function buildAjv(): Ajv {
   const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: true, strictTypes: false });
   ajv.addFormat('int32', { type: 'number', validate: (n: number) => Number.isInteger(n) && Math.abs(n) < 2 ** 31 });
@@ -29,13 +38,15 @@ function buildAjv(): Ajv {
     keyword: 'x-kubernetes-validations',
     schemaType: 'array',
     errors: true,
+    // After the other keywords, so the rules see the defaults, as on the API server.
+    post: true,
     compile(rules: CelRule[], _parent: AnySchemaObject) {
       // Transition rules compare with the stored object, which only the API server has.
       const checks = rules
         .filter((r) => !/\boldSelf\b/.test(r.rule))
         .map((r) => ({ ...r, evaluate: parseCel(r.rule) }));
       const validate = (data: unknown, ctx?: { instancePath: string }): boolean => {
-        const failed = checks.filter((c) => c.evaluate({ self: data }) !== true);
+        const failed = checks.filter((c) => !holds(c.evaluate, data));
         (validate as { errors?: Partial<ErrorObject>[] }).errors = failed.map((c) => ({
           keyword: 'x-kubernetes-validations',
           instancePath: (ctx?.instancePath ?? '') + (c.fieldPath ?? '').replaceAll('.', '/'),
@@ -79,7 +90,8 @@ export type SpecValidator = (kind: string, name: string, spec: unknown) => unkno
 export function compileSpecValidator<T>(kind: CustomKind): (name: string, spec: unknown) => T {
   const check = ajv.compile(specSchema(loadCrd(kind)));
   return (name, spec) => {
-    const copy = structuredClone(spec ?? {});
+    // A JSON copy, not structuredClone: CEL accepts only plain objects of its own realm.
+    const copy = JSON.parse(JSON.stringify(spec ?? {}));
     if (check(copy)) return copy as T;
     const details = [...new Set((check.errors ?? []).map((e) => describeError(e)))];
     throw new InvalidSpecError(kind, name, details);

@@ -1,0 +1,95 @@
+import { request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { parseAllDocuments } from 'yaml';
+import { buildServer, BODY_LIMIT } from '../../hooks/server.js';
+import { customResource, FIXED_NOW, syncRequest } from '../support/hook-requests.js';
+
+const nameService = customResource('NameService', 'ns', { size: 1 }, 'mq');
+
+describe('the hook service', () => {
+  const app = buildServer({ clock: () => FIXED_NOW });
+  afterAll(() => app.close());
+
+  it('answers health and readiness probes', async () => {
+    expect((await app.inject({ url: '/healthz' })).statusCode).toBe(200);
+    expect((await app.inject({ url: '/readyz' })).json()).toEqual({ status: 'ready' });
+  });
+
+  it('counts hook requests and latency per kind, hook and outcome, and render errors', async () => {
+    await app.inject({ method: 'POST', url: '/sync/nameservice', payload: syncRequest(nameService) });
+    await app.inject({ method: 'POST', url: '/sync/nameservice', payload: syncRequest(customResource('NameService', 'ns', { size: 0 }, 'mq')) });
+    const metrics = (await app.inject({ url: '/metrics' })).body;
+    expect(metrics).toMatch(/rocketmq_operator_hook_requests_total\{kind="nameservice",hook="sync",outcome="ok"\} 1/);
+    expect(metrics).toMatch(/rocketmq_operator_hook_requests_total\{kind="nameservice",hook="sync",outcome="rejected"\} 1/);
+    expect(metrics).toMatch(/rocketmq_operator_hook_duration_seconds_count\{kind="nameservice",hook="sync",outcome="ok"\} 1/);
+    expect(metrics).toMatch(/rocketmq_operator_render_errors_total\{kind="nameservice",reason="InvalidSpecError"\} 1/);
+  });
+
+  it('accepts requests far above the default 1 MiB body limit', async () => {
+    const filler = 'x'.repeat(8 * 1024 * 1024);
+    const parent = { ...nameService, metadata: { ...nameService.metadata, annotations: { filler } } };
+    const reply = await app.inject({ method: 'POST', url: '/sync/nameservice', payload: syncRequest(parent) });
+    expect(reply.statusCode).toBe(200);
+    expect(BODY_LIMIT).toBe(16 * 1024 * 1024);
+  });
+
+  it('never strips or coerces fields of the objects it is sent', async () => {
+    const observed = {
+      apiVersion: 'apps/v1',
+      kind: 'StatefulSet',
+      metadata: { name: 'ns', namespace: 'mq' },
+      spec: { podManagementPolicy: 'OrderedReady', selector: { matchLabels: { app: 'name_service', name_service_cr: 'ns' } }, unknownField: 1 },
+    };
+    const reply = await app.inject({ method: 'POST', url: '/sync/nameservice', payload: syncRequest(nameService, { children: [observed] }) });
+    const sts = reply.json().children.find((c: { kind: string }) => c.kind === 'StatefulSet');
+    expect(sts.spec.podManagementPolicy).toBe('OrderedReady');
+  });
+
+  it('renders a YAML stream to a JSON List, and to YAML when asked', async () => {
+    const manifest = 'apiVersion: rocketmq.apache.org/v1alpha1\nkind: NameService\nmetadata: {name: ns}\nspec: {size: 2}\n';
+    const json = await app.inject({ method: 'POST', url: '/render', headers: { 'content-type': 'application/yaml' }, payload: manifest });
+    expect(json.statusCode).toBe(200);
+    expect(json.json().items.map((i: { kind: string }) => i.kind)).toEqual(['Service', 'StatefulSet']);
+    const yaml = await app.inject({ method: 'POST', url: '/render', headers: { 'content-type': 'application/yaml', accept: 'application/yaml' }, payload: manifest });
+    expect(yaml.headers['content-type']).toMatch(/yaml/);
+    expect(parseAllDocuments(yaml.body).map((d: any) => d.toJS().metadata.namespace)).toEqual(['default', 'default']);
+  });
+
+  it('renders a JSON custom resource too', async () => {
+    const reply = await app.inject({ method: 'POST', url: '/render', headers: { 'content-type': 'application/json' }, payload: JSON.stringify(nameService) });
+    expect(reply.json().items).toHaveLength(2);
+  });
+
+  it('answers a render of an invalid resource with 422 and unparseable text with 400', async () => {
+    const invalid = await app.inject({ method: 'POST', url: '/render', headers: { 'content-type': 'application/yaml' }, payload: 'apiVersion: rocketmq.apache.org/v1alpha1\nkind: NameService\nmetadata: {name: ns}\nspec: {size: 0}\n' });
+    expect(invalid.statusCode).toBe(422);
+    expect(invalid.json().details).toEqual(['spec.size: must be >= 1']);
+    const broken = await app.inject({ method: 'POST', url: '/render', headers: { 'content-type': 'application/yaml' }, payload: 'kind: [' });
+    expect(broken.statusCode).toBe(400);
+  });
+});
+
+describe('graceful shutdown', () => {
+  it('finishes a request that is in flight when the server closes, and reports not ready meanwhile', async () => {
+    const app = buildServer({ clock: () => FIXED_NOW });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = app.server.address() as AddressInfo;
+    const body = JSON.stringify(syncRequest(nameService));
+    const reply = new Promise<number>((resolve, reject) => {
+      const req = httpRequest({ port, host: '127.0.0.1', method: 'POST', path: '/sync/nameservice', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      });
+      req.on('error', reject);
+      // Half the body now, the rest only after close() has begun.
+      req.write(body.slice(0, 10));
+      setTimeout(() => req.end(body.slice(10)), 200);
+    });
+    await new Promise((r) => setTimeout(r, 50));
+    app.beginShutdown();
+    expect((await app.inject({ url: '/readyz' })).statusCode).toBe(503);
+    const closed = app.close();
+    expect(await reply).toBe(200);
+    await closed;
+  });
+});

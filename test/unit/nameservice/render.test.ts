@@ -1,0 +1,142 @@
+import { KIND_HOOKS } from '../../../hooks/kinds.js';
+import type { KubeObject, SyncResponse } from '../../../hooks/metacontroller.js';
+import { afterApplying, customResource, FIXED_NOW, syncRequest } from '../../support/hook-requests.js';
+
+const hooks = KIND_HOOKS.nameservice;
+
+function sync(spec: unknown, options: Parameters<typeof syncRequest>[1] = {}, name = 'name-service'): SyncResponse {
+  return hooks.sync(syncRequest(customResource('NameService', name, spec), options), FIXED_NOW);
+}
+
+function child(response: SyncResponse, kind: string): any {
+  const found = response.children.find((c) => c.kind === kind);
+  if (!found) throw new Error(`no ${kind} rendered`);
+  return found;
+}
+
+const podSpec = (response: SyncResponse) => child(response, 'StatefulSet').spec.template.spec;
+
+describe('NameService rendering', () => {
+  it('renders a StatefulSet and a headless Service named after the NameService', () => {
+    const response = sync({ size: 3 });
+    const sts = child(response, 'StatefulSet');
+    const svc = child(response, 'Service');
+    expect(sts.metadata.name).toBe('name-service');
+    expect(sts.spec.replicas).toBe(3);
+    expect(sts.spec.serviceName).toBe('name-service');
+    expect(svc.spec).toMatchObject({ clusterIP: 'None', publishNotReadyAddresses: true, selector: sts.spec.selector.matchLabels });
+  });
+
+  it('keeps the original operator pod labels, so its StatefulSets are adopted', () => {
+    const sts = child(sync({}), 'StatefulSet');
+    expect(sts.spec.selector.matchLabels).toEqual({ app: 'name_service', name_service_cr: 'name-service' });
+    expect(sts.spec.template.metadata.labels).toMatchObject(sts.spec.selector.matchLabels);
+  });
+
+  it('names the PersistentVolumeClaims as the original operator: <template>-<name>-<i>', () => {
+    const sts = child(
+      sync({ storageMode: 'StorageClass', volumeClaimTemplates: [{ metadata: { name: 'namesrv-storage' }, spec: { resources: { requests: { storage: '1024Mi' } } } }] }),
+      'StatefulSet',
+    );
+    expect(sts.spec.volumeClaimTemplates).toEqual([
+      { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'namesrv-storage' }, spec: { resources: { requests: { storage: '1Gi' } } } },
+    ]);
+    expect(podSpec(sync({ storageMode: 'NFS', volumeClaimTemplates: [{ metadata: { name: 'logs' } }] })).volumes).toBeUndefined();
+  });
+
+  it('mounts an emptyDir or a hostPath under the volume claim template name in the other modes', () => {
+    expect(podSpec(sync({ storageMode: 'EmptyDir', volumeClaimTemplates: [{ metadata: { name: 'v' } }] })).volumes).toEqual([{ name: 'v', emptyDir: {} }]);
+    expect(podSpec(sync({ storageMode: 'HostPath', hostPath: '/data/rocketmq/nameserver' })).volumes).toEqual([
+      { name: 'namesrv-storage', hostPath: { path: '/data/rocketmq/nameserver' } },
+    ]);
+  });
+
+  it('mounts logs where each image family writes them', () => {
+    const mounts = (image: string) => podSpec(sync({ nameServiceImage: image })).containers[0].volumeMounts;
+    expect(mounts('apache/rocketmq:5.3.1')).toEqual([{ name: 'namesrv-storage', mountPath: '/home/rocketmq/logs', subPath: 'logs' }]);
+    expect(mounts('apacherocketmq/rocketmq-nameserver:4.5.0-alpine-operator-0.3.0')).toEqual([
+      { name: 'namesrv-storage', mountPath: '/root/logs', subPath: 'logs' },
+    ]);
+  });
+
+  it('runs official images as non-root user 3000 and lets the original root images write their volume', () => {
+    expect(podSpec(sync({ nameServiceImage: 'apache/rocketmq:4.9.8' })).securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 3000, fsGroup: 3000 });
+    const original = podSpec(sync({ nameServiceImage: 'apacherocketmq/rocketmq-nameserver:4.5.0-alpine-operator-0.3.0' }));
+    expect(original.securityContext).toEqual({ fsGroup: 3000, seccompProfile: { type: 'RuntimeDefault' } });
+    expect(original.containers[0].command).toBeUndefined();
+    expect(original.containers[0].securityContext).toEqual({ allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
+  });
+
+  it('uses the security contexts the user gives instead of the defaults', () => {
+    const pod = podSpec(sync({ securityContext: { runAsUser: 1234 }, containerSecurityContext: { readOnlyRootFilesystem: false } }));
+    expect(pod.securityContext).toEqual({ runAsUser: 1234 });
+    expect(pod.containers[0].securityContext).toEqual({ readOnlyRootFilesystem: false });
+  });
+
+  it('passes scheduling and identity fields through to the pods', () => {
+    const spec = {
+      affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'disk', operator: 'In', values: ['ssd'] }] }] } } },
+      tolerations: [{ key: 'dedicated', operator: 'Equal', value: 'mq', effect: 'NoSchedule' }],
+      nodeSelector: { disk: 'ssd' },
+      priorityClassName: 'high',
+      serviceAccountName: 'mq',
+      imagePullSecrets: [{ name: 'registry' }],
+      podAnnotations: { 'prometheus.io/scrape': 'true' },
+    };
+    const sts = child(sync(spec), 'StatefulSet');
+    expect(sts.spec.template.spec).toMatchObject({
+      affinity: spec.affinity,
+      tolerations: spec.tolerations,
+      nodeSelector: spec.nodeSelector,
+      priorityClassName: 'high',
+      serviceAccountName: 'mq',
+      imagePullSecrets: spec.imagePullSecrets,
+    });
+    expect(sts.spec.template.metadata.annotations).toEqual(spec.podAnnotations);
+  });
+
+  it('uses ClusterFirstWithHostNet DNS on the host network unless the user picks a policy', () => {
+    expect(podSpec(sync({ hostNetwork: true }))).toMatchObject({ hostNetwork: true, dnsPolicy: 'ClusterFirstWithHostNet' });
+    expect(podSpec(sync({ hostNetwork: true, dnsPolicy: 'Default' })).dnsPolicy).toBe('Default');
+    expect(podSpec(sync({}))).not.toHaveProperty('hostNetwork');
+  });
+
+  it('probes readiness on port 9876 and passes image, pull policy, env and resources', () => {
+    const container = podSpec(
+      sync({ nameServiceImage: 'example/ns:1', imagePullPolicy: 'Always', env: [{ name: 'JAVA_OPT_EXT', value: '-Xmx1g' }], resources: { limits: { memory: '2048Mi' } } }),
+    ).containers[0];
+    expect(container).toMatchObject({
+      image: 'example/ns:1',
+      imagePullPolicy: 'Always',
+      env: [{ name: 'JAVA_OPT_EXT', value: '-Xmx1g' }],
+      resources: { limits: { memory: '2Gi' } },
+      readinessProbe: { tcpSocket: { port: 9876 } },
+      ports: [{ name: 'main', containerPort: 9876, protocol: 'TCP' }],
+    });
+  });
+
+  it('keeps the immutable fields of a StatefulSet the original operator created', () => {
+    const original: KubeObject = {
+      apiVersion: 'apps/v1',
+      kind: 'StatefulSet',
+      metadata: { name: 'name-service', namespace: 'default' },
+      spec: { selector: { matchLabels: { app: 'name_service', name_service_cr: 'name-service' } }, podManagementPolicy: 'OrderedReady', template: {} },
+    };
+    const sts = child(sync({ size: 2 }, { children: [original] }), 'StatefulSet');
+    expect(sts.spec.podManagementPolicy).toBe('OrderedReady');
+    expect(sts.spec).not.toHaveProperty('serviceName');
+    expect(sts.spec.replicas).toBe(2);
+  });
+
+  it('answers the same when its own children come back as observed ones', () => {
+    const request = syncRequest(customResource('NameService', 'ns', { size: 2, storageMode: 'StorageClass', volumeClaimTemplates: [{ metadata: { name: 'v' } }] }));
+    const first = hooks.sync(request, FIXED_NOW);
+    expect(hooks.sync(afterApplying(request, first), FIXED_NOW).children).toEqual(first.children);
+  });
+
+  it('rejects an invalid spec with every failing field', () => {
+    expect(() => sync({ size: 0, storageMode: 'HostPath' })).toThrow(
+      /spec\.size: must be >= 1; spec\.hostPath is required when spec\.storageMode is HostPath/,
+    );
+  });
+});

@@ -1,0 +1,67 @@
+import { readFileSync } from 'node:fs';
+import { generateTypes, TYPES_FILE } from '../tools/gen-types.js';
+import { compileSpecValidator } from '../../hooks/schema/validate.js';
+import { InvalidSpecError } from '../../hooks/errors.js';
+import type { NameServiceSpec } from '../../hooks/schema/types.js';
+
+const validateNameService = compileSpecValidator<NameServiceSpec>('NameService');
+
+function errorsOf(spec: unknown): string[] {
+  try {
+    validateNameService('ns', spec);
+  } catch (error) {
+    if (error instanceof InvalidSpecError) return error.details ?? [];
+    throw error;
+  }
+  throw new Error('expected the spec to be rejected');
+}
+
+describe('the CRD schema as the single source of truth', () => {
+  it('generates exactly the committed TypeScript types (run npm run gen:types after editing crds/)', async () => {
+    expect(await generateTypes()).toBe(readFileSync(TYPES_FILE, 'utf8'));
+  });
+
+  it('fills in the schema defaults, as the API server stores them', () => {
+    expect(validateNameService('ns', {})).toEqual({
+      size: 1,
+      nameServiceImage: 'apache/rocketmq:5.3.1',
+      imagePullPolicy: 'IfNotPresent',
+      hostNetwork: false,
+      storageMode: 'EmptyDir',
+    });
+  });
+
+  it('does not change the spec it was given', () => {
+    const spec = { size: 2 };
+    validateNameService('ns', spec);
+    expect(spec).toEqual({ size: 2 });
+  });
+
+  it('names each failing field and what is allowed', () => {
+    expect(errorsOf({ size: 0, storageMode: 'Tape', imagePullPolicy: 'Sometimes' })).toEqual(
+      expect.arrayContaining([
+        'spec.size: must be >= 1',
+        'spec.storageMode: must be one of EmptyDir, HostPath, StorageClass, NFS',
+        'spec.imagePullPolicy: must be one of Always, IfNotPresent, Never',
+      ]),
+    );
+  });
+
+  it('applies the CEL rules: HostPath needs hostPath', () => {
+    expect(errorsOf({ storageMode: 'HostPath' })).toEqual([
+      'spec.hostPath is required when spec.storageMode is HostPath: set it to a directory on the nodes',
+    ]);
+  });
+
+  it('applies the CEL rules: StorageClass, and its old name NFS, need a claim template', () => {
+    for (const storageMode of ['StorageClass', 'NFS']) {
+      expect(errorsOf({ storageMode })).toEqual([
+        'spec.volumeClaimTemplates[0] is required when spec.storageMode is StorageClass: add a claim template with a storageClassName and size',
+      ]);
+    }
+  });
+
+  it('accepts the NFS storage mode of older CR files', () => {
+    expect(validateNameService('ns', { storageMode: 'NFS', volumeClaimTemplates: [{ metadata: { name: 'v' } }] }).storageMode).toBe('NFS');
+  });
+});
