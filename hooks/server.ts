@@ -15,6 +15,8 @@ export interface ServerOptions {
   logger?: FastifyServerOptions['logger'];
   /** Time source for condition transition times; tests pass a fixed one. */
   clock?: () => Date;
+  /** Bytes of recent hook replies kept for repeated requests (default 32 MiB; 0 turns it off). */
+  replyCacheBytes?: number;
 }
 
 /** Requests carry every child with managedFields; a large cluster's easily pass Fastify's 1 MiB default. */
@@ -52,7 +54,7 @@ export function buildServer(options: ServerOptions = {}): FastifyInstance {
   let closing = false;
 
   app.register(fastifyPlugin(metricsPlugin));
-  app.register(hookRoutes, { clock });
+  app.register(hookRoutes, { clock, replyCacheBytes: options.replyCacheBytes ?? 32 * 1024 * 1024 });
   app.register(renderRoutes, { clock });
 
   app.get('/healthz', async () => ({ status: 'ok' }));

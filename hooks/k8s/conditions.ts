@@ -17,6 +17,11 @@ export function withTransitionTimes(conditions: Condition[], observed: unknown, 
   return conditions.map((condition) => {
     const before = previous.find((p) => p.type === condition.type);
     const unchanged = before && before.status === condition.status && before.lastTransitionTime;
-    return { ...condition, lastTransitionTime: unchanged ? before.lastTransitionTime : now.toISOString().replace(/\.\d+Z$/, 'Z') };
+    return { ...condition, lastTransitionTime: unchanged ? before.lastTransitionTime : toRfc3339Seconds(now) };
   });
+}
+
+/** Kubernetes timestamps have whole seconds. */
+function toRfc3339Seconds(time: Date): string {
+  return `${time.toISOString().slice(0, 19)}Z`;
 }

@@ -3,13 +3,13 @@
  * object rendered with them would differ from the observed one on every sync.
  */
 export function prune<T>(value: T): T {
-  if (Array.isArray(value)) return value.map((v) => prune(v)) as T;
+  if (Array.isArray(value)) return value.map(prune) as T;
   if (value === null || typeof value !== 'object') return value;
   const out: Record<string, unknown> = {};
-  for (const [key, v] of Object.entries(value)) {
-    if (v === undefined || v === null) continue;
-    if (Array.isArray(v) && v.length === 0) continue;
-    out[key] = prune(v);
+  for (const key in value) {
+    const v = (value as Record<string, unknown>)[key];
+    if (v === undefined || v === null || (Array.isArray(v) && v.length === 0)) continue;
+    out[key] = typeof v === 'object' ? prune(v) : v;
   }
   return out as T;
 }

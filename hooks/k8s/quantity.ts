@@ -47,8 +47,23 @@ function formatDecimal(nanos: bigint, exponentStyle: boolean): string {
   return `${mantissa}${DECIMAL_SUFFIX[exponent]}`;
 }
 
+/** Specs repeat the same few quantities on every sync; their canonical forms are kept. */
+const canonicalForms = new Map<string, string>();
+const MAX_REMEMBERED = 4096;
+
 export function canonicalQuantity(value: string | number): string {
-  const { nanos, format } = parseQuantity(String(value));
+  const text = String(value);
+  let canonical = canonicalForms.get(text);
+  if (canonical === undefined) {
+    canonical = formatQuantity(text);
+    if (canonicalForms.size >= MAX_REMEMBERED) canonicalForms.clear();
+    canonicalForms.set(text, canonical);
+  }
+  return canonical;
+}
+
+function formatQuantity(text: string): string {
+  const { nanos, format } = parseQuantity(text);
   const isWhole = nanos % NANO === 0n;
   const units = nanos / NANO;
   // Binary form only for whole values of at least 1Ki; anything else prints as decimal.

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { HookError } from '../errors.js';
 import { KIND_HOOKS, type KindHooks } from '../kinds.js';
 import type { HookRequest } from '../metacontroller.js';
+import { ReplyCache } from '../reply-cache.js';
 
 const hookRequestSchema = {
   type: 'object',
@@ -22,7 +23,20 @@ const paramsSchema = { type: 'object', required: ['kind'], properties: { kind: {
 
 export interface HookRoutesOptions {
   clock: () => Date;
+  /** Bytes of recent replies kept for repeated requests; 0 turns the cache off. */
+  replyCacheBytes: number;
 }
+
+type HookName = 'sync' | 'finalize' | 'customize';
+type Answer = (hooks: KindHooks, body: HookRequest, now: Date) => unknown;
+
+const ANSWERS: Record<HookName, Answer> = {
+  // Only a finalize reply may release the parent (Metacontroller honours finalized from any hook).
+  sync: (hooks, body, now) => ({ ...hooks.sync(body, now), finalized: undefined }),
+  // Kinds with nothing outside Kubernetes to clean up are done: owner references remove the children.
+  finalize: (hooks, body, now) => (hooks.finalize ? hooks.finalize(body, now) : { ...hooks.sync(body, now), finalized: true }),
+  customize: (hooks, body) => ({ relatedResources: hooks.customize(body.parent) }),
+};
 
 function kindHooks(kind: string): KindHooks {
   const hooks = KIND_HOOKS[kind.toLowerCase()];
@@ -30,32 +44,42 @@ function kindHooks(kind: string): KindHooks {
   return hooks;
 }
 
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The JSON text of a hook request: it identifies a request that was answered before. */
+    hookRequestText: string;
+  }
+}
+
 /** POST /sync/<kind>, /finalize/<kind> and /customize/<kind>, as Metacontroller calls them. */
-export async function hookRoutes(app: FastifyInstance, { clock }: HookRoutesOptions): Promise<void> {
-  app.post<{ Params: { kind: string }; Body: HookRequest }>(
-    '/sync/:kind',
-    { schema: { params: paramsSchema, body: hookRequestSchema }, config: { hook: 'sync' } },
-    async (request) => {
-      const response = kindHooks(request.params.kind).sync(request.body, clock());
-      // Only a finalize reply may release the parent (Metacontroller honours finalized from any hook).
-      return { ...response, finalized: undefined };
-    },
-  );
+export async function hookRoutes(app: FastifyInstance, { clock, replyCacheBytes }: HookRoutesOptions): Promise<void> {
+  const cache = new ReplyCache(replyCacheBytes);
 
-  app.post<{ Params: { kind: string }; Body: HookRequest }>(
-    '/finalize/:kind',
-    { schema: { params: paramsSchema, body: hookRequestSchema }, config: { hook: 'finalize' } },
-    async (request) => {
-      const hooks = kindHooks(request.params.kind);
-      if (hooks.finalize) return hooks.finalize(request.body, clock());
-      // Nothing outside Kubernetes to clean up: owner references remove the children.
-      return { ...hooks.sync(request.body, clock()), finalized: true };
-    },
-  );
+  app.decorateRequest('hookRequestText', '');
+  // JSON as usual, keeping the text as well.
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, text, done) => {
+    request.hookRequestText = text as string;
+    try {
+      done(null, JSON.parse(text as string));
+    } catch (error) {
+      done(Object.assign(error as Error, { statusCode: 400 }), undefined);
+    }
+  });
 
-  app.post<{ Params: { kind: string }; Body: HookRequest }>(
-    '/customize/:kind',
-    { schema: { params: paramsSchema, body: hookRequestSchema }, config: { hook: 'customize' } },
-    async (request) => ({ relatedResources: kindHooks(request.params.kind).customize(request.body.parent) }),
-  );
+  for (const hook of Object.keys(ANSWERS) as HookName[]) {
+    app.post<{ Params: { kind: string }; Body: HookRequest }>(
+      `/${hook}/:kind`,
+      { schema: { params: paramsSchema, body: hookRequestSchema }, config: { hook } },
+      async (request, reply) => {
+        const hooks = kindHooks(request.params.kind);
+        const key = `${hook}/${hooks.kind} ${request.hookRequestText}`;
+        let text = cache.get(key);
+        if (text === undefined) {
+          text = JSON.stringify(ANSWERS[hook](hooks, request.body, clock()));
+          cache.set(key, text);
+        }
+        return reply.type('application/json; charset=utf-8').send(text);
+      },
+    );
+  }
 }

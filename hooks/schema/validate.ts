@@ -81,6 +81,15 @@ export function describeError(error: ErrorObject, root = 'spec'): string {
   }
 }
 
+/** A deep copy made of this realm's plain objects and arrays, the only values CEL evaluates. */
+function plainCopy(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(plainCopy);
+  if (value === null || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const key in value) out[key] = plainCopy((value as Record<string, unknown>)[key]);
+  return out;
+}
+
 export type SpecValidator = (kind: string, name: string, spec: unknown) => unknown;
 
 /**
@@ -90,8 +99,7 @@ export type SpecValidator = (kind: string, name: string, spec: unknown) => unkno
 export function compileSpecValidator<T>(kind: CustomKind): (name: string, spec: unknown) => T {
   const check = ajv.compile(specSchema(loadCrd(kind)));
   return (name, spec) => {
-    // A JSON copy, not structuredClone: CEL accepts only plain objects of its own realm.
-    const copy = JSON.parse(JSON.stringify(spec ?? {}));
+    const copy = plainCopy(spec ?? {});
     if (check(copy)) return copy as T;
     const details = [...new Set((check.errors ?? []).map((e) => describeError(e)))];
     throw new InvalidSpecError(kind, name, details);

@@ -1,0 +1,76 @@
+// Load on one hook route against a baseline route in the same server and the same run: the
+// baseline parses the same body and answers a precomputed reply of the same size, so the ratio
+// measures what rendering costs on top of HTTP and JSON, whatever else the machine is doing.
+import { execFile } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { promisify } from 'node:util';
+import type { FastifyInstance } from 'fastify';
+import type { AddressInfo } from 'node:net';
+
+interface LoadRun {
+  requests: { average: number };
+  latency: { p50: number; p99: number };
+  non2xx: number;
+  errors: number;
+}
+
+export interface LoadResult {
+  label: string;
+  hookRps: number;
+  baselineRps: number;
+  ratio: number;
+  hookP99Ms: number;
+  hookP50Ms: number;
+  replyBytes: number;
+}
+
+const CONNECTIONS = 8;
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
+
+const AUTOCANNON = createRequire(import.meta.url).resolve('autocannon/autocannon.js');
+
+/** The load comes from another process, so the server's process and memory are its own. */
+async function load(url: string, body: string): Promise<LoadRun> {
+  const args = [AUTOCANNON, '--json', '-m', 'POST', '-H', 'content-type=application/json', '-b', body, '-c', String(CONNECTIONS), '-d', String(SECONDS), url];
+  const { stdout } = await promisify(execFile)(process.execPath, args, { maxBuffer: 64 * 1024 * 1024 });
+  return JSON.parse(stdout) as LoadRun;
+}
+
+export async function listenWithBaseline(app: FastifyInstance): Promise<string> {
+  const replies = new Map<string, string>();
+  app.post<{ Body: unknown; Querystring: { reply: string } }>('/bench/baseline', async (request, reply) => {
+    reply.type('application/json');
+    return replies.get(request.query.reply);
+  });
+  app.decorate('benchReplies', replies);
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  return `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+}
+
+/** Runs baseline and hook twice each, interleaved, and keeps each one's better run. */
+export async function compareWithBaseline(app: FastifyInstance, base: string, label: string, path: string, payload: unknown): Promise<LoadResult> {
+  const body = JSON.stringify(payload);
+  const sample = await fetch(base + path, { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+  if (sample.status !== 200) throw new Error(`${label}: ${path} answered ${sample.status}: ${await sample.text()}`);
+  const reply = await sample.text();
+  (app as unknown as { benchReplies: Map<string, string> }).benchReplies.set(label, reply);
+  const baselineUrl = `${base}/bench/baseline?reply=${encodeURIComponent(label)}`;
+  const runs = { hook: [] as LoadRun[], baseline: [] as LoadRun[] };
+  for (let i = 0; i < 2; i += 1) {
+    runs.baseline.push(await load(baselineUrl, body));
+    runs.hook.push(await load(base + path, body));
+  }
+  const best = (results: LoadRun[]) => results.reduce((a, b) => (b.requests.average > a.requests.average ? b : a));
+  const hook = best(runs.hook);
+  const baseline = best(runs.baseline);
+  if (hook.non2xx > 0 || hook.errors > 0) throw new Error(`${label}: ${hook.non2xx} non-2xx replies and ${hook.errors} errors under load`);
+  return {
+    label,
+    hookRps: Math.round(hook.requests.average),
+    baselineRps: Math.round(baseline.requests.average),
+    ratio: Number((hook.requests.average / baseline.requests.average).toFixed(2)),
+    hookP99Ms: hook.latency.p99,
+    hookP50Ms: hook.latency.p50,
+    replyBytes: reply.length,
+  };
+}
