@@ -1,7 +1,7 @@
 // Dry-run rendering: a stream of manifests in, the children each custom resource would get out.
 import { parseAllDocuments, stringify } from 'yaml';
 import { HookError } from './errors.js';
-import { hooksForKind } from './kinds.js';
+import { DEFAULT_SETTINGS, hooksForKind, type OperatorSettings } from './kinds.js';
 import { type KubeObject, type ObjectMap, type RelatedResourceRule, typeKey } from './metacontroller.js';
 
 export const GROUP_VERSION = 'rocketmq.apache.org/v1alpha1';
@@ -62,13 +62,13 @@ export interface RenderedResource {
 }
 
 /** Renders every custom resource in the stream, finding its related objects in the same stream. */
-export function renderManifests(objects: KubeObject[], now: Date): RenderedResource[] {
+export function renderManifests(objects: KubeObject[], now: Date, settings: OperatorSettings = DEFAULT_SETTINGS): RenderedResource[] {
   return objects
     .filter((o) => o.apiVersion === GROUP_VERSION && hooksForKind(o.kind))
     .map((parent) => {
       const hooks = hooksForKind(parent.kind)!;
       const related = relatedFrom(objects, hooks.customize(parent));
-      const { status, children } = hooks.sync({ parent, children: {}, related, finalizing: false }, now);
+      const { status, children } = hooks.sync({ parent, children: {}, related, finalizing: false }, now, settings);
       return { parent, status, children };
     });
 }

@@ -1,6 +1,7 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
 import { HookError } from './errors.js';
+import { DEFAULT_SETTINGS, type OperatorSettings } from './kinds.js';
 import { metricsPlugin } from './plugins/metrics.js';
 import { hookRoutes } from './routes/hooks.js';
 import { renderRoutes } from './routes/render.js';
@@ -15,6 +16,7 @@ export interface ServerOptions {
   logger?: FastifyServerOptions['logger'];
   /** Time source for condition transition times; tests pass a fixed one. */
   clock?: () => Date;
+  settings?: OperatorSettings;
   /** Bytes of recent hook replies kept for repeated requests (default 32 MiB; 0 turns it off). */
   replyCacheBytes?: number;
 }
@@ -54,8 +56,9 @@ export function buildServer(options: ServerOptions = {}): FastifyInstance {
   let closing = false;
 
   app.register(fastifyPlugin(metricsPlugin));
-  app.register(hookRoutes, { clock, replyCacheBytes: options.replyCacheBytes ?? 32 * 1024 * 1024 });
-  app.register(renderRoutes, { clock });
+  const settings = options.settings ?? DEFAULT_SETTINGS;
+  app.register(hookRoutes, { clock, settings, replyCacheBytes: options.replyCacheBytes ?? 32 * 1024 * 1024 });
+  app.register(renderRoutes, { clock, settings });
 
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { HookError } from '../errors.js';
-import { KIND_HOOKS, type KindHooks } from '../kinds.js';
+import { KIND_HOOKS, type KindHooks, type OperatorSettings } from '../kinds.js';
 import type { HookRequest } from '../metacontroller.js';
 import { ReplyCache } from '../reply-cache.js';
 
@@ -23,18 +23,20 @@ const paramsSchema = { type: 'object', required: ['kind'], properties: { kind: {
 
 export interface HookRoutesOptions {
   clock: () => Date;
+  settings: OperatorSettings;
   /** Bytes of recent replies kept for repeated requests; 0 turns the cache off. */
   replyCacheBytes: number;
 }
 
 type HookName = 'sync' | 'finalize' | 'customize';
-type Answer = (hooks: KindHooks, body: HookRequest, now: Date) => unknown;
+type Answer = (hooks: KindHooks, body: HookRequest, now: Date, settings: OperatorSettings) => unknown;
 
 const ANSWERS: Record<HookName, Answer> = {
   // Only a finalize reply may release the parent (Metacontroller honours finalized from any hook).
-  sync: (hooks, body, now) => ({ ...hooks.sync(body, now), finalized: undefined }),
+  sync: (hooks, body, now, settings) => ({ ...hooks.sync(body, now, settings), finalized: undefined }),
   // Kinds with nothing outside Kubernetes to clean up are done: owner references remove the children.
-  finalize: (hooks, body, now) => (hooks.finalize ? hooks.finalize(body, now) : { ...hooks.sync(body, now), finalized: true }),
+  finalize: (hooks, body, now, settings) =>
+    hooks.finalize ? hooks.finalize(body, now, settings) : { ...hooks.sync(body, now, settings), finalized: true },
   customize: (hooks, body) => ({ relatedResources: hooks.customize(body.parent) }),
 };
 
@@ -52,7 +54,7 @@ declare module 'fastify' {
 }
 
 /** POST /sync/<kind>, /finalize/<kind> and /customize/<kind>, as Metacontroller calls them. */
-export async function hookRoutes(app: FastifyInstance, { clock, replyCacheBytes }: HookRoutesOptions): Promise<void> {
+export async function hookRoutes(app: FastifyInstance, { clock, settings, replyCacheBytes }: HookRoutesOptions): Promise<void> {
   const cache = new ReplyCache(replyCacheBytes);
 
   app.decorateRequest('hookRequestText', '');
@@ -75,7 +77,7 @@ export async function hookRoutes(app: FastifyInstance, { clock, replyCacheBytes 
         const key = `${hook}/${hooks.kind} ${request.hookRequestText}`;
         let text = cache.get(key);
         if (text === undefined) {
-          text = JSON.stringify(ANSWERS[hook](hooks, request.body, clock()));
+          text = JSON.stringify(ANSWERS[hook](hooks, request.body, clock(), settings));
           cache.set(key, text);
         }
         return reply.type('application/json; charset=utf-8').send(text);
