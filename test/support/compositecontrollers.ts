@@ -28,7 +28,8 @@ export function loadCompositeControllers(): CompositeController[] {
   const dir = join(packageRoot(), 'compositecontrollers');
   return readdirSync(dir)
     .filter((f) => f.endsWith('.yaml'))
-    .map((f) => parse(readFileSync(join(dir, f), 'utf8')) as CompositeController);
+    .map((f) => parse(readFileSync(join(dir, f), 'utf8')) as CompositeController & { kind: string })
+    .filter((doc) => doc.kind === 'CompositeController');
 }
 
 /** "apps/v1 StatefulSet" strings for the child types a parent resource's controller declares. */
