@@ -1,6 +1,7 @@
 import type { HookRequest, KubeObject, RelatedResourceRule, SyncResponse } from './metacontroller.js';
 import type { CustomKind } from './schema/crds.js';
 import { nameServiceHooks } from './nameservice/hooks.js';
+import { topicTransferHooks } from './topictransfer/hooks.js';
 
 /** How this installation runs its Jobs; fixed for the life of the process. */
 export interface OperatorSettings {
@@ -21,6 +22,7 @@ export interface KindHooks {
 
 export const KIND_HOOKS: Record<string, KindHooks> = {
   nameservice: nameServiceHooks,
+  topictransfer: topicTransferHooks,
 };
 
 export function hooksForKind(kind: string): KindHooks | undefined {
