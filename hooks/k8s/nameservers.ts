@@ -1,0 +1,76 @@
+// Which name servers a Broker, Console or TopicTransfer talks to, found from the request alone so
+// that any number of clusters in any namespaces stay independent.
+import { MissingDependencyError } from '../errors.js';
+import type { KubeObject, ObservedObjects, RelatedResourceRule } from '../metacontroller.js';
+import { nameServerAddresses } from '../nameservice/render.js';
+
+export interface NameServerChoice {
+  nameServers?: string;
+  nameServiceRef?: string;
+}
+
+export interface NameServerUser {
+  kind: string;
+  name: string;
+  namespace: string;
+  spec: NameServerChoice;
+}
+
+/** An empty or blank nameServers means "discover them", as in the original operator. */
+function explicitList(spec: NameServerChoice): string | undefined {
+  const list = spec.nameServers?.trim();
+  return list ? list : undefined;
+}
+
+/** The customize rule that brings the NameServices discovery needs; none when the list is given. */
+export function nameServiceRules(namespace: string, spec: NameServerChoice): RelatedResourceRule[] {
+  if (explicitList(spec)) return [];
+  const rule: RelatedResourceRule = { apiVersion: 'rocketmq.apache.org/v1alpha1', resource: 'nameservices', namespace };
+  return [spec.nameServiceRef ? { ...rule, names: [spec.nameServiceRef] } : { ...rule, labelSelector: {} }];
+}
+
+/** The NameService's spec.size, with the CRD's default when the object comes from a file that has none. */
+function nameServiceSize(nameService: KubeObject): number {
+  const size = (nameService.spec as { size?: unknown } | undefined)?.size;
+  return typeof size === 'number' && Number.isInteger(size) && size >= 1 ? size : 1;
+}
+
+/** Stable DNS addresses, which do not change when name server pods move, so brokers need no restart. */
+function addressesOf(nameService: KubeObject): string {
+  const { name, namespace = 'default' } = nameService.metadata;
+  return nameServerAddresses(name, namespace, nameServiceSize(nameService)).join(';');
+}
+
+/**
+ * spec.nameServers when set; else the NameService named by nameServiceRef; else the only NameService
+ * in the namespace. Never an empty list: without name servers a broker or console cannot work, so a
+ * missing dependency is an error that names what to create or set.
+ */
+export function resolveNameServers(user: NameServerUser, related: ObservedObjects): string {
+  const explicit = explicitList(user.spec);
+  if (explicit) return explicit;
+  const owner = `${user.kind} ${user.namespace}/${user.name}`;
+  const nameServices = related
+    .list('NameService', 'rocketmq.apache.org/v1alpha1')
+    .filter((n) => (n.metadata.namespace ?? 'default') === user.namespace);
+  const ref = user.spec.nameServiceRef;
+  if (ref) {
+    const named = nameServices.find((n) => n.metadata.name === ref);
+    if (!named) {
+      throw new MissingDependencyError(
+        `${owner} waits for NameService "${ref}" (spec.nameServiceRef), which does not exist in namespace ${user.namespace}: create it or fix the reference`,
+      );
+    }
+    return addressesOf(named);
+  }
+  if (nameServices.length === 1) return addressesOf(nameServices[0]);
+  if (nameServices.length === 0) {
+    throw new MissingDependencyError(
+      `${owner} has no name servers: create a NameService in namespace ${user.namespace}, or set spec.nameServiceRef or spec.nameServers ("host:9876;host:9876")`,
+    );
+  }
+  const names = nameServices.map((n) => n.metadata.name).join(', ');
+  throw new MissingDependencyError(
+    `${owner} cannot choose among the NameServices ${names} in namespace ${user.namespace}: set spec.nameServiceRef to one of them`,
+  );
+}
