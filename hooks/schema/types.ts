@@ -117,7 +117,7 @@ observedGeneration?: number
  */
 conditions?: {
 /**
- * Condition type (Ready
+ * Condition type (Ready, Progressing, Degraded).
  */
 type: string
 /**
@@ -129,7 +129,7 @@ status: ("True" | "False" | "Unknown")
  */
 reason?: string
 /**
- * What is happening
+ * What is happening, for people.
  */
 message?: string
 /**
@@ -276,7 +276,7 @@ nodes?: string[]
  */
 nameServers?: string
 /**
- * The broker pod being restarted to apply a change
+ * The broker pod being restarted to apply a change, if any.
  */
 rollingPod?: string
 /**
@@ -344,7 +344,7 @@ observedGeneration?: number
  */
 conditions?: {
 /**
- * Condition type (Ready
+ * Condition type (Ready, Progressing, Degraded).
  */
 type: string
 /**
@@ -356,7 +356,7 @@ status: ("True" | "False" | "Unknown")
  */
 reason?: string
 /**
- * What is happening
+ * What is happening, for people.
  */
 message?: string
 /**
@@ -417,7 +417,7 @@ observedGeneration?: number
  */
 conditions?: {
 /**
- * Condition type (Ready
+ * Condition type (Ready, Progressing, Degraded).
  */
 type: string
 /**
@@ -429,7 +429,7 @@ status: ("True" | "False" | "Unknown")
  */
 reason?: string
 /**
- * What is happening
+ * What is happening, for people.
  */
 message?: string
 /**
@@ -482,11 +482,11 @@ export interface TopicTransferStatus {
  */
 phase?: ("Pending" | "Running" | "Succeeded" | "RollingBack" | "RolledBack" | "Failed")
 /**
- * Current step
+ * Current step, 1 to 7.
  */
 step?: number
 /**
- * Latest news from the transfer
+ * Latest news from the transfer, for people.
  */
 message?: string
 /**
@@ -494,7 +494,7 @@ message?: string
  */
 steps?: {
 /**
- * Step number
+ * Step number, 1 to 7.
  */
 step?: number
 /**
@@ -502,7 +502,7 @@ step?: number
  */
 name?: string
 /**
- * Running
+ * Running, Succeeded, Failed or RolledBack.
  */
 phase?: string
 /**
@@ -551,7 +551,7 @@ status: ("True" | "False" | "Unknown")
  */
 reason?: string
 /**
- * What is happening
+ * What is happening, for people.
  */
 message?: string
 /**
