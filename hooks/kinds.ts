@@ -1,5 +1,7 @@
 import type { HookRequest, KubeObject, RelatedResourceRule, SyncResponse } from './metacontroller.js';
 import type { CustomKind } from './schema/crds.js';
+import { brokerHooks } from './broker/hooks.js';
+import { consoleHooks } from './console/hooks.js';
 import { nameServiceHooks } from './nameservice/hooks.js';
 import { topicTransferHooks } from './topictransfer/hooks.js';
 
@@ -22,6 +24,8 @@ export interface KindHooks {
 
 export const KIND_HOOKS: Record<string, KindHooks> = {
   nameservice: nameServiceHooks,
+  broker: brokerHooks,
+  console: consoleHooks,
   topictransfer: topicTransferHooks,
 };
 

@@ -9,15 +9,45 @@ export interface ImageFlavor {
   runsAsRoot: boolean;
   /** Command that starts a name server, when the image does not start one by itself. */
   nameServerCommand?: string[];
+  /** Where the broker's generated configuration is mounted, a file the image's start reads. */
+  brokerConfigPath: string;
+  /** Command that starts a broker from brokerConfigPath, when the image does not start one by itself. */
+  brokerCommand?: string[];
+  /** Environment variable through which the image's start script takes the broker's JVM memory flags. */
+  brokerMemoryVariable: 'BROKER_MEM' | 'JAVA_OPT_EXT';
 }
 
 const ORIGINAL_OPERATOR_IMAGE = /(^|\/)apacherocketmq\/rocketmq-(nameserver|broker|controller)(:|@|$)/;
 
+/**
+ * The original broker image's brokerStart.sh turns conf/broker-common.conf into conf/broker.conf: it
+ * re-appends the identity lines from BROKER_* env, adds brokerIP1=$POD_IP and runs
+ * `mqbroker -n $NAMESRV_ADDR -c conf/broker.conf`.
+ */
+const ORIGINAL_BROKER_CONFIG = '/root/rocketmq/broker/conf/broker-common.conf';
+
+/**
+ * Official images have no broker start script. The mounted file is read-only and shared by the pod's
+ * restarts, so the pod IP (the address the broker registers, also right on the host network) is
+ * appended to a copy; `-n` makes NAMESRV_ADDR win over any namesrvAddr in the file.
+ */
+const OFFICIAL_BROKER_CONFIG = '/etc/rocketmq/broker.conf';
+const OFFICIAL_BROKER_START = [
+  `cp ${OFFICIAL_BROKER_CONFIG} /tmp/broker.conf`,
+  'echo "brokerIP1=${POD_IP}" >> /tmp/broker.conf',
+  'exec sh "$ROCKETMQ_HOME/bin/mqbroker" -n "$NAMESRV_ADDR" -c /tmp/broker.conf',
+].join(' && ');
+
 export function imageFlavor(image: string): ImageFlavor {
-  if (ORIGINAL_OPERATOR_IMAGE.test(image)) return { dataRoot: '/root', runsAsRoot: true };
+  if (ORIGINAL_OPERATOR_IMAGE.test(image)) {
+    return { dataRoot: '/root', runsAsRoot: true, brokerConfigPath: ORIGINAL_BROKER_CONFIG, brokerMemoryVariable: 'BROKER_MEM' };
+  }
   return {
     dataRoot: '/home/rocketmq',
     runsAsRoot: false,
     nameServerCommand: ['sh', '-c', 'exec sh "$ROCKETMQ_HOME/bin/mqnamesrv"'],
+    brokerConfigPath: OFFICIAL_BROKER_CONFIG,
+    brokerCommand: ['sh', '-c', OFFICIAL_BROKER_START],
+    brokerMemoryVariable: 'JAVA_OPT_EXT',
   };
 }

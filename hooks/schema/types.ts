@@ -194,7 +194,7 @@ properties?: {
 [k: string]: string
 }
 /**
- * CPU and memory requests and limits of the broker container. The JVM heap is derived from the memory limit unless BROKER_MEM or JAVA_OPT_EXT is set in env.
+ * CPU and memory requests and limits of the broker container. Unless BROKER_MEM or JAVA_OPT_EXT is set in env, the JVM is sized from the memory limit: heap half of it (at most 8Gi), young generation half the heap and, for official images, direct memory a quarter of the limit (at most 8Gi).
  */
 resources?: V1ResourceRequirements
 /**
@@ -264,7 +264,7 @@ serviceAccountName?: string
  */
 export interface BrokerStatus {
 /**
- * Number of groups the cluster has been brought to (new groups count once their metadata is copied).
+ * Number of groups the cluster has been brought to: the group count, written once every group's StatefulSets exist and are Ready, as the original operator does. Groups at or beyond it when spec.size grows get topics and subscription groups copied (groups[].metadataCopy).
  */
 size?: number
 /**
@@ -276,7 +276,7 @@ nodes?: string[]
  */
 nameServers?: string
 /**
- * The broker pod being restarted to apply a change, if any.
+ * The broker pod being restarted to apply a change, if any; broker pods restart one at a time, replicas before their master.
  */
 rollingPod?: string
 /**
@@ -371,7 +371,7 @@ lastTransitionTime?: string
  */
 export interface ConsoleSpec {
 /**
- * The dashboard Deployment (apps/v1). Every field is kept; the operator names it after this Console and adds -Drocketmq.namesrv.addr to JAVA_OPTS of its first container.
+ * The dashboard Deployment (apps/v1). Every field is kept; the operator names it after this Console, adds -Drocketmq.namesrv.addr to JAVA_OPTS of its first container (after any value given there), and selects the pods by rocketmq.apache.org/console=<name> when no selector is given.
  */
 consoleDeployment: V1Deployment
 /**
@@ -383,7 +383,7 @@ nameServers?: string
  */
 nameServiceRef?: string
 /**
- * Port of the Service in front of the dashboard.
+ * Port of the Service <name>-dashboard in front of the dashboard; it forwards to the first container's first port (8080 when none is declared).
  */
 servicePort: number
 /**

@@ -83,7 +83,7 @@ export function describeError(error: ErrorObject, root = 'spec'): string {
 
 /** A deep copy made of this realm's plain objects and arrays, the only values CEL evaluates. */
 function plainCopy(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(plainCopy);
+  if (Array.isArray(value)) return Array.from(value, plainCopy);
   if (value === null || typeof value !== 'object') return value;
   const out: Record<string, unknown> = {};
   for (const key in value) out[key] = plainCopy((value as Record<string, unknown>)[key]);

@@ -1,0 +1,41 @@
+import { checkChildName } from '../k8s/names.js';
+import type { BrokerMember } from './members.js';
+
+/** Pod labels of the original operator, kept so its StatefulSets' immutable selectors still match. */
+export function brokerPodSelector(name: string): Record<string, string> {
+  return { app: 'broker', broker_cr: name };
+}
+
+/** Each StatefulSet selects only its own pod (the original's selectors overlapped). */
+export function memberPodSelector(name: string, member: BrokerMember): Record<string, string> {
+  return { ...brokerPodSelector(name), 'rocketmq.apache.org/broker-pod': member.statefulSet };
+}
+
+/** Shared by a group's master and replicas, for anti-affinity between them. */
+export const BROKER_NAME_LABEL = 'rocketmq.apache.org/broker-name';
+
+/** Headless Service giving every broker pod a stable DNS name. */
+export function brokerServiceName(name: string): string {
+  return `${name}-brokers`;
+}
+
+export function brokerConfigMapName(name: string): string {
+  return `${name}-broker-conf`;
+}
+
+export function brokerDisruptionBudgetName(name: string): string {
+  return `${name}-brokers`;
+}
+
+/** Key of a broker's broker.conf in the generated ConfigMap. */
+export function brokerConfigKey(member: BrokerMember): string {
+  return `${member.statefulSet}.conf`;
+}
+
+/** 422 before rendering when the Broker's name would make any child name invalid. */
+export function checkBrokerNames(name: string, members: BrokerMember[]): void {
+  checkChildName('Broker', name, 'Service', brokerServiceName(name));
+  checkChildName('Broker', name, 'ConfigMap', brokerConfigMapName(name));
+  checkChildName('Broker', name, 'PodDisruptionBudget', brokerDisruptionBudgetName(name));
+  for (const member of members) checkChildName('Broker', name, 'StatefulSet', member.statefulSet);
+}

@@ -1,0 +1,130 @@
+// Each broker's broker.conf: the user's broker-common.conf, then spec.properties, then the lines
+// that make the broker who it is, which therefore win.
+import { HookError, InvalidSpecError } from '../../errors.js';
+import type { KubeObject } from '../../metacontroller.js';
+import { commonLabels } from '../../k8s/labels.js';
+import type { BrokerMember } from '../members.js';
+import { brokerConfigMapName } from '../names.js';
+import { COMMON_CONF_FILE } from '../userconfig.js';
+
+export type MasterRole = 'ASYNC_MASTER' | 'SYNC_MASTER';
+const MASTER_ROLES: readonly string[] = ['ASYNC_MASTER', 'SYNC_MASTER'];
+
+/** Keys only the operator may set: they decide which broker a pod is and where its data lives. */
+const OPERATOR_KEYS = ['brokerClusterName', 'brokerName', 'brokerId', 'storePathRootDir'];
+const IDENTITY_KEYS = [...OPERATOR_KEYS, 'brokerRole'];
+
+const PROPERTY_KEY = /^[A-Za-z][A-Za-z0-9._-]*$/;
+
+/** Rejects properties that could not be written as one `key=value` line or that the operator owns. */
+export function checkProperties(name: string, properties: Record<string, string> | undefined): void {
+  const details: string[] = [];
+  for (const [key, value] of Object.entries(properties ?? {})) {
+    if (!PROPERTY_KEY.test(key)) details.push(`spec.properties.${key}: a broker property name holds letters, digits, '.', '_' and '-'`);
+    else if (OPERATOR_KEYS.includes(key)) details.push(`spec.properties.${key}: is set by the operator for each broker; remove it`);
+    if (/[\r\n]/.test(value)) details.push(`spec.properties.${key}: must be a single line`);
+  }
+  if (properties?.brokerRole !== undefined && !MASTER_ROLES.includes(properties.brokerRole)) {
+    details.push('spec.properties.brokerRole: must be ASYNC_MASTER or SYNC_MASTER (replicas are made SLAVE by the operator)');
+  }
+  if (details.length > 0) throw new InvalidSpecError('Broker', name, details);
+}
+
+/** Java properties split into logical entries: a line ending in an odd number of backslashes continues. */
+function logicalLines(text: string): string[][] {
+  const entries: string[][] = [];
+  let current: string[] | undefined;
+  for (const line of text.replace(/\r\n?/g, '\n').split('\n')) {
+    const isComment = !current && /^\s*[#!]/.test(line);
+    (current ??= []).push(line);
+    const continues = !isComment && /(^|[^\\])(\\\\)*\\$/.test(line);
+    if (!continues) {
+      entries.push(current);
+      current = undefined;
+    }
+  }
+  if (current) entries.push(current);
+  return entries;
+}
+
+function entryKey(entry: string[]): string | undefined {
+  const first = entry[0].trimStart();
+  if (first === '' || first.startsWith('#') || first.startsWith('!')) return undefined;
+  return /^[^=:\s]+/.exec(first)?.[0];
+}
+
+function entryValue(entry: string[]): string {
+  return entry
+    .map((line, i) => (i === 0 ? line.trimStart().replace(/^[^=:\s]+\s*[=:]?\s*/, '') : line.trimStart()).replace(/\\$/, ''))
+    .join('')
+    .trim();
+}
+
+/** The value a properties file gives a key (the last one wins, as in java.util.Properties). */
+function valueIn(text: string | undefined, key: string): string | undefined {
+  const found = logicalLines(text ?? '').filter((e) => entryKey(e) === key);
+  return found.length > 0 ? entryValue(found[found.length - 1]) : undefined;
+}
+
+/**
+ * The masters' role: replicationMode when set (the older API's field), else brokerRole from
+ * properties, else from broker-common.conf, else ASYNC_MASTER. A replica's role is always SLAVE.
+ */
+export function masterRole(replicationMode: 'ASYNC' | 'SYNC' | undefined, properties: Record<string, string> | undefined, commonConf: string | undefined): MasterRole {
+  if (replicationMode) return `${replicationMode}_MASTER`;
+  if (properties?.brokerRole) return properties.brokerRole as MasterRole;
+  const fromFile = valueIn(commonConf, 'brokerRole');
+  if (fromFile === undefined) return 'ASYNC_MASTER';
+  if (!MASTER_ROLES.includes(fromFile)) {
+    throw new HookError(
+      422,
+      `${COMMON_CONF_FILE} sets brokerRole=${fromFile}, but the masters' role must be ASYNC_MASTER or SYNC_MASTER (replicas are made SLAVE by the operator): fix the ConfigMap or set spec.replicationMode`,
+    );
+  }
+  return fromFile as MasterRole;
+}
+
+export interface BrokerConfInput {
+  clusterName: string;
+  member: BrokerMember;
+  masterRole: MasterRole;
+  commonConf?: string;
+  properties?: Record<string, string>;
+  storeRoot: string;
+}
+
+export function brokerConf({ clusterName, member, masterRole, commonConf, properties = {}, storeRoot }: BrokerConfInput): string {
+  const replaced = new Set([...IDENTITY_KEYS, ...Object.keys(properties)]);
+  const common = logicalLines(commonConf ?? '')
+    .filter((entry) => !replaced.has(entryKey(entry) ?? ''))
+    .flat()
+    .join('\n')
+    .trim();
+  const identity = {
+    brokerClusterName: clusterName,
+    brokerName: member.brokerName,
+    brokerId: String(member.brokerId),
+    brokerRole: member.role === 'MASTER' ? masterRole : 'SLAVE',
+    storePathRootDir: storeRoot,
+  };
+  const propertyLines = Object.keys(properties)
+    .filter((key) => !IDENTITY_KEYS.includes(key))
+    .sort()
+    .map((key) => `${key}=${properties[key]}`);
+  return [
+    `# ${member.statefulSet}, generated from ${COMMON_CONF_FILE}, spec.properties and the broker's place in the cluster`,
+    ...(common ? [common] : []),
+    ...propertyLines,
+    ...Object.entries(identity).map(([key, value]) => `${key}=${value}`),
+    '',
+  ].join('\n');
+}
+
+export function renderBrokerConfigMap(name: string, namespace: string, data: Record<string, string>): KubeObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: brokerConfigMapName(name), namespace, labels: commonLabels('broker', name) },
+    data,
+  };
+}

@@ -1,0 +1,29 @@
+import type { KubeObject } from '../../metacontroller.js';
+import { commonLabels } from '../../k8s/labels.js';
+import { brokerDisruptionBudgetName, brokerPodSelector, brokerServiceName } from '../names.js';
+import { BROKER_PORTS } from './pod.js';
+
+/** Headless Service: every broker pod gets `<pod>.<service>.<namespace>.svc`, Ready or not. */
+export function renderBrokerService(name: string, namespace: string): KubeObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: brokerServiceName(name), namespace, labels: commonLabels('broker', name) },
+    spec: {
+      clusterIP: 'None',
+      publishNotReadyAddresses: true,
+      selector: brokerPodSelector(name),
+      ports: Object.entries(BROKER_PORTS).map(([portName, port]) => ({ name: portName, port, targetPort: port, protocol: 'TCP' })),
+    },
+  };
+}
+
+/** Node drains evict one broker pod at a time, as the operator's own restarts do. */
+export function renderBrokerDisruptionBudget(name: string, namespace: string): KubeObject {
+  return {
+    apiVersion: 'policy/v1',
+    kind: 'PodDisruptionBudget',
+    metadata: { name: brokerDisruptionBudgetName(name), namespace, labels: commonLabels('broker', name) },
+    spec: { maxUnavailable: 1, selector: { matchLabels: brokerPodSelector(name) } },
+  };
+}

@@ -1,0 +1,134 @@
+import type { KubeObject, ObservedObjects } from '../metacontroller.js';
+import { type Condition, withTransitionTimes } from '../k8s/conditions.js';
+import type { BrokerSpec, BrokerStatus } from '../schema/types.js';
+import { type BrokerMember, groupsOf } from './members.js';
+import { podTemplateHash } from './render/pod.js';
+import { isStatefulSetReady, isStatefulSetSettled, observedStatefulSet, type RolloutPlan } from './rollout.js';
+
+type GroupStatus = NonNullable<BrokerStatus['groups']>[number];
+
+interface PodView {
+  metadata: { name: string; annotations?: Record<string, string> };
+  status?: { conditions?: { type: string; status: string }[] };
+}
+
+function isPodReady(pod: KubeObject | undefined): boolean {
+  return (pod as PodView | undefined)?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+}
+
+export interface BrokerStatusInput {
+  spec: BrokerSpec;
+  previous?: BrokerStatus;
+  members: BrokerMember[];
+  beyondSpec: BrokerMember[];
+  desiredHashes: Map<string, string>;
+  observed: ObservedObjects;
+  pods: KubeObject[];
+  nameServers: string;
+  plan: RolloutPlan;
+  rollingPod?: string;
+}
+
+function listed(members: BrokerMember[], what: (m: BrokerMember) => string = (m) => m.pod): string {
+  const names = members.map(what);
+  return names.length <= 4 ? names.join(', ') : `${names.slice(0, 4).join(', ')} and ${names.length - 4} more`;
+}
+
+/**
+ * New groups (beyond the size the cluster had been brought to) need topics and subscription groups
+ * copied from spec.scalePodName; a group's copy state, once recorded, is carried until the copy
+ * reports it done. A first start copies nothing: there is nothing to copy yet.
+ */
+function metadataCopy(group: number, previous: BrokerStatus | undefined): GroupStatus['metadataCopy'] {
+  const recorded = previous?.groups?.find((g) => g.group === group)?.metadataCopy;
+  if (recorded) return recorded;
+  const broughtTo = previous?.size ?? 0;
+  return broughtTo > 0 && group >= broughtTo ? { phase: 'Pending' } : undefined;
+}
+
+function groupStatus(members: BrokerMember[], input: BrokerStatusInput): GroupStatus {
+  const { observed, pods, desiredHashes, previous } = input;
+  const { group, brokerName } = members[0];
+  const copy = metadataCopy(group, previous);
+  return {
+    group,
+    brokerName,
+    ready: members.every((m) => isStatefulSetReady(observedStatefulSet(observed, m))),
+    ...(copy ? { metadataCopy: copy } : {}),
+    pods: [...members]
+      .sort((a, b) => a.brokerId - b.brokerId)
+      .map((m) => {
+        const pod = pods.find((p) => p.metadata.name === m.pod);
+        return {
+          name: m.pod,
+          role: m.role,
+          brokerId: m.brokerId,
+          ready: isPodReady(pod),
+          upToDate: pod !== undefined && podTemplateHash(pod) === desiredHashes.get(m.statefulSet),
+        };
+      }),
+  };
+}
+
+function progressing(input: BrokerStatusInput): Condition {
+  const { plan, members, observed } = input;
+  const type = 'Progressing';
+  switch (plan.state) {
+    case 'RestartHeld':
+      return {
+        type,
+        status: 'False',
+        reason: 'RestartHeld',
+        message: `${listed(plan.toRoll)} must restart to apply the Broker's changes, but spec.allowRestart is false; set it to true to restart them one at a time`,
+      };
+    case 'Rolling':
+      return { type, status: 'True', reason: 'RollingUpdate', message: `restarting ${plan.rolling.pod} to apply the Broker's changes; ${plan.toRoll.length - 1} more after it` };
+    case 'Waiting':
+      return { type, status: 'True', reason: 'RollingUpdate', message: `waiting for ${plan.waitingFor.pod} to be Ready before restarting ${listed(plan.toRoll)}` };
+  }
+  if (input.rollingPod) return { type, status: 'True', reason: 'RollingUpdate', message: `waiting for ${input.rollingPod} to be Ready with its new template` };
+  const missing = members.filter((m) => !observedStatefulSet(observed, m));
+  if (missing.length > 0) return { type, status: 'True', reason: 'Creating', message: `creating ${listed(missing, (m) => m.statefulSet)}` };
+  const unsettled = members.filter((m) => !isStatefulSetSettled(observedStatefulSet(observed, m)));
+  if (unsettled.length > 0) return { type, status: 'True', reason: 'PodsStarting', message: `waiting for ${listed(unsettled)} to be Ready` };
+  return { type, status: 'False', reason: 'UpToDate', message: 'every broker pod runs the current spec' };
+}
+
+function degraded({ beyondSpec, members, spec }: BrokerStatusInput): Condition {
+  if (beyondSpec.length === 0) return { type: 'Degraded', status: 'False', reason: 'AsExpected', message: 'every broker the spec asks for is managed' };
+  const groups = Math.max(...members.map((m) => m.group)) + 1;
+  const replicas = Math.max(...members.map((m) => m.brokerId));
+  return {
+    type: 'Degraded',
+    status: 'True',
+    reason: 'ScaleDownRefused',
+    message:
+      `spec asks for ${spec.size} groups of 1 master and ${spec.replicaPerGroup} replicas, but ${listed(beyondSpec, (m) => m.statefulSet)} also exist; ` +
+      `removing brokers would drop the messages they hold, so they keep running and stay managed. ` +
+      `Set spec.size back to ${groups} and spec.replicaPerGroup to ${replicas}, or move their topics to other groups (TopicTransfer) and then delete those StatefulSets and their volumes yourself`,
+  };
+}
+
+export function brokerStatus(input: BrokerStatusInput, now: Date): BrokerStatus {
+  const { members, observed, pods, previous, nameServers } = input;
+  const groups = groupsOf(members).map((g) => groupStatus(g, input));
+  const readyPods = members.filter((m) => isStatefulSetReady(observedStatefulSet(observed, m))).length;
+  const allReady = members.length > 0 && readyPods === members.length;
+  const podNames = pods.map((p) => p.metadata.name).sort();
+  const conditions: Condition[] = [
+    allReady
+      ? { type: 'Ready', status: 'True', reason: 'AllBrokersReady', message: `${readyPods}/${members.length} broker pods ready` }
+      : { type: 'Ready', status: 'False', reason: 'BrokersNotReady', message: `${readyPods}/${members.length} broker pods ready` },
+    progressing(input),
+    degraded(input),
+  ];
+  return {
+    // As the original operator: both move only once every broker is Ready.
+    size: allReady ? groups.length : (previous?.size ?? 0),
+    nodes: pods.length > 0 && pods.every(isPodReady) ? podNames : (previous?.nodes ?? []),
+    groups,
+    nameServers,
+    ...(input.rollingPod ? { rollingPod: input.rollingPod } : {}),
+    conditions: withTransitionTimes(conditions, previous?.conditions, now) as BrokerStatus['conditions'],
+  };
+}

@@ -1,0 +1,117 @@
+// The dashboard: a Deployment made from the user's whole consoleDeployment, pointed at the name
+// servers, and a Service in front of it.
+import type { V1Container, V1Deployment, V1EnvVar, V1LabelSelector, V1Volume } from '@kubernetes/client-node';
+import { InvalidSpecError } from '../errors.js';
+import type { KubeObject } from '../metacontroller.js';
+import { commonLabels } from '../k8s/labels.js';
+import { prune } from '../k8s/prune.js';
+import { checkedQuantity, checkedResources } from '../k8s/resources.js';
+import { keepImmutableFields } from '../k8s/statefulset.js';
+import type { ConsoleSpec } from '../schema/types.js';
+
+/** The dashboard's port when its container declares none (rocketmq-dashboard and rocketmq-console listen on 8080). */
+const DEFAULT_DASHBOARD_PORT = 8080;
+
+export interface ConsoleParent {
+  name: string;
+  namespace: string;
+  spec: ConsoleSpec;
+}
+
+/** On every dashboard pod, whatever selector the user gives: the Service selects by it. */
+export function consolePodLabels(name: string): Record<string, string> {
+  return { 'rocketmq.apache.org/console': name };
+}
+
+export function consoleServiceName(name: string): string {
+  return `${name}-dashboard`;
+}
+
+export function nameServerJavaOpts(nameServers: string): string {
+  return `-Drocketmq.namesrv.addr=${nameServers} -Dcom.rocketmq.sendMessageWithVIPChannel=false`;
+}
+
+const CONTAINERS_PATH = 'spec.consoleDeployment.spec.template.spec.containers';
+
+/** JAVA_OPTS with the name servers: appended to the user's value, so there is one entry. */
+function withNameServers(parent: ConsoleParent, env: V1EnvVar[] | undefined, nameServers: string): V1EnvVar[] {
+  const flags = nameServerJavaOpts(nameServers);
+  const index = (env ?? []).findIndex((e) => e.name === 'JAVA_OPTS');
+  if (index < 0) return [...(env ?? []), { name: 'JAVA_OPTS', value: flags }];
+  const entry = env![index];
+  if (entry.valueFrom) {
+    throw new InvalidSpecError('Console', parent.name, [
+      `${CONTAINERS_PATH}[0].env: JAVA_OPTS comes from valueFrom, so -Drocketmq.namesrv.addr cannot be added to it; give it as a value`,
+    ]);
+  }
+  return env!.map((e, i) => (i === index ? { name: 'JAVA_OPTS', value: entry.value ? `${entry.value} ${flags}` : flags } : e));
+}
+
+function canonicalContainer(container: V1Container, path: string): V1Container {
+  return container.resources ? { ...container, resources: checkedResources(`${path}.resources`, container.resources) } : container;
+}
+
+function canonicalVolume(volume: V1Volume, path: string): V1Volume {
+  const sizeLimit = volume.emptyDir?.sizeLimit;
+  return sizeLimit === undefined ? volume : { ...volume, emptyDir: { ...volume.emptyDir, sizeLimit: checkedQuantity(`${path}.emptyDir.sizeLimit`, sizeLimit) } };
+}
+
+/**
+ * Every field of consoleDeployment is kept. The operator sets the name, adds its labels (the user's
+ * win), a selector when the user gives none, and the name servers to the first container.
+ */
+export function renderConsoleDeployment(parent: ConsoleParent, nameServers: string, observed?: KubeObject): KubeObject {
+  const { name, namespace, spec } = parent;
+  const source = spec.consoleDeployment as V1Deployment;
+  const deploymentSpec = source.spec!;
+  const podSpec = deploymentSpec.template.spec!;
+  const observedSelector = (observed?.spec as { selector?: V1LabelSelector } | undefined)?.selector;
+  const selector = observedSelector ?? deploymentSpec.selector ?? { matchLabels: consolePodLabels(name) };
+  const [first, ...others] = podSpec.containers;
+  const containers = [{ ...first, env: withNameServers(parent, first.env, nameServers) }, ...others].map((c, i) => canonicalContainer(c, `${CONTAINERS_PATH}[${i}]`));
+  const deployment = {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: {
+      name,
+      namespace,
+      labels: { ...commonLabels('console', name), ...source.metadata?.labels },
+      annotations: source.metadata?.annotations,
+    },
+    spec: {
+      ...deploymentSpec,
+      selector,
+      template: {
+        ...deploymentSpec.template,
+        metadata: {
+          ...deploymentSpec.template.metadata,
+          // The pods must match the selector in force, which may be the observed one.
+          labels: { ...commonLabels('console', name), ...deploymentSpec.template.metadata?.labels, ...consolePodLabels(name), ...selector.matchLabels },
+        },
+        spec: {
+          ...podSpec,
+          containers,
+          initContainers: podSpec.initContainers?.map((c, i) => canonicalContainer(c, `spec.consoleDeployment.spec.template.spec.initContainers[${i}]`)),
+          volumes: podSpec.volumes?.map((v, i) => canonicalVolume(v, `spec.consoleDeployment.spec.template.spec.volumes[${i}]`)),
+        },
+      },
+    },
+  };
+  // Only the selector of a Deployment is immutable; keeping the observed one avoids a refused update.
+  return keepImmutableFields(prune(deployment) as KubeObject, observed);
+}
+
+export function renderConsoleService(parent: ConsoleParent): KubeObject {
+  const { name, namespace, spec } = parent;
+  const dashboard = (spec.consoleDeployment as V1Deployment).spec!.template.spec!.containers[0];
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: consoleServiceName(name), namespace, labels: commonLabels('console', name) },
+    spec: {
+      type: spec.serviceType,
+      selector: consolePodLabels(name),
+      ports: [{ name: 'http', port: spec.servicePort, targetPort: dashboard.ports?.[0]?.containerPort ?? DEFAULT_DASHBOARD_PORT, protocol: 'TCP' }],
+    },
+  };
+}

@@ -1,0 +1,25 @@
+import { quantityToBytes } from './quantity.js';
+
+const MIB = 1024 * 1024;
+const MAX_HEAP = 8 * 1024 * MIB;
+
+export interface JvmMemory {
+  heapMiB: number;
+  youngMiB: number;
+  directMiB: number;
+}
+
+/**
+ * JVM sizes for a container memory limit, so the broker never sizes itself from the node's RAM
+ * (which older images' scripts read on cgroup v2 nodes, getting the pod OOM-killed):
+ * - heap = min(limit / 2, 8 GiB): the broker keeps messages in the page cache, not on the heap, and
+ *   gains nothing from a larger one;
+ * - young generation = heap / 2, as the original operator's documented BROKER_MEM;
+ * - direct memory = min(limit / 4, 8 GiB), which with the heap leaves a quarter of the limit for
+ *   metaspace, threads and code.
+ */
+export function jvmMemoryForLimit(limit: string | number): JvmMemory {
+  const bytes = quantityToBytes(limit);
+  const heapMiB = Math.floor(Math.min(bytes / 2, MAX_HEAP) / MIB);
+  return { heapMiB, youngMiB: Math.floor(heapMiB / 2), directMiB: Math.floor(Math.min(bytes / 4, MAX_HEAP) / MIB) };
+}

@@ -1,0 +1,104 @@
+import type { HookError } from '../../../hooks/errors.js';
+import { parseManifests, renderManifests } from '../../../hooks/render.js';
+import { FIXED_NOW } from '../../support/hook-requests.js';
+import { broker, brokerContainer, brokerCommonConfigMap, envOf, hooks, nameService, syncBroker } from './support.js';
+
+const nameServersOf = (response: ReturnType<typeof syncBroker>) => envOf(brokerContainer(response, 'broker-0-master')).NAMESRV_ADDR;
+
+function failure(run: () => unknown): HookError {
+  try {
+    run();
+  } catch (error) {
+    return error as HookError;
+  }
+  throw new Error('expected an error');
+}
+
+describe('Broker name-server discovery', () => {
+  it('uses spec.nameServers as given, without looking for a NameService', () => {
+    const response = syncBroker(broker({ nameServers: '10.0.0.1:9876;10.0.0.2:9876' }), { related: [] });
+    expect(nameServersOf(response)).toBe('10.0.0.1:9876;10.0.0.2:9876');
+    expect(response.status.nameServers).toBe('10.0.0.1:9876;10.0.0.2:9876');
+    expect(hooks.customize(broker({ nameServers: '10.0.0.1:9876' })).map((r) => r.resource)).toEqual(['pods']);
+  });
+
+  it("uses the stable DNS names of the only NameService's pods, which do not change when they move", () => {
+    const response = syncBroker(broker({}, 'broker', 'mq'), { related: [nameService('ns', 'mq', 3)] });
+    expect(nameServersOf(response)).toBe('ns-0.ns.mq.svc:9876;ns-1.ns.mq.svc:9876;ns-2.ns.mq.svc:9876');
+  });
+
+  it('uses the NameService named by nameServiceRef among several', () => {
+    const response = syncBroker(broker({ nameServiceRef: 'b' }), { related: [nameService('a'), nameService('b', 'default', 2)] });
+    expect(nameServersOf(response)).toBe('b-0.b.default.svc:9876;b-1.b.default.svc:9876');
+    expect(hooks.customize(broker({ nameServiceRef: 'b' }))).toContainEqual({
+      apiVersion: 'rocketmq.apache.org/v1alpha1',
+      resource: 'nameservices',
+      namespace: 'default',
+      names: ['b'],
+    });
+  });
+
+  it('keeps two clusters in two namespaces on their own name servers', () => {
+    const everything = [nameService('name-service', 'team-a', 1), nameService('name-service', 'team-b', 2)];
+    const a = syncBroker(broker({}, 'broker', 'team-a'), { related: everything.filter((o) => o.metadata.namespace === 'team-a') });
+    const b = syncBroker(broker({}, 'broker', 'team-b'), { related: everything.filter((o) => o.metadata.namespace === 'team-b') });
+    expect(nameServersOf(a)).toBe('name-service-0.name-service.team-a.svc:9876');
+    expect(nameServersOf(b)).toBe('name-service-0.name-service.team-b.svc:9876;name-service-1.name-service.team-b.svc:9876');
+    // Asking again in the other order gives the same answers: nothing is shared between calls.
+    expect(nameServersOf(syncBroker(broker({}, 'broker', 'team-a'), { related: [everything[0]] }))).toBe(nameServersOf(a));
+    expect(hooks.customize(broker({}, 'broker', 'team-a'))).toContainEqual({
+      apiVersion: 'rocketmq.apache.org/v1alpha1',
+      resource: 'nameservices',
+      namespace: 'team-a',
+      labelSelector: {},
+    });
+  });
+
+  it('keeps clusters apart when one stream holds several, each NameService and Broker per namespace', () => {
+    const cluster = (namespace: string, size: number) => `
+apiVersion: rocketmq.apache.org/v1alpha1
+kind: NameService
+metadata: { name: ns, namespace: ${namespace} }
+spec: { size: ${size} }
+---
+apiVersion: rocketmq.apache.org/v1alpha1
+kind: Broker
+metadata: { name: broker, namespace: ${namespace} }
+spec: { size: 1, replicaPerGroup: 0 }
+`;
+    const rendered = renderManifests(parseManifests([cluster('east', 1), cluster('west', 2)].join('---')), FIXED_NOW).filter((r) => r.parent.kind === 'Broker');
+    expect(rendered.map((r) => [r.parent.metadata.namespace, r.status.nameServers])).toEqual([
+      ['east', 'ns-0.ns.east.svc:9876'],
+      ['west', 'ns-0.ns.west.svc:9876;ns-1.ns.west.svc:9876'],
+    ]);
+  });
+
+  it('answers non-200 saying what to create when there is no NameService', () => {
+    const error = failure(() => syncBroker(broker({}, 'broker', 'mq'), { related: [] }));
+    expect(error.statusCode).toBe(424);
+    expect(error.message).toBe('Broker mq/broker has no name servers: create a NameService in namespace mq, or set spec.nameServiceRef or spec.nameServers ("host:9876;host:9876")');
+  });
+
+  it('answers non-200 when several NameServices exist and none is named', () => {
+    const error = failure(() => syncBroker(broker({}), { related: [nameService('a'), nameService('b')] }));
+    expect(error.statusCode).toBe(424);
+    expect(error.message).toMatch(/cannot choose among the NameServices a, b in namespace default: set spec.nameServiceRef/);
+  });
+
+  it('answers non-200 when nameServiceRef names a NameService that does not exist', () => {
+    const error = failure(() => syncBroker(broker({ nameServiceRef: 'gone' }), { related: [nameService('other')] }));
+    expect(error.statusCode).toBe(424);
+    expect(error.message).toMatch(/waits for NameService "gone" \(spec.nameServiceRef\), which does not exist in namespace default/);
+  });
+
+  it('answers non-200 when a volume names a ConfigMap that does not exist', () => {
+    const spec = { volumes: [{ name: 'broker-config', configMap: { name: 'broker-config' } }] };
+    const error = failure(() => syncBroker(broker(spec)));
+    expect(error.statusCode).toBe(424);
+    expect(error.message).toMatch(/mounts ConfigMap "broker-config" .* which does not exist in namespace default: create it/);
+    expect(hooks.customize(broker(spec))).toContainEqual({ apiVersion: 'v1', resource: 'configmaps', namespace: 'default', names: ['broker-config'] });
+    const optional = { volumes: [{ name: 'broker-config', configMap: { name: 'broker-config', optional: true } }] };
+    expect(() => syncBroker(broker(optional))).not.toThrow();
+    expect(() => syncBroker(broker(spec), { related: [nameService(), brokerCommonConfigMap('deleteWhen=04')] })).not.toThrow();
+  });
+});

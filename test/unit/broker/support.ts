@@ -1,0 +1,96 @@
+// Requests and observed state for Broker hook tests.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { KIND_HOOKS } from '../../../hooks/kinds.js';
+import type { HookRequest, KubeObject, SyncResponse } from '../../../hooks/metacontroller.js';
+import { parseManifests, relatedFrom } from '../../../hooks/render.js';
+import { packageRoot } from '../../../hooks/schema/crds.js';
+import { afterApplying, customResource, FIXED_NOW, syncRequest } from '../../support/hook-requests.js';
+
+export const hooks = KIND_HOOKS.broker;
+
+export function nameService(name = 'name-service', namespace = 'default', size = 1): KubeObject {
+  return customResource('NameService', name, { size }, namespace);
+}
+
+export function brokerCommonConfigMap(content: string, name = 'broker-config', namespace = 'default'): KubeObject {
+  return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace }, data: { 'broker-common.conf': content } };
+}
+
+export function broker(spec: Record<string, unknown>, name = 'broker', namespace = 'default'): KubeObject {
+  return customResource('Broker', name, spec, namespace);
+}
+
+/** A sync with a NameService in the namespace unless `related` says otherwise. */
+export function syncBroker(parent: KubeObject, options: { children?: KubeObject[]; related?: KubeObject[] } = {}): SyncResponse {
+  const related = options.related ?? [nameService('name-service', parent.metadata.namespace)];
+  return hooks.sync(syncRequest(parent, { children: options.children, related }), FIXED_NOW);
+}
+
+export function children(response: SyncResponse, kind: string): any[] {
+  return response.children.filter((c) => c.kind === kind);
+}
+
+export function child(response: SyncResponse, kind: string, name?: string): any {
+  const found = response.children.find((c) => c.kind === kind && (name === undefined || c.metadata.name === name));
+  if (!found) throw new Error(`no ${kind} ${name ?? ''} rendered`);
+  return found;
+}
+
+export function statefulSetNames(response: SyncResponse): string[] {
+  return children(response, 'StatefulSet').map((s) => s.metadata.name);
+}
+
+export function brokerContainer(response: SyncResponse, statefulSet: string): any {
+  return child(response, 'StatefulSet', statefulSet).spec.template.spec.containers[0];
+}
+
+export function envOf(container: any): Record<string, unknown> {
+  return Object.fromEntries(container.env.map((e: any) => [e.name, e.value ?? e.valueFrom]));
+}
+
+export function templateOf(response: SyncResponse, statefulSet: string): unknown {
+  return child(response, 'StatefulSet', statefulSet).spec.template;
+}
+
+/** What the StatefulSet controller reports once the pod runs the StatefulSet's template and is Ready. */
+export function settled(statefulSet: KubeObject): KubeObject {
+  return { ...statefulSet, status: { observedGeneration: 1, replicas: 1, readyReplicas: 1, updatedReplicas: 1, currentRevision: 'r', updateRevision: 'r' } };
+}
+
+/** Right after a template change: the old pod is being replaced. */
+export function replacing(statefulSet: KubeObject): KubeObject {
+  return { ...statefulSet, status: { observedGeneration: 1, replicas: 1, readyReplicas: 0, updatedReplicas: 0, currentRevision: 'old', updateRevision: 'new' } };
+}
+
+/** A Ready pod made from a StatefulSet's template. */
+export function podOf(statefulSet: any, ready = true): KubeObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: `${statefulSet.metadata.name}-0`, namespace: statefulSet.metadata.namespace ?? 'default', ...statefulSet.spec.template.metadata },
+    status: { phase: 'Running', conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }] },
+  };
+}
+
+/** The next request after Metacontroller applied a reply, with every StatefulSet settled. */
+export function applyAndSettle(request: HookRequest, response: SyncResponse): HookRequest {
+  const next = afterApplying(request, response);
+  const observed = Object.fromEntries(
+    Object.entries(next.children ?? {}).map(([type, objects]) => [
+      type,
+      type === 'StatefulSet.apps/v1' ? Object.fromEntries(Object.entries(objects).map(([k, o]) => [k, settled(o)])) : objects,
+    ]),
+  );
+  return { ...next, children: observed };
+}
+
+/** Manifests of a fixture file: the custom resource of `kind` and a sync request with the others as related objects. */
+export function fixtureRequest(file: string, kind: string): HookRequest {
+  const objects = parseManifests(readFileSync(join(packageRoot(), 'test', 'fixtures', file), 'utf8'));
+  const parent = objects.find((o) => o.kind === kind)!;
+  const rules = KIND_HOOKS[kind.toLowerCase()].customize(parent);
+  return { parent: { ...parent, metadata: { ...parent.metadata, uid: 'uid-1', generation: 1 } }, children: {}, related: relatedFrom(objects, rules), finalizing: false };
+}
+
+export { afterApplying, FIXED_NOW, syncRequest };
