@@ -70,7 +70,7 @@ describe('the examples', () => {
     const objects = parseManifests(readFileSync(join(root, 'example', file), 'utf8')).map(inNamespace);
     // Resources that lean on a NameService from another file find it as they would in the cluster.
     const context = objects.some((o) => o.kind === 'NameService') ? [] : parseManifests(readFileSync(join(root, 'example', 'nameservice.yaml'), 'utf8')).map(inNamespace);
-    const own = new Set(objects);
+    const own = new Set<KubeObject>(objects);
     const children: KubeObject[] = renderManifests([...objects, ...context], new Date())
       .filter((r) => own.has(r.parent))
       .flatMap((r) => r.children);
