@@ -1,4 +1,4 @@
-import type { KindHooks } from '../kinds.js';
+import { DEFAULT_SETTINGS, type KindHooks } from '../kinds.js';
 import { type KubeObject, ObservedObjects } from '../metacontroller.js';
 import { type Parent, readParent } from '../parent.js';
 import { imageFlavor } from '../k8s/image.js';
@@ -14,6 +14,7 @@ import { renderBrokerDisruptionBudget, renderBrokerService } from './render/serv
 import { observedTemplate, renderBrokerStatefulSet } from './render/statefulsets.js';
 import { heldBrokers, observedStatefulSet, planBrokerRollout, rollingPod } from './rollout.js';
 import { brokerStatus } from './status.js';
+import { planMetadataCopy } from './metadata-copy.js';
 import { configMapRules, userCommonConf } from './userconfig.js';
 
 const validateSpec = compileSpecValidator<BrokerSpec>('Broker');
@@ -56,7 +57,7 @@ export const brokerHooks: KindHooks = {
     ];
   },
 
-  sync(request, now) {
+  sync(request, now, settings = DEFAULT_SETTINGS) {
     const parent = readParent(request, 'Broker', validateSpec);
     const { name, namespace, spec } = parent;
     checkProperties(name, spec.properties);
@@ -85,10 +86,12 @@ export const brokerHooks: KindHooks = {
     }
 
     const podBeingReplaced = rollingPod(plan, members, children);
+    const previous = parent.status as BrokerStatus | undefined;
+    const copy = planMetadataCopy({ name, namespace, spec, members, observed: children, previous, nameServers, runnerImage: settings.runnerImage, now });
     const status = brokerStatus(
       {
         spec,
-        previous: parent.status as BrokerStatus | undefined,
+        previous,
         members,
         beyondSpec: membersBeyondSpec(members, spec),
         desiredHashes,
@@ -97,14 +100,22 @@ export const brokerHooks: KindHooks = {
         nameServers,
         plan,
         rollingPod: podBeingReplaced,
+        copies: copy.copies,
       },
       now,
     );
     const rollingOut = plan.state === 'Rolling' || plan.state === 'Waiting' || podBeingReplaced !== undefined;
+    const resync = [rollingOut ? ROLLOUT_RESYNC_SECONDS : undefined, copy.resyncAfterSeconds].filter((s): s is number => s !== undefined);
     return {
       status: status as Record<string, unknown>,
-      children: [renderBrokerService(name, namespace), renderBrokerConfigMap(name, namespace, confData), ...statefulSets, renderBrokerDisruptionBudget(name, namespace)],
-      ...(rollingOut ? { resyncAfterSeconds: ROLLOUT_RESYNC_SECONDS } : {}),
+      children: [
+        renderBrokerService(name, namespace),
+        renderBrokerConfigMap(name, namespace, confData),
+        ...statefulSets,
+        renderBrokerDisruptionBudget(name, namespace),
+        ...copy.jobs,
+      ],
+      ...(resync.length > 0 ? { resyncAfterSeconds: Math.min(...resync) } : {}),
     };
   },
 };

@@ -3,6 +3,7 @@ import { type Condition, withTransitionTimes } from '../k8s/conditions.js';
 import type { BrokerSpec, BrokerStatus } from '../schema/types.js';
 import { type BrokerMember, groupsOf } from './members.js';
 import { podTemplateHash } from './render/pod.js';
+import type { MetadataCopy } from './metadata-copy.js';
 import { isStatefulSetReady, isStatefulSetSettled, observedStatefulSet, type RolloutPlan } from './rollout.js';
 
 type GroupStatus = NonNullable<BrokerStatus['groups']>[number];
@@ -27,6 +28,8 @@ export interface BrokerStatusInput {
   nameServers: string;
   plan: RolloutPlan;
   rollingPod?: string;
+  /** Metadata copy state of new groups. */
+  copies: Map<number, MetadataCopy>;
 }
 
 function listed(members: BrokerMember[], what: (m: BrokerMember) => string = (m) => m.pod): string {
@@ -34,22 +37,10 @@ function listed(members: BrokerMember[], what: (m: BrokerMember) => string = (m)
   return names.length <= 4 ? names.join(', ') : `${names.slice(0, 4).join(', ')} and ${names.length - 4} more`;
 }
 
-/**
- * New groups (beyond the size the cluster had been brought to) need topics and subscription groups
- * copied from spec.scalePodName; a group's copy state, once recorded, is carried until the copy
- * reports it done. A first start copies nothing: there is nothing to copy yet.
- */
-function metadataCopy(group: number, previous: BrokerStatus | undefined): GroupStatus['metadataCopy'] {
-  const recorded = previous?.groups?.find((g) => g.group === group)?.metadataCopy;
-  if (recorded) return recorded;
-  const broughtTo = previous?.size ?? 0;
-  return broughtTo > 0 && group >= broughtTo ? { phase: 'Pending' } : undefined;
-}
-
 function groupStatus(members: BrokerMember[], input: BrokerStatusInput): GroupStatus {
-  const { observed, pods, desiredHashes, previous } = input;
+  const { observed, pods, desiredHashes, copies } = input;
   const { group, brokerName } = members[0];
-  const copy = metadataCopy(group, previous);
+  const copy = copies.get(group);
   return {
     group,
     brokerName,
@@ -122,9 +113,10 @@ export function brokerStatus(input: BrokerStatusInput, now: Date): BrokerStatus 
     progressing(input),
     degraded(input),
   ];
+  const copied = [...input.copies.values()].every((c) => c.phase === 'Done');
   return {
-    // As the original operator: both move only once every broker is Ready.
-    size: allReady ? groups.length : (previous?.size ?? 0),
+    // As the original operator, both move only once every broker is Ready; size also waits for new groups' metadata.
+    size: allReady && copied ? groups.length : (previous?.size ?? 0),
     nodes: pods.length > 0 && pods.every(isPodReady) ? podNames : (previous?.nodes ?? []),
     groups,
     nameServers,

@@ -17,7 +17,7 @@ describe('Broker scaling', () => {
     const response = hooks.sync(withSpec(before, { size: 3, replicaPerGroup: 1 }), FIXED_NOW);
     expect(statefulSetNames(response)).toEqual(['broker-0-replica-1', 'broker-0-master', 'broker-1-replica-1', 'broker-1-master', 'broker-2-replica-1', 'broker-2-master']);
     const groups = (response.status as any).groups;
-    expect(groups.map((g: any) => g.metadataCopy)).toEqual([undefined, undefined, { phase: 'Pending' }]);
+    expect(groups.map((g: any) => g.metadataCopy)).toEqual([undefined, undefined, { phase: 'Pending', message: 'waiting for broker-2-master-0 to be Ready', attempts: 0 }]);
     // The size the cluster was brought to moves only once every group is Ready.
     expect(response.status.size).toBe(2);
   });
