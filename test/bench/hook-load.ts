@@ -2,6 +2,9 @@
 // baseline parses the same body and answers a precomputed reply of the same size, so the ratio
 // measures what rendering costs on top of HTTP and JSON, whatever else the machine is doing.
 import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { promisify } from 'node:util';
 import type { FastifyInstance } from 'fastify';
@@ -22,6 +25,10 @@ export interface LoadResult {
   hookP99Ms: number;
   hookP50Ms: number;
   replyBytes: number;
+  requestBytes: number;
+  /** Latency of one request at a time, as Metacontroller calls the hook for one parent. */
+  serialP99Ms: number;
+  baselineSerialP99Ms: number;
 }
 
 const CONNECTIONS = 8;
@@ -30,8 +37,11 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
 const AUTOCANNON = createRequire(import.meta.url).resolve('autocannon/autocannon.js');
 
 /** The load comes from another process, so the server's process and memory are its own. */
-async function load(url: string, body: string): Promise<LoadRun> {
-  const args = [AUTOCANNON, '--json', '-m', 'POST', '-H', 'content-type=application/json', '-b', body, '-c', String(CONNECTIONS), '-d', String(SECONDS), url];
+async function load(url: string, body: string, connections = CONNECTIONS): Promise<LoadRun> {
+  // Bodies of large clusters exceed what one command-line argument may hold, so they go in a file.
+  const bodyFile = join(mkdtempSync(join(tmpdir(), 'rocketmq-bench-')), 'body.json');
+  writeFileSync(bodyFile, body);
+  const args = [AUTOCANNON, '--json', '-m', 'POST', '-H', 'content-type=application/json', '-i', bodyFile, '-c', String(connections), '-d', String(SECONDS), url];
   const { stdout } = await promisify(execFile)(process.execPath, args, { maxBuffer: 64 * 1024 * 1024 });
   return JSON.parse(stdout) as LoadRun;
 }
@@ -60,6 +70,8 @@ export async function compareWithBaseline(app: FastifyInstance, base: string, la
     runs.baseline.push(await load(baselineUrl, body));
     runs.hook.push(await load(base + path, body));
   }
+  const serial = await load(base + path, body, 1);
+  const baselineSerial = await load(baselineUrl, body, 1);
   const best = (results: LoadRun[]) => results.reduce((a, b) => (b.requests.average > a.requests.average ? b : a));
   const hook = best(runs.hook);
   const baseline = best(runs.baseline);
@@ -72,5 +84,8 @@ export async function compareWithBaseline(app: FastifyInstance, base: string, la
     hookP99Ms: hook.latency.p99,
     hookP50Ms: hook.latency.p50,
     replyBytes: reply.length,
+    requestBytes: body.length,
+    serialP99Ms: serial.latency.p99,
+    baselineSerialP99Ms: baselineSerial.latency.p99,
   };
 }
