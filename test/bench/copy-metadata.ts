@@ -6,6 +6,7 @@ import { RocketMQAdmin } from '../../hooks/rocketmq/admin.js';
 import type { SubscriptionGroupConfig, TopicConfig } from '../../hooks/rocketmq/types.js';
 import { copyMetadata, type CopyMetadataSummary } from '../../hooks/runner/copy-metadata.js';
 import { startRocketMQ } from '../support/rocketmq.js';
+import { groupConfig, topicConfig } from '../support/rocketmq-configs.js';
 
 export interface CopyMetadataBenchResult {
   rocketmqVersion: string;
@@ -32,35 +33,16 @@ export interface CopyMetadataBenchOptions {
 }
 
 function benchTopic(i: number): TopicConfig {
-  return {
-    topicName: `bench-topic-${String(i).padStart(5, '0')}`,
-    readQueueNums: 1 + (i % 8),
-    writeQueueNums: 1 + (i % 8),
-    perm: i % 10 === 0 ? 4 : 6,
-    topicFilterType: 'SINGLE_TAG',
-    topicSysFlag: 0,
-    order: i % 7 === 0,
-    attributes: {},
-  };
+  const queues = 1 + (i % 8);
+  return topicConfig(`bench-topic-${String(i).padStart(5, '0')}`, { readQueueNums: queues, writeQueueNums: queues, perm: i % 10 === 0 ? 4 : 6, order: i % 7 === 0 });
 }
 
 function benchGroup(i: number): SubscriptionGroupConfig {
-  return {
-    groupName: `bench-group-${String(i).padStart(5, '0')}`,
-    consumeEnable: true,
+  return groupConfig(`bench-group-${String(i).padStart(5, '0')}`, {
     consumeFromMinEnable: false,
     consumeBroadcastEnable: i % 5 === 0,
     consumeMessageOrderly: i % 3 === 0,
-    retryQueueNums: 1,
-    retryMaxTimes: 16,
-    brokerId: 0,
-    whichBrokerWhenConsumeSlowly: 1,
-    notifyConsumerIdsChangedEnable: true,
-    groupSysFlag: 0,
-    consumeTimeoutMinute: 15,
-    groupRetryPolicy: { type: 'CUSTOMIZED' },
-    attributes: {},
-  };
+  });
 }
 
 async function timed(run: () => Promise<CopyMetadataSummary>): Promise<{ ms: number; summary: CopyMetadataSummary }> {

@@ -18,6 +18,7 @@ import {
 } from '../../hooks/rocketmq/index.js';
 import { describeWithRocketMQ, startRocketMQ, type TestRocketMQ } from '../support/rocketmq.js';
 import { expectSuccess, keyValueSections, labelledValue, tableRows } from './mqadmin-output.js';
+import { groupConfig, topicConfig } from '../support/rocketmq-configs.js';
 
 jest.setTimeout(90_000);
 
@@ -36,39 +37,8 @@ async function eventually<T>(check: () => Promise<T>, timeoutMs = 15_000): Promi
   }
 }
 
-function topic(name: string, overrides: Partial<TopicConfig> = {}): TopicConfig {
-  return {
-    topicName: name,
-    readQueueNums: 4,
-    writeQueueNums: 4,
-    perm: 6,
-    topicFilterType: 'SINGLE_TAG',
-    topicSysFlag: 0,
-    order: false,
-    attributes: {},
-    ...overrides,
-  };
-}
-
-function group(name: string, overrides: Partial<SubscriptionGroupConfig> = {}): SubscriptionGroupConfig {
-  return {
-    groupName: name,
-    consumeEnable: true,
-    consumeFromMinEnable: true,
-    consumeBroadcastEnable: true,
-    consumeMessageOrderly: false,
-    retryQueueNums: 1,
-    retryMaxTimes: 16,
-    brokerId: 0,
-    whichBrokerWhenConsumeSlowly: 1,
-    notifyConsumerIdsChangedEnable: true,
-    groupSysFlag: 0,
-    consumeTimeoutMinute: 15,
-    groupRetryPolicy: { type: 'CUSTOMIZED' },
-    attributes: {},
-    ...overrides,
-  };
-}
+const topic = topicConfig;
+const group = groupConfig;
 
 describeWithRocketMQ('RocketMQ admin client against a real name server and two brokers', () => {
   let mq: TestRocketMQ;

@@ -15,42 +15,12 @@ import { isTransient, withRetry } from '../../hooks/runner/retry.js';
 import { isSystemGroup, isSystemTopic } from '../../hooks/runner/system-names.js';
 import { RemotingConnectionError, RemotingResponseError } from '../../hooks/rocketmq/errors.js';
 import { startFakeBroker, type FakeBroker } from './fake-broker.js';
+import { groupConfig, topicConfig } from '../support/rocketmq-configs.js';
 
 const noWait = { attempts: 3, backoffMs: 1, sleep: async () => undefined };
 
-function topic(name: string, overrides: Partial<TopicConfig> = {}): TopicConfig {
-  return {
-    topicName: name,
-    readQueueNums: 4,
-    writeQueueNums: 4,
-    perm: 6,
-    topicFilterType: 'SINGLE_TAG',
-    topicSysFlag: 0,
-    order: false,
-    attributes: {},
-    ...overrides,
-  };
-}
-
-function group(name: string, overrides: Partial<SubscriptionGroupConfig> = {}): SubscriptionGroupConfig {
-  return {
-    groupName: name,
-    consumeEnable: true,
-    consumeFromMinEnable: true,
-    consumeBroadcastEnable: true,
-    consumeMessageOrderly: false,
-    retryQueueNums: 1,
-    retryMaxTimes: 16,
-    brokerId: 0,
-    whichBrokerWhenConsumeSlowly: 1,
-    notifyConsumerIdsChangedEnable: true,
-    groupSysFlag: 0,
-    consumeTimeoutMinute: 15,
-    groupRetryPolicy: { type: 'CUSTOMIZED' },
-    attributes: {},
-    ...overrides,
-  };
-}
+const topic = topicConfig;
+const group = groupConfig;
 
 describe('system names', () => {
   const names = new Set(['broker-a', 'cluster-a']);
