@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { HookError } from '../errors.js';
 import { KIND_HOOKS, type KindHooks, type OperatorSettings } from '../kinds.js';
@@ -46,9 +47,22 @@ function kindHooks(kind: string): KindHooks {
   return hooks;
 }
 
+const JSON_TYPE = 'application/json; charset=utf-8';
+
+async function readBody(payload: NodeJS.ReadableStream, limit: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let length = 0;
+  for await (const chunk of payload) {
+    length += (chunk as Buffer).length;
+    if (length > limit) throw Object.assign(new Error(`request body is larger than ${limit} bytes`), { statusCode: 413 });
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks, length);
+}
+
 declare module 'fastify' {
   interface FastifyRequest {
-    /** The JSON text of a hook request: it identifies a request that was answered before. */
+    /** The JSON text of a hook request: it identifies the request when the same one comes again. */
     hookRequestText: string;
   }
 }
@@ -57,10 +71,20 @@ declare module 'fastify' {
 export async function hookRoutes(app: FastifyInstance, { clock, settings, replyCacheBytes }: HookRoutesOptions): Promise<void> {
   const cache = new ReplyCache(replyCacheBytes);
 
+  const bodyLimit = app.initialConfig.bodyLimit ?? Infinity;
   app.decorateRequest('hookRequestText', '');
-  // JSON as usual, keeping the text as well.
+
+  // A request answered before gets the same reply before its JSON is even parsed.
+  app.addHook('preParsing', async (request, reply, payload) => {
+    const body = await readBody(payload, bodyLimit);
+    const text = body.toString('utf8');
+    const cached = cache.get(`${request.url} ${text}`);
+    if (cached !== undefined) return reply.type(JSON_TYPE).send(cached);
+    request.hookRequestText = text;
+    return Readable.from([body]);
+  });
+
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, text, done) => {
-    request.hookRequestText = text as string;
     try {
       done(null, JSON.parse(text as string));
     } catch (error) {
@@ -73,14 +97,9 @@ export async function hookRoutes(app: FastifyInstance, { clock, settings, replyC
       `/${hook}/:kind`,
       { schema: { params: paramsSchema, body: hookRequestSchema }, config: { hook } },
       async (request, reply) => {
-        const hooks = kindHooks(request.params.kind);
-        const key = `${hook}/${hooks.kind} ${request.hookRequestText}`;
-        let text = cache.get(key);
-        if (text === undefined) {
-          text = JSON.stringify(ANSWERS[hook](hooks, request.body, clock(), settings));
-          cache.set(key, text);
-        }
-        return reply.type('application/json; charset=utf-8').send(text);
+        const text = JSON.stringify(ANSWERS[hook](kindHooks(request.params.kind), request.body, clock(), settings));
+        cache.set(`${request.url} ${request.hookRequestText}`, text);
+        return reply.type(JSON_TYPE).send(text);
       },
     );
   }

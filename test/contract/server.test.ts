@@ -33,6 +33,13 @@ describe('the hook service', () => {
     expect(BODY_LIMIT).toBe(16 * 1024 * 1024);
   });
 
+  it('refuses a request over the 16 MiB limit with 413 and changes nothing', async () => {
+    const filler = 'x'.repeat(BODY_LIMIT);
+    const parent = { ...nameService, metadata: { ...nameService.metadata, annotations: { filler } } };
+    const reply = await app.inject({ method: 'POST', url: '/sync/nameservice', payload: syncRequest(parent) });
+    expect(reply.statusCode).toBe(413);
+  });
+
   it('never strips or coerces fields of the objects it is sent', async () => {
     const observed = {
       apiVersion: 'apps/v1',
