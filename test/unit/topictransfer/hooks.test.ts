@@ -75,7 +75,7 @@ describe('TopicTransfer hooks', () => {
 
   it('projects the recorded progress into status', () => {
     const steps = [{ step: 1, name: 'create the consumer groups on the target', phase: 'Succeeded', startTime: '2026-01-02T03:00:00Z', endTime: '2026-01-02T03:00:01Z' }];
-    const status: any = sync(transfer({ phase: 'Running', step: 2, message: 'creating the topic on the target', steps: steps as any, saved: { groups: ['g'] } })).status;
+    const status: any = sync(transfer({ phase: 'Running', step: 2, message: 'creating the topic on the target', steps: steps as any, saved: { groups: ['g'] } as any })).status;
     expect(status).toMatchObject({ phase: 'Running', step: 2, message: 'creating the topic on the target', steps, saved: { groups: ['g'] } });
   });
 
