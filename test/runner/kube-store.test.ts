@@ -87,6 +87,28 @@ const record = (step: number): TransferState => ({ phase: 'Running', step, steps
     expect(JSON.parse((await annotation('move'))!)).toEqual(record(7));
   });
 
+  it('may do exactly what the runner needs, by the apiserver\'s own authorizer', async () => {
+    const identity = serviceAccountIdentity(NAMESPACE, runnerIdentity('move'));
+    const canI = async (...args: string[]) => (await kube.kubectlAs(identity, ['auth', 'can-i', ...args, '-n', NAMESPACE])).stdout.trim();
+    expect(await canI('get', 'topictransfers/move')).toBe('yes');
+    expect(await canI('patch', 'topictransfers/move')).toBe('yes');
+    for (const forbidden of [
+      ['update', 'topictransfers/move'],
+      ['delete', 'topictransfers/move'],
+      ['patch', 'topictransfers/move', '--subresource=status'],
+      ['get', 'topictransfers/other'],
+      ['patch', 'topictransfers/other'],
+      ['list', 'topictransfers'],
+      ['create', 'topictransfers'],
+      ['get', 'configmaps'],
+      ['get', 'secrets'],
+      ['create', 'pods'],
+      ['patch', 'brokers/move'],
+    ]) {
+      expect([forbidden.join(' '), await canI(...forbidden)]).toEqual([forbidden.join(' '), 'no']);
+    }
+  });
+
   it('cannot read or write any other TopicTransfer', async () => {
     await expect(kubernetesTransferStore(runner, NAMESPACE, 'other').load()).rejects.toMatchObject({ code: 403 });
   });
