@@ -6,7 +6,7 @@ import { stringify } from 'yaml';
 import { packageRoot } from '../../hooks/schema/crds.js';
 import { parseManifests, renderManifests } from '../../hooks/render.js';
 import type { KubeObject } from '../../hooks/metacontroller.js';
-import { startApiServer, type ApiServer } from '../support/apiserver.js';
+import { kubeSkipReason, startApiServer, type ApiServer } from '../support/apiserver.js';
 
 const BUILD_TIMEOUT_MS = 25 * 60 * 1000;
 const root = packageRoot();
@@ -16,8 +16,11 @@ const yamlFiles = (dir: string) =>
     .sort();
 
 let kube: ApiServer;
+const unavailable = await kubeSkipReason('the API e2e tests');
+const suite = unavailable ? describe.skip : describe;
 
 beforeAll(async () => {
+  if (unavailable) return;
   kube = await startApiServer();
   const crds = await kube.kubectl(['apply', '-k', join(root, 'crds')]);
   if (crds.code !== 0) throw new Error(`installing the CRDs failed: ${crds.stderr}`);
@@ -40,7 +43,7 @@ async function newNamespace(name: string): Promise<string> {
   return name;
 }
 
-describe('the CRDs', () => {
+suite('the CRDs', () => {
   it.each(['nameservices', 'brokers', 'consoles', 'topictransfers'])('%s are established with the status subresource', async (plural) => {
     const crd = JSON.parse(await ok(['get', 'crd', `${plural}.rocketmq.apache.org`, '-o', 'json']));
     expect(crd.status.conditions.find((c: { type: string }) => c.type === 'Established').status).toBe('True');
@@ -59,7 +62,7 @@ describe('the CRDs', () => {
   });
 });
 
-describe('the examples', () => {
+suite('the examples', () => {
   it.each(yamlFiles('example'))('%s is accepted by a server-side dry run', async (file) => {
     await ok(['apply', '--dry-run=server', '-f', join(root, 'example', file)]);
   });
@@ -81,7 +84,7 @@ describe('the examples', () => {
   });
 });
 
-describe('invalid resources are refused with a message naming the field', () => {
+suite('invalid resources are refused with a message naming the field', () => {
   const cases: [string, object, RegExp][] = [
     ['a NameService of size 0', { kind: 'NameService', spec: { size: 0 } }, /spec\.size/],
     ['an unknown storage mode', { kind: 'NameService', spec: { storageMode: 'Tape' } }, /spec\.storageMode: Unsupported value: "Tape"/],
@@ -115,7 +118,7 @@ describe('invalid resources are refused with a message naming the field', () => 
   });
 });
 
-describe('Metacontroller integration', () => {
+suite('Metacontroller integration', () => {
   beforeAll(async () => {
     await ok(['apply', '-f', join(root, '..', 'shared', 'metacontroller', 'metacontroller-crds-v1.yaml')]);
     await ok(['wait', '--for=condition=Established', '--timeout=60s', 'crd/compositecontrollers.metacontroller.k8s.io']);

@@ -1,20 +1,12 @@
 // The test cluster itself: etcd + kube-apiserver from test/e2e/kube/install.sh.
 // Missing binaries fail this file, unless SKIP_KUBE_E2E=1 says to skip with the reason.
 import { CoreV1Api } from '@kubernetes/client-node';
-import { ensureKubeBinaries, serviceAccountIdentity, startApiServer, type ApiServer } from '../support/apiserver.js';
+import { kubeSkipReason, serviceAccountIdentity, startApiServer, type ApiServer } from '../support/apiserver.js';
 
 // A first run builds the binaries from source: many minutes on a small machine.
 const BUILD_TIMEOUT_MS = 25 * 60 * 1000;
 
-let unavailable: string | undefined;
-if (process.env.SKIP_KUBE_E2E === '1') {
-  try {
-    await ensureKubeBinaries();
-  } catch (err) {
-    unavailable = (err as Error).message;
-    console.warn(`SKIP_KUBE_E2E=1: skipping kube-apiserver tests: ${unavailable}`);
-  }
-}
+const unavailable = await kubeSkipReason('the kube-apiserver tests');
 
 (unavailable ? describe.skip : describe)('kube-apiserver + etcd', () => {
   let kube: ApiServer;

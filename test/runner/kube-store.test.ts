@@ -8,20 +8,12 @@ import { ConflictError } from '../../hooks/runner/transfer/store.js';
 import { packageRoot } from '../../hooks/schema/crds.js';
 import { renderRunnerAccess, runnerIdentity } from '../../hooks/topictransfer/render.js';
 import { TRANSFER_STATE_ANNOTATION, type TransferState } from '../../hooks/topictransfer/state.js';
-import { ensureKubeBinaries, serviceAccountIdentity, startApiServer, type ApiServer } from '../support/apiserver.js';
+import { kubeSkipReason, serviceAccountIdentity, startApiServer, type ApiServer } from '../support/apiserver.js';
 
 const BUILD_TIMEOUT_MS = 25 * 60 * 1000;
 const NAMESPACE = 'mq';
 
-let unavailable: string | undefined;
-if (process.env.SKIP_KUBE_E2E === '1') {
-  try {
-    await ensureKubeBinaries();
-  } catch (err) {
-    unavailable = (err as Error).message;
-    console.warn(`SKIP_KUBE_E2E=1: skipping the transfer store tests: ${unavailable}`);
-  }
-}
+const unavailable = await kubeSkipReason('the transfer store tests');
 
 const spec = { topic: 'orders', sourceCluster: 'broker-0', targetCluster: 'broker-1', nameServers: 'ns-0.ns:9876', consumeTimeoutSeconds: 600 };
 const record = (step: number): TransferState => ({ phase: 'Running', step, steps: [], message: `step ${step}` });

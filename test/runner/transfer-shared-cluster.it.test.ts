@@ -4,32 +4,19 @@
 // have it registered again at once.
 import { remotingTransferAdmin } from '../../hooks/runner/transfer/admin.js';
 import { runTransfer, StoreFailure } from '../../hooks/runner/transfer/machine.js';
-import { describeWithRocketMQ, startRocketMQ, type TestRocketMQ } from '../support/rocketmq.js';
-import { compileClients } from './support/clients.js';
+import { describeWithRocketMQ, type TestRocketMQ } from '../support/rocketmq.js';
 import { MemoryTransferStore } from './support/memory-store.js';
-import { killAfter, killAtStepStart, RealWorld } from './support/real-transfer.js';
+import { killAfter, killAtStepStart, RealWorld, realRocketMQPerFile } from './support/real-transfer.js';
 
 const MINUTE = 60_000;
 
 describeWithRocketMQ('topic transfer on a real RocketMQ (two brokers of one cluster)', () => {
-  let rmq: TestRocketMQ;
-  let classes: string;
+  const real = realRocketMQPerFile('one-cluster');
   let world: RealWorld;
-
-  beforeAll(async () => {
-    [rmq, classes] = await Promise.all([startRocketMQ({ layout: 'one-cluster' }), compileClients()]);
-  }, 5 * MINUTE);
-
-  afterAll(async () => {
-    await rmq?.stop();
-  });
-
+  let rmq: TestRocketMQ;
   beforeEach(() => {
-    world = new RealWorld(rmq, classes);
-  });
-
-  afterEach(async () => {
-    await world.close();
+    world = real.world();
+    rmq = real.rmq();
   });
 
   const run = (topic: string) => ({ mode: 'transfer' as const, topic, source: 'broker-a', target: 'broker-b', consumeTimeoutSeconds: 60 });

@@ -3,32 +3,19 @@
 import { runTransfer, StoreFailure } from '../../hooks/runner/transfer/machine.js';
 import { remotingTransferAdmin } from '../../hooks/runner/transfer/admin.js';
 import type { TransferState } from '../../hooks/topictransfer/state.js';
-import { describeWithRocketMQ, startRocketMQ, type TestRocketMQ } from '../support/rocketmq.js';
-import { compileClients } from './support/clients.js';
+import { describeWithRocketMQ, type TestRocketMQ } from '../support/rocketmq.js';
 import { MemoryTransferStore } from './support/memory-store.js';
-import { closedPort, killAfter, killAtStepStart, RealWorld, redirectBroker, type Originals } from './support/real-transfer.js';
+import { closedPort, killAfter, killAtStepStart, RealWorld, realRocketMQPerFile, redirectBroker, type Originals } from './support/real-transfer.js';
 
 const MINUTE = 60_000;
 
 describeWithRocketMQ('topic transfer on a real RocketMQ (two clusters)', () => {
-  let rmq: TestRocketMQ;
-  let classes: string;
+  const real = realRocketMQPerFile('two-clusters');
   let world: RealWorld;
-
-  beforeAll(async () => {
-    [rmq, classes] = await Promise.all([startRocketMQ({ layout: 'two-clusters' }), compileClients()]);
-  }, 5 * MINUTE);
-
-  afterAll(async () => {
-    await rmq?.stop();
-  });
-
+  let rmq: TestRocketMQ;
   beforeEach(() => {
-    world = new RealWorld(rmq, classes);
-  });
-
-  afterEach(async () => {
-    await world.close();
+    world = real.world();
+    rmq = real.rmq();
   });
 
   const run = (topic: string) => ({ mode: 'transfer' as const, topic, source: 'cluster-a', target: 'cluster-b', consumeTimeoutSeconds: 60 });

@@ -362,6 +362,22 @@ async function removeStaleDirs(): Promise<void> {
   );
 }
 
+/**
+ * Why the kube-apiserver suites skip, or undefined when they run. They skip only when SKIP_KUBE_E2E=1
+ * says so and the binaries cannot be had; otherwise a missing binary fails them with its reason.
+ */
+export async function kubeSkipReason(suite: string): Promise<string | undefined> {
+  if (process.env.SKIP_KUBE_E2E !== '1') return undefined;
+  try {
+    await ensureKubeBinaries();
+    return undefined;
+  } catch (err) {
+    const reason = (err as Error).message;
+    console.warn(`SKIP_KUBE_E2E=1: skipping ${suite}: ${reason}`);
+    return reason;
+  }
+}
+
 /** Starts etcd and kube-apiserver on free loopback ports; see ApiServer. */
 export async function startApiServer(options: StartOptions = {}): Promise<ApiServer> {
   const binDir = await ensureKubeBinaries();

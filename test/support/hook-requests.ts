@@ -2,6 +2,7 @@
 // the children it applied back into the next request.
 import type { HookRequest, KubeObject, ObjectMap, SyncResponse } from '../../hooks/metacontroller.js';
 import { typeKey } from '../../hooks/metacontroller.js';
+import type { HookError } from '../../hooks/errors.js';
 
 export type KeyStyle = 'v1' | 'v2';
 
@@ -53,3 +54,13 @@ export function afterApplying(request: HookRequest, response: SyncResponse): Hoo
 }
 
 export const FIXED_NOW = new Date('2026-01-02T03:04:05Z');
+
+/** The error a hook throws, for tests that check its status code and message. */
+export function hookFailure(run: () => unknown): HookError {
+  try {
+    run();
+  } catch (error) {
+    return error as HookError;
+  }
+  throw new Error('expected the hook to refuse');
+}

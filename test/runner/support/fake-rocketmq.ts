@@ -29,29 +29,7 @@ export interface FakeCall {
 
 const MUTATING = new Set<FakeCall['op']>(['putTopic', 'deleteTopicInBroker', 'deleteTopicInNameServers', 'putSubscriptionGroup', 'deleteSubscriptionGroup']);
 
-export function topicConfig(topicName: string, overrides: Partial<TopicConfig> = {}): TopicConfig {
-  return { topicName, readQueueNums: 4, writeQueueNums: 4, perm: 6, topicFilterType: 'SINGLE_TAG', topicSysFlag: 0, order: false, attributes: {}, ...overrides };
-}
-
-export function groupConfig(groupName: string, overrides: Partial<SubscriptionGroupConfig> = {}): SubscriptionGroupConfig {
-  return {
-    groupName,
-    consumeEnable: true,
-    consumeFromMinEnable: true,
-    consumeBroadcastEnable: true,
-    consumeMessageOrderly: false,
-    retryQueueNums: 1,
-    retryMaxTimes: 16,
-    brokerId: 0,
-    whichBrokerWhenConsumeSlowly: 1,
-    notifyConsumerIdsChangedEnable: true,
-    groupSysFlag: 0,
-    consumeTimeoutMinute: 15,
-    groupRetryPolicy: { type: 'CUSTOMIZED' },
-    attributes: {},
-    ...overrides,
-  };
-}
+export { groupConfig, topicConfig } from '../../support/rocketmq-configs.js';
 
 const clone = <T>(value: T): T => structuredClone(value);
 

@@ -5,8 +5,8 @@ import type { SubscriptionGroupConfig, TopicConfig } from '../../../hooks/rocket
 import { remotingTransferAdmin, type TransferAdmin } from '../../../hooks/runner/transfer/admin.js';
 import type { TransferDeps } from '../../../hooks/runner/transfer/machine.js';
 import type { TransferState } from '../../../hooks/topictransfer/state.js';
-import type { TestRocketMQ } from '../../support/rocketmq.js';
-import { TestConsumer, TestProducer } from './clients.js';
+import { startRocketMQ, type RocketMQLayout, type TestRocketMQ } from '../../support/rocketmq.js';
+import { compileClients, TestConsumer, TestProducer } from './clients.js';
 import { groupConfig } from './fake-rocketmq.js';
 import { Killed, type MemoryTransferStore } from './memory-store.js';
 
@@ -176,4 +176,27 @@ export function killAtStepStart(store: MemoryTransferStore, step: number): void 
       throw new Killed();
     }
   };
+}
+
+/**
+ * One RocketMQ of `layout` for the test file, with the Java clients compiled beside it, and a fresh
+ * RealWorld (producers, consumers, admin) for each test, closed after it.
+ */
+export function realRocketMQPerFile(layout: RocketMQLayout): { rmq: () => TestRocketMQ; world: () => RealWorld } {
+  let rmq: TestRocketMQ | undefined;
+  let classes: string;
+  let world: RealWorld | undefined;
+  beforeAll(async () => {
+    [rmq, classes] = await Promise.all([startRocketMQ({ layout }), compileClients()]);
+  }, 5 * 60_000);
+  afterAll(async () => {
+    await rmq?.stop();
+  });
+  beforeEach(() => {
+    world = new RealWorld(rmq!, classes);
+  });
+  afterEach(async () => {
+    await world?.close();
+  });
+  return { rmq: () => rmq!, world: () => world! };
 }

@@ -1,18 +1,10 @@
-import type { HookError } from '../../../hooks/errors.js';
 import { parseManifests, renderManifests } from '../../../hooks/render.js';
 import { FIXED_NOW } from '../../support/hook-requests.js';
 import { broker, brokerContainer, brokerCommonConfigMap, envOf, hooks, nameService, syncBroker } from './support.js';
+import { hookFailure } from '../../support/hook-requests.js';
 
 const nameServersOf = (response: ReturnType<typeof syncBroker>) => envOf(brokerContainer(response, 'broker-0-master')).NAMESRV_ADDR;
 
-function failure(run: () => unknown): HookError {
-  try {
-    run();
-  } catch (error) {
-    return error as HookError;
-  }
-  throw new Error('expected an error');
-}
 
 describe('Broker name-server discovery', () => {
   it('uses spec.nameServers as given, without looking for a NameService', () => {
@@ -74,26 +66,26 @@ spec: { size: 1, replicaPerGroup: 0 }
   });
 
   it('answers non-200 saying what to create when there is no NameService', () => {
-    const error = failure(() => syncBroker(broker({}, 'broker', 'mq'), { related: [] }));
+    const error = hookFailure(() => syncBroker(broker({}, 'broker', 'mq'), { related: [] }));
     expect(error.statusCode).toBe(424);
     expect(error.message).toBe('Broker mq/broker has no name servers: create a NameService in namespace mq, or set spec.nameServiceRef or spec.nameServers ("host:9876;host:9876")');
   });
 
   it('answers non-200 when several NameServices exist and none is named', () => {
-    const error = failure(() => syncBroker(broker({}), { related: [nameService('a'), nameService('b')] }));
+    const error = hookFailure(() => syncBroker(broker({}), { related: [nameService('a'), nameService('b')] }));
     expect(error.statusCode).toBe(424);
     expect(error.message).toMatch(/cannot choose among the NameServices a, b in namespace default: set spec.nameServiceRef/);
   });
 
   it('answers non-200 when nameServiceRef names a NameService that does not exist', () => {
-    const error = failure(() => syncBroker(broker({ nameServiceRef: 'gone' }), { related: [nameService('other')] }));
+    const error = hookFailure(() => syncBroker(broker({ nameServiceRef: 'gone' }), { related: [nameService('other')] }));
     expect(error.statusCode).toBe(424);
     expect(error.message).toMatch(/waits for NameService "gone" \(spec.nameServiceRef\), which does not exist in namespace default/);
   });
 
   it('answers non-200 when a volume names a ConfigMap that does not exist', () => {
     const spec = { volumes: [{ name: 'broker-config', configMap: { name: 'broker-config' } }] };
-    const error = failure(() => syncBroker(broker(spec)));
+    const error = hookFailure(() => syncBroker(broker(spec)));
     expect(error.statusCode).toBe(424);
     expect(error.message).toMatch(/mounts ConfigMap "broker-config" .* which does not exist in namespace default: create it/);
     expect(hooks.customize(broker(spec))).toContainEqual({ apiVersion: 'v1', resource: 'configmaps', namespace: 'default', names: ['broker-config'] });

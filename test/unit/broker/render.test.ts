@@ -1,17 +1,9 @@
-import { HookError } from '../../../hooks/errors.js';
 import { broker, brokerCommonConfigMap, brokerContainer, child, children, envOf, nameService, syncBroker } from './support.js';
+import { hookFailure } from '../../support/hook-requests.js';
 
 const related = (conf: string) => [nameService(), brokerCommonConfigMap(conf)];
 const withConfigVolume = { volumes: [{ name: 'broker-config', configMap: { name: 'broker-config' } }] };
 
-function errorOf(run: () => unknown): HookError {
-  try {
-    run();
-  } catch (error) {
-    return error as HookError;
-  }
-  throw new Error('expected an error');
-}
 
 describe('Broker rendering', () => {
   it('renders a headless Service that gives every broker pod stable DNS, Ready or not', () => {
@@ -72,13 +64,13 @@ describe('Broker rendering', () => {
   });
 
   it('refuses a broker-common.conf that makes masters SLAVE', () => {
-    const error = errorOf(() => syncBroker(broker(withConfigVolume), { related: related('brokerRole=SLAVE\n') }));
+    const error = hookFailure(() => syncBroker(broker(withConfigVolume), { related: related('brokerRole=SLAVE\n') }));
     expect(error.statusCode).toBe(422);
     expect(error.message).toMatch(/brokerRole=SLAVE.*ASYNC_MASTER or SYNC_MASTER/);
   });
 
   it('refuses properties that are not one line or that the operator sets', () => {
-    const error = errorOf(() => syncBroker(broker({ properties: { brokerName: 'x', 'bad key': '1', deleteWhen: '04\nbrokerId=3' } })));
+    const error = hookFailure(() => syncBroker(broker({ properties: { brokerName: 'x', 'bad key': '1', deleteWhen: '04\nbrokerId=3' } })));
     expect(error.statusCode).toBe(422);
     expect(error.details).toEqual([
       'spec.properties.brokerName: is set by the operator for each broker; remove it',
@@ -123,7 +115,7 @@ describe('Broker rendering', () => {
     const container = brokerContainer(syncBroker(broker({ resources: { requests: { memory: '2048Mi', cpu: '0.5' } } })), 'broker-0-master');
     expect(container.resources).toEqual({ requests: { memory: '2Gi', cpu: '500m' } });
     expect(container.readinessProbe).toMatchObject({ tcpSocket: { port: 10911 } });
-    expect(errorOf(() => syncBroker(broker({ resources: { limits: { memory: 'lots' } } }))).statusCode).toBe(422);
+    expect(hookFailure(() => syncBroker(broker({ resources: { limits: { memory: 'lots' } } }))).statusCode).toBe(422);
   });
 
   it('spreads a group over nodes unless the user gives affinity', () => {
@@ -147,14 +139,14 @@ describe('Broker rendering', () => {
   });
 
   it('refuses a user volume named like the data or configuration volume', () => {
-    const error = errorOf(() => syncBroker(broker({ volumes: [{ name: 'broker-storage', emptyDir: {} }] })));
+    const error = hookFailure(() => syncBroker(broker({ volumes: [{ name: 'broker-storage', emptyDir: {} }] })));
     expect(error.statusCode).toBe(422);
     expect(error.message).toMatch(/spec.volumes\[0\].name: "broker-storage" is the operator's data volume/);
   });
 
   it('refuses names that would make child names invalid, with a 422 naming the field', () => {
     for (const name of ['a'.repeat(42), 'my.broker', '1broker']) {
-      const error = errorOf(() => syncBroker(broker({}, name)));
+      const error = hookFailure(() => syncBroker(broker({}, name)));
       expect(error.statusCode).toBe(422);
       expect(error.message).toMatch(/^metadata\.name: /);
     }

@@ -1,8 +1,8 @@
-import type { HookError } from '../../../hooks/errors.js';
 import { KIND_HOOKS } from '../../../hooks/kinds.js';
 import type { KubeObject, SyncResponse } from '../../../hooks/metacontroller.js';
 import { afterApplying, customResource, FIXED_NOW, syncRequest } from '../../support/hook-requests.js';
 import { fixtureRequest } from '../broker/support.js';
+import { hookFailure } from '../../support/hook-requests.js';
 
 const hooks = KIND_HOOKS.console;
 const nameService = (namespace = 'default', size = 1) => customResource('NameService', 'name-service', { size }, namespace);
@@ -54,14 +54,6 @@ const deployment = (response: SyncResponse): any => response.children.find((c) =
 const service = (response: SyncResponse): any => response.children.find((c) => c.kind === 'Service');
 const javaOpts = (response: SyncResponse) => deployment(response).spec.template.spec.containers[0].env.find((e: any) => e.name === 'JAVA_OPTS');
 
-function failure(run: () => unknown): HookError {
-  try {
-    run();
-  } catch (error) {
-    return error as HookError;
-  }
-  throw new Error('expected an error');
-}
 
 describe('Console rendering', () => {
   it('keeps every consoleDeployment field and names the Deployment after the Console', () => {
@@ -106,7 +98,7 @@ describe('Console rendering', () => {
   it('refuses a JAVA_OPTS taken from elsewhere, which could not carry the name servers', () => {
     const source = dashboardDeployment();
     source.spec.template.spec.containers[0].env = [{ name: 'JAVA_OPTS', valueFrom: { configMapKeyRef: { name: 'c', key: 'k' } } } as any];
-    expect(failure(() => sync({ consoleDeployment: source })).statusCode).toBe(422);
+    expect(hookFailure(() => sync({ consoleDeployment: source })).statusCode).toBe(422);
   });
 
   it('canonicalises quantities in every container and volume', () => {
@@ -150,7 +142,7 @@ describe('Console rendering', () => {
 
   it('follows the name servers of its own namespace and reports missing ones', () => {
     expect(javaOpts(sync({ consoleDeployment: dashboardDeployment() }, { namespace: 'east', related: [nameService('east', 1)] })).value).toContain('.east.svc');
-    const error = failure(() => sync({ consoleDeployment: dashboardDeployment() }, { related: [] }));
+    const error = hookFailure(() => sync({ consoleDeployment: dashboardDeployment() }, { related: [] }));
     expect(error.statusCode).toBe(424);
     expect(error.message).toMatch(/^Console default\/console has no name servers: create a NameService/);
   });
@@ -174,7 +166,7 @@ describe('Console rendering', () => {
 
   it('refuses names that would make invalid child names', () => {
     for (const name of ['a'.repeat(60), 'my.console']) {
-      const error = failure(() => hooks.sync(syncRequest(customResource('Console', name, { consoleDeployment: dashboardDeployment() }), { related: [nameService()] }), FIXED_NOW));
+      const error = hookFailure(() => hooks.sync(syncRequest(customResource('Console', name, { consoleDeployment: dashboardDeployment() }), { related: [nameService()] }), FIXED_NOW));
       expect(error.statusCode).toBe(422);
       expect(error.message).toMatch(/^metadata\.name: /);
     }
