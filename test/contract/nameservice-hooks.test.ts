@@ -1,4 +1,6 @@
 import type { FastifyInstance } from 'fastify';
+import { jest } from '@jest/globals';
+import { KIND_HOOKS } from '../../hooks/kinds.js';
 import { buildServer } from '../../hooks/server.js';
 import type { KubeObject } from '../../hooks/metacontroller.js';
 import { assertHookResponse } from '../support/contract.js';
@@ -101,6 +103,20 @@ describe('bad input never changes a cluster', () => {
     const reply = await app.inject({ method: 'POST', url: '/sync/nameservice', payload: syncRequest(customResource('Broker', 'b', {}, 'mq')) });
     expect(reply.statusCode).toBe(422);
     expect(reply.json().message).toMatch(/hook URL/);
+  });
+
+  it('answers an unexpected failure inside a hook with 500 and its message', async () => {
+    // A fault no valid request can cause: the NameService hook itself breaks.
+    const broken = jest.spyOn(KIND_HOOKS.nameservice, 'sync').mockImplementation(() => {
+      throw new TypeError('cannot read properties of undefined');
+    });
+    try {
+      const reply = await app.inject({ method: 'POST', url: '/sync/nameservice', payload: syncRequest(customResource('NameService', 'other', {}, 'mq')) });
+      expect(reply.statusCode).toBe(500);
+      expect(reply.json()).toEqual({ error: 'InternalError', message: 'could not render: cannot read properties of undefined' });
+    } finally {
+      broken.mockRestore();
+    }
   });
 
   it('answers an unparseable quantity with a message naming it, never 200', async () => {
