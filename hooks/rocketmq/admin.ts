@@ -284,13 +284,17 @@ export class RocketMQAdmin {
    */
   async consumeStats(group: string, topic?: string): Promise<ConsumeStats> {
     const brokers = topic ? this.routeMasters(await this.routeOrEmpty(topic)) : await this.allMasters();
-    const bodies = await Promise.all(
-      brokers.map(async ({ address }) => {
-        const reply = await this.client.call(address, RequestCode.GET_CONSUME_STATS, { extFields: { consumerGroup: group, topic } });
-        return parseFastjsonBuffer(reply.body);
-      }),
-    );
-    return decodeConsumeStats(bodies);
+    return decodeConsumeStats(await Promise.all(brokers.map(({ address }) => this.consumeStatsBody(address, group, topic))));
+  }
+
+  /** A group's progress on one broker: on `topic`, or on every topic it has offsets for there. */
+  async brokerConsumeStats(brokerAddress: string, group: string, topic?: string): Promise<ConsumeStats> {
+    return decodeConsumeStats([await this.consumeStatsBody(brokerAddress, group, topic)]);
+  }
+
+  private async consumeStatsBody(brokerAddress: string, group: string, topic?: string) {
+    const reply = await this.client.call(brokerAddress, RequestCode.GET_CONSUME_STATS, { extFields: { consumerGroup: group, topic } });
+    return parseFastjsonBuffer(reply.body);
   }
 
   /** Min/max offsets of every queue of a topic, merged over the brokers serving it. */
@@ -308,13 +312,14 @@ export class RocketMQAdmin {
   /** Groups consuming a topic (online subscribers or committed offsets), over all its brokers. */
   async topicConsumers(topic: string): Promise<string[]> {
     const brokers = this.routeMasters(await this.topicRoute(topic));
-    const lists = await Promise.all(
-      brokers.map(async ({ address }) => {
-        const reply = await this.client.call(address, RequestCode.QUERY_TOPIC_CONSUME_BY_WHO, { extFields: { topic } });
-        return decodeStringList(parseFastjsonBuffer(reply.body), 'groupList');
-      }),
-    );
+    const lists = await Promise.all(brokers.map(({ address }) => this.brokerTopicConsumers(address, topic)));
     return [...new Set(lists.flat())].sort();
+  }
+
+  /** Groups consuming a topic on one broker. */
+  async brokerTopicConsumers(brokerAddress: string, topic: string): Promise<string[]> {
+    const reply = await this.client.call(brokerAddress, RequestCode.QUERY_TOPIC_CONSUME_BY_WHO, { extFields: { topic } });
+    return decodeStringList(parseFastjsonBuffer(reply.body), 'groupList');
   }
 
   // ---- broker configuration ----

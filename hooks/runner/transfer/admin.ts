@@ -1,12 +1,8 @@
 // The RocketMQ operations a transfer uses, each aimed at one broker or at the name servers, so a
-// test can stand in for RocketMQ or make one broker fail. Two of them (who consumes a topic and a
-// group's progress, on ONE broker) are built here on the remoting client: the shared admin client
-// asks only the brokers of the topic's route, which is not where a transfer needs to look.
+// test can stand in for RocketMQ or make one broker fail.
 import type { RocketMQAdmin } from '../../rocketmq/admin.js';
-import { RequestCode, ResponseCode } from '../../rocketmq/codes.js';
-import { decodeConsumeStats, decodeStringList } from '../../rocketmq/decode.js';
+import { ResponseCode } from '../../rocketmq/codes.js';
 import { RemotingResponseError } from '../../rocketmq/errors.js';
-import { parseFastjsonBuffer } from '../../rocketmq/fastjson.js';
 import type { ClusterInfo, ConsumeStats, SubscriptionGroupConfig, TopicConfig, TopicRouteData } from '../../rocketmq/types.js';
 
 /** Broker arguments are master addresses (host:port). */
@@ -49,17 +45,13 @@ export function remotingTransferAdmin(admin: RocketMQAdmin): TransferAdmin {
     putSubscriptionGroup: (broker, config) => admin.createOrUpdateSubscriptionGroup(broker, config),
     deleteSubscriptionGroup: (broker, group) => admin.deleteSubscriptionGroup(broker, group, false),
     async topicConsumers(broker, topic) {
-      const reply = await admin.client.call(broker, RequestCode.QUERY_TOPIC_CONSUME_BY_WHO, { extFields: { topic } });
-      const groups = decodeStringList(parseFastjsonBuffer(reply.body), 'groupList');
+      const groups = await admin.brokerTopicConsumers(broker, topic);
       // 5.3.x files each online subscriber under the topic's own name instead of its group's
       // (ConsumerManager.registerConsumer adds the topic to topicGroupTable), so that name is only
       // a group if the broker has a group of that name.
       if (!groups.includes(topic) || (await admin.subscriptionGroup(broker, topic))) return groups;
       return groups.filter((group) => group !== topic);
     },
-    async consumeStats(broker, group, topic) {
-      const reply = await admin.client.call(broker, RequestCode.GET_CONSUME_STATS, { extFields: { consumerGroup: group, topic } });
-      return decodeConsumeStats([parseFastjsonBuffer(reply.body)]);
-    },
+    consumeStats: (broker, group, topic) => admin.brokerConsumeStats(broker, group, topic),
   };
 }
