@@ -13,6 +13,7 @@ import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RocketMQAdmin, masterOf } from '../../hooks/rocketmq/admin.js';
+import { freePort } from './ports.js';
 
 /** The checkout this file belongs to, whether it runs from test/support or compiled under dist/. */
 function repoRoot(): string {
@@ -183,17 +184,6 @@ function portFree(port: number, host: string): Promise<boolean> {
     const server = net.createServer();
     server.once('error', () => resolvePromise(false));
     server.listen({ port, host, exclusive: true }, () => server.close(() => resolvePromise(true)));
-  });
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolvePromise, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolvePromise(port));
-    });
   });
 }
 

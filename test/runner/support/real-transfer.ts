@@ -1,5 +1,4 @@
 // Running transfers in-process against the real RocketMQ of test/support/rocketmq.ts.
-import net from 'node:net';
 import { RocketMQAdmin } from '../../../hooks/rocketmq/admin.js';
 import type { SubscriptionGroupConfig, TopicConfig } from '../../../hooks/rocketmq/types.js';
 import { remotingTransferAdmin, type TransferAdmin } from '../../../hooks/runner/transfer/admin.js';
@@ -9,6 +8,7 @@ import { startRocketMQ, type RocketMQLayout, type TestRocketMQ } from '../../sup
 import { compileClients, TestConsumer, TestProducer } from './clients.js';
 import { groupConfig } from './fake-rocketmq.js';
 import { Killed, type MemoryTransferStore } from './memory-store.js';
+import { freePort } from '../../support/ports.js';
 
 /** Clients refresh routes every second here, so a few seconds cover the write-stop grace. */
 export const IT_TIMING = { pollIntervalMs: 500, clientRefreshMs: 4000, attempts: 3, retryDelayMs: 1000, progressEveryMs: 5000 };
@@ -118,16 +118,7 @@ export class RealWorld {
 }
 
 /** A port nothing listens on, for a broker that cannot be reached. */
-export function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
+export const closedPort = freePort;
 
 /** Cluster info that points `brokerName` at `address` while `active()` holds: the runner then cannot reach it. */
 export function redirectBroker(admin: TransferAdmin, brokerName: string, address: string, active: () => boolean): TransferAdmin {
