@@ -11,8 +11,6 @@ const RESOURCE_KINDS: Record<string, string> = {
   pods: 'Pod',
   configmaps: 'ConfigMap',
   nameservices: 'NameService',
-  brokers: 'Broker',
-  jobs: 'Job',
 };
 
 export function parseManifests(text: string): KubeObject[] {
