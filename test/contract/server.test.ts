@@ -1,4 +1,5 @@
 import { request as httpRequest } from 'node:http';
+import { Writable } from 'node:stream';
 import type { AddressInfo } from 'node:net';
 import { parseAllDocuments } from 'yaml';
 import { buildServer, BODY_LIMIT } from '../../hooks/server.js';
@@ -73,6 +74,21 @@ describe('the hook service', () => {
     expect(invalid.json().details).toEqual(['spec.size: must be >= 1']);
     const broken = await app.inject({ method: 'POST', url: '/render', headers: { 'content-type': 'application/yaml' }, payload: 'kind: [' });
     expect(broken.statusCode).toBe(400);
+  });
+});
+
+describe('the running service', () => {
+  it('keeps idle connections longer than Metacontroller\'s client (90 s) and logs JSON lines', async () => {
+    const lines: string[] = [];
+    const stream = new Writable({ write: (chunk, _encoding, done) => { lines.push(...String(chunk).trim().split('\n')); done(); } });
+    const app = buildServer({ clock: () => FIXED_NOW, logger: { level: 'info', stream } });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    expect(app.server.keepAliveTimeout).toBeGreaterThan(90_000);
+    await app.inject({ method: 'POST', url: '/sync/nameservice', payload: syncRequest(customResource('NameService', 'ns', { size: 0 }, 'mq')) });
+    await app.close();
+    const records = lines.map((line) => JSON.parse(line));
+    expect(records.find((r) => r.msg === 'request completed')).toMatchObject({ level: 30, res: { statusCode: 422 } });
+    expect(records.find((r) => r.level === 40)?.msg).toMatch(/NameService ns is invalid: spec.size: must be >= 1/);
   });
 });
 
