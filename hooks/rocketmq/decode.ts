@@ -62,13 +62,16 @@ export function decodeTopicConfig(value: FastjsonValue, fallbackName?: string): 
   };
 }
 
+/** A `<name>Table` of a wrapper object, decoded entry by entry and keyed by name. */
+function decodeNamedTable<T>(value: FastjsonValue, wrapper: string, field: string, decode: (entry: FastjsonValue, name: string) => T): Map<string, T> {
+  const table = new Map<string, T>();
+  for (const [name, entry] of mapEntries(object(value, wrapper)[field])) table.set(String(name), decode(entry, String(name)));
+  return table;
+}
+
 /** GET_ALL_TOPIC_CONFIG: `topicConfigTable` of the wrapper, keyed by topic name. */
 export function decodeTopicConfigTable(value: FastjsonValue): Map<string, TopicConfig> {
-  const table = new Map<string, TopicConfig>();
-  for (const [name, config] of mapEntries(object(value, 'topic config wrapper').topicConfigTable)) {
-    table.set(String(name), decodeTopicConfig(config, String(name)));
-  }
-  return table;
+  return decodeNamedTable(value, 'topic config wrapper', 'topicConfigTable', decodeTopicConfig);
 }
 
 /** Applies the Java defaults to fields a (possibly older) broker left out. */
@@ -98,11 +101,7 @@ export function decodeSubscriptionGroup(value: FastjsonValue, fallbackName?: str
 
 /** GET_ALL_SUBSCRIPTIONGROUP_CONFIG: `subscriptionGroupTable`, keyed by group name. */
 export function decodeSubscriptionGroupTable(value: FastjsonValue): Map<string, SubscriptionGroupConfig> {
-  const table = new Map<string, SubscriptionGroupConfig>();
-  for (const [name, config] of mapEntries(object(value, 'subscription group wrapper').subscriptionGroupTable)) {
-    table.set(String(name), decodeSubscriptionGroup(config, String(name)));
-  }
-  return table;
+  return decodeNamedTable(value, 'subscription group wrapper', 'subscriptionGroupTable', decodeSubscriptionGroup);
 }
 
 export function decodeBrokerData(value: FastjsonValue): BrokerData {

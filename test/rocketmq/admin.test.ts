@@ -3,6 +3,7 @@ import { RocketMQAdmin, parseNameServers } from '../../hooks/rocketmq/admin.js';
 import { RequestCode } from '../../hooks/rocketmq/codes.js';
 import { RemotingConnectionError } from '../../hooks/rocketmq/errors.js';
 import { closedAddress, respond, startFakeServer, type FakeServer } from './fake-server.js';
+import { topicConfig } from '../support/rocketmq-configs.js';
 
 const clusterInfo =
   '{"brokerAddrTable":{"b1":{"brokerAddrs":{0:"127.0.0.1:10911",1:"127.0.0.1:10921"},"brokerName":"b1","cluster":"c1"}},"clusterAddrTable":{"c1":["b1"]}}';
@@ -118,16 +119,7 @@ describe('requests to brokers of either version', () => {
   });
 
   it('leaves topics the broker holds unchanged out of a list request', async () => {
-    const held = {
-      topicName: 'same',
-      readQueueNums: 8,
-      writeQueueNums: 8,
-      perm: 6,
-      topicFilterType: 'SINGLE_TAG',
-      topicSysFlag: 0,
-      order: false,
-      attributes: {},
-    };
+    const held = topicConfig('same', { readQueueNums: 8, writeQueueNums: 8 });
     const broker = await startFakeServer((request) => {
       if (request.code === RequestCode.GET_ALL_TOPIC_CONFIG) respond(request, { body: JSON.stringify({ topicConfigTable: { same: held } }) });
       else respond(request);

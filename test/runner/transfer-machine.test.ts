@@ -32,6 +32,19 @@ async function undisturbedCounts(layout: Layout): Promise<{ writes: number; muta
   return { writes: store.history.length, mutations: mq.mutations().length };
 }
 
+/** A transfer killed right after the `killAt`-th write of its record, ready for the next run. */
+async function killedAfterWrite(layout: Layout, killAt: number) {
+  const { mq, src, dst, run } = scenario(layout);
+  const losses = watchForLoss(mq);
+  const store = new MemoryTransferStore();
+  store.afterSave = (_state, count) => {
+    if (count === killAt) throw new Killed();
+  };
+  await expect(runTransfer(depsFor(mq, store), run)).rejects.toBeInstanceOf(StoreFailure);
+  store.afterSave = undefined;
+  return { mq, src, dst, run, store, losses };
+}
+
 describe.each(LAYOUTS)('a topic transfer (%s)', (layout) => {
   it('moves the topic and its groups to the target and takes them off the source, with every step recorded', async () => {
     const { mq, src, dst, run } = scenario(layout);
@@ -73,14 +86,7 @@ describe.each(LAYOUTS)('a topic transfer (%s)', (layout) => {
   it('resumes and completes after being killed right after any write of its record', async () => {
     const { writes } = await undisturbedCounts(layout);
     for (let killAt = 1; killAt <= writes; killAt++) {
-      const { mq, src, dst, run } = scenario(layout);
-      const losses = watchForLoss(mq);
-      const store = new MemoryTransferStore();
-      store.afterSave = (_state, count) => {
-        if (count === killAt) throw new Killed();
-      };
-      await expect(runTransfer(depsFor(mq, store), run)).rejects.toBeInstanceOf(StoreFailure);
-      store.afterSave = undefined;
+      const { mq, src, dst, run, store, losses } = await killedAfterWrite(layout, killAt);
       const state = await runTransfer(depsFor(mq, store), run);
       expect({ killAt, phase: state?.phase }).toEqual({ killAt, phase: 'Succeeded' });
       expectTransferred(mq, src, dst);
@@ -131,14 +137,7 @@ describe.each(LAYOUTS)('a topic transfer (%s)', (layout) => {
   it('rolls back exactly from wherever the transfer was killed', async () => {
     const { writes } = await undisturbedCounts(layout);
     for (let killAt = 1; killAt <= writes; killAt++) {
-      const { mq, src, dst, run } = scenario(layout);
-      const losses = watchForLoss(mq);
-      const store = new MemoryTransferStore();
-      store.afterSave = (_state, count) => {
-        if (count === killAt) throw new Killed();
-      };
-      await expect(runTransfer(depsFor(mq, store), run)).rejects.toBeInstanceOf(StoreFailure);
-      store.afterSave = undefined;
+      const { mq, src, dst, run, store, losses } = await killedAfterWrite(layout, killAt);
       const state = await runTransfer(depsFor(mq, store), { ...run, mode: 'rollback' });
       if (state!.phase === 'Succeeded') {
         expectTransferred(mq, src, dst);
