@@ -1,8 +1,8 @@
-import { DEFAULT_SETTINGS, type KindHooks } from '../kinds.js';
-import { type KubeObject, ObservedObjects } from '../metacontroller.js';
-import { type Parent, readParent } from '../parent.js';
-import { imageFlavor } from '../k8s/image.js';
-import { nameServiceRules, resolveNameServers } from '../k8s/nameservers.js';
+import { DEFAULT_SETTINGS, type KindHooks } from '../core/kind-hooks.js';
+import { type KubeObject, ObservedObjects } from '../core/metacontroller.js';
+import { type Parent, readParent } from '../core/parent.js';
+import { imageFlavor } from '../rocketmq-pods/image.js';
+import { nameServiceRules, resolveNameServers } from '../rocketmq-pods/nameservers.js';
 import { renderStorage, type Storage } from '../k8s/storage.js';
 import type { BrokerSpec, BrokerStatus } from '../schema/types.js';
 import { compileSpecValidator } from '../schema/validate.js';

@@ -1,11 +1,12 @@
 // Topics and subscription groups reach new broker groups through a runner Job that copies them from
 // the spec.scalePodName broker once the new masters are Ready; the Job never touches a running pod,
 // so nothing is overwritten when a broker restarts later.
-import type { KubeObject, ObservedObjects } from '../metacontroller.js';
+import type { KubeObject, ObservedObjects } from '../core/metacontroller.js';
 import { commonLabels } from '../k8s/labels.js';
 import type { BrokerSpec, BrokerStatus } from '../schema/types.js';
 import type { BrokerMember } from './members.js';
-import { isStatefulSetReady, observedStatefulSet } from './rollout.js';
+import { isStatefulSetReady } from '../k8s/readiness.js';
+import { observedStatefulSet } from './rollout.js';
 
 export type MetadataCopy = NonNullable<NonNullable<BrokerStatus['groups']>[number]['metadataCopy']>;
 

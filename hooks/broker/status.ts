@@ -1,21 +1,14 @@
-import type { KubeObject, ObservedObjects } from '../metacontroller.js';
+import type { V1Pod } from '@kubernetes/client-node';
+import type { ObservedObjects } from '../core/metacontroller.js';
 import { type Condition, withTransitionTimes } from '../k8s/conditions.js';
 import type { BrokerSpec, BrokerStatus } from '../schema/types.js';
 import { type BrokerMember, groupsOf } from './members.js';
 import { podTemplateHash } from './render/pod.js';
 import type { MetadataCopy } from './metadata-copy.js';
-import { isStatefulSetReady, isStatefulSetSettled, observedStatefulSet, type RolloutPlan } from './rollout.js';
+import { isPodReady, isStatefulSetReady, isStatefulSetSettled } from '../k8s/readiness.js';
+import { observedStatefulSet, type RolloutPlan } from './rollout.js';
 
 type GroupStatus = NonNullable<BrokerStatus['groups']>[number];
-
-interface PodView {
-  metadata: { name: string; annotations?: Record<string, string> };
-  status?: { conditions?: { type: string; status: string }[] };
-}
-
-function isPodReady(pod: KubeObject | undefined): boolean {
-  return (pod as PodView | undefined)?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
-}
 
 export interface BrokerStatusInput {
   spec: BrokerSpec;
@@ -24,7 +17,7 @@ export interface BrokerStatusInput {
   beyondSpec: BrokerMember[];
   desiredHashes: Map<string, string>;
   observed: ObservedObjects;
-  pods: KubeObject[];
+  pods: V1Pod[];
   nameServers: string;
   plan: RolloutPlan;
   rollingPod?: string;
@@ -49,7 +42,7 @@ function groupStatus(members: BrokerMember[], input: BrokerStatusInput): GroupSt
     pods: [...members]
       .sort((a, b) => a.brokerId - b.brokerId)
       .map((m) => {
-        const pod = pods.find((p) => p.metadata.name === m.pod);
+        const pod = pods.find((p) => p.metadata?.name === m.pod);
         return {
           name: m.pod,
           role: m.role,
@@ -105,7 +98,7 @@ export function brokerStatus(input: BrokerStatusInput, now: Date): BrokerStatus 
   const groups = groupsOf(members).map((g) => groupStatus(g, input));
   const readyPods = members.filter((m) => isStatefulSetReady(observedStatefulSet(observed, m))).length;
   const allReady = members.length > 0 && readyPods === members.length;
-  const podNames = pods.map((p) => p.metadata.name).sort();
+  const podNames = pods.map((p) => p.metadata?.name ?? '').sort();
   const conditions: Condition[] = [
     allReady
       ? { type: 'Ready', status: 'True', reason: 'AllBrokersReady', message: `${readyPods}/${members.length} broker pods ready` }

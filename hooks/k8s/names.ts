@@ -1,4 +1,4 @@
-import { HookError } from '../errors.js';
+import { HookError } from '../core/errors.js';
 
 /** Service names are DNS-1035 labels: they start with a letter. */
 const DNS_1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;

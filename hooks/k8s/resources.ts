@@ -1,4 +1,4 @@
-import { HookError } from '../errors.js';
+import { HookError } from '../core/errors.js';
 import { canonicalQuantity, canonicalResources } from './quantity.js';
 
 /** A spec value that is not a quantity is the user's mistake (422), not a failure of the hook. */

@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { jest } from '@jest/globals';
-import { KIND_HOOKS } from '../../hooks/kinds.js';
-import { buildServer } from '../../hooks/server.js';
-import type { KubeObject } from '../../hooks/metacontroller.js';
+import { nameServiceHooks } from '../../hooks/nameservice/hooks.js';
+import { buildServer } from '../../hooks/http/server.js';
+import type { KubeObject } from '../../hooks/core/metacontroller.js';
 import { assertHookResponse } from '../support/contract.js';
 import { customResource, FIXED_NOW, type KeyStyle, syncRequest } from '../support/hook-requests.js';
 
@@ -107,7 +107,7 @@ describe('bad input never changes a cluster', () => {
 
   it('answers an unexpected failure inside a hook with 500 and its message', async () => {
     // A fault no valid request can cause: the NameService hook itself breaks.
-    const broken = jest.spyOn(KIND_HOOKS.nameservice, 'sync').mockImplementation(() => {
+    const broken = jest.spyOn(nameServiceHooks, 'sync').mockImplementation(() => {
       throw new TypeError('cannot read properties of undefined');
     });
     try {

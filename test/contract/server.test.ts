@@ -2,7 +2,7 @@ import { request as httpRequest } from 'node:http';
 import { Writable } from 'node:stream';
 import type { AddressInfo } from 'node:net';
 import { parseAllDocuments } from 'yaml';
-import { buildServer, BODY_LIMIT } from '../../hooks/server.js';
+import { buildServer, BODY_LIMIT } from '../../hooks/http/server.js';
 import { customResource, FIXED_NOW, syncRequest } from '../support/hook-requests.js';
 
 const nameService = customResource('NameService', 'ns', { size: 1 }, 'mq');

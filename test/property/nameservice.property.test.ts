@@ -1,6 +1,6 @@
 import fc from 'fast-check';
-import { buildServer } from '../../hooks/server.js';
-import type { KubeObject } from '../../hooks/metacontroller.js';
+import { buildServer } from '../../hooks/http/server.js';
+import type { KubeObject } from '../../hooks/core/metacontroller.js';
 import { assertHookResponse } from '../support/contract.js';
 import { afterApplying, customResource, FIXED_NOW, syncRequest } from '../support/hook-requests.js';
 import { env, image, namespaceName, resourceName, resources, storage } from '../support/arbitraries.js';

@@ -1,8 +1,8 @@
 // Builders for Metacontroller-shaped hook requests, and a stand-in for how Metacontroller feeds
 // the children it applied back into the next request.
-import type { HookRequest, KubeObject, ObjectMap, SyncResponse } from '../../hooks/metacontroller.js';
-import { typeKey } from '../../hooks/metacontroller.js';
-import type { HookError } from '../../hooks/errors.js';
+import type { HookRequest, KubeObject, ObjectMap, SyncResponse } from '../../hooks/core/metacontroller.js';
+import { typeKey } from '../../hooks/core/metacontroller.js';
+import type { HookError } from '../../hooks/core/errors.js';
 
 export type KeyStyle = 'v1' | 'v2';
 

@@ -1,5 +1,5 @@
 import { ReplyCache } from '../../hooks/reply-cache.js';
-import { buildServer } from '../../hooks/server.js';
+import { buildServer } from '../../hooks/http/server.js';
 import { customResource, syncRequest } from '../support/hook-requests.js';
 
 describe('the reply cache', () => {

@@ -1,4 +1,4 @@
-import type { HookRequest, KubeObject, SyncResponse } from '../../../hooks/metacontroller.js';
+import type { HookRequest, KubeObject, SyncResponse } from '../../../hooks/core/metacontroller.js';
 import { applyAndSettle, broker, FIXED_NOW, hooks, nameService, syncRequest } from './support.js';
 
 const settings = { runnerImage: 'registry.example/rocketmq-operator:1.0.0' };

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
-import { HookError } from '../../../hooks/errors.js';
-import type { HookRequest, SyncResponse } from '../../../hooks/metacontroller.js';
+import { HookError } from '../../../hooks/core/errors.js';
+import type { HookRequest, SyncResponse } from '../../../hooks/core/metacontroller.js';
 import { env, namespaceName, resourceName, resources, storage } from '../../support/arbitraries.js';
 import { afterApplying, applyAndSettle, broker, FIXED_NOW, hooks, nameService, syncRequest } from './support.js';
 import { assertHookResponse } from '../../support/contract.js';

@@ -1,4 +1,4 @@
-import type { HookRequest, KubeObject, SyncResponse } from '../../../hooks/metacontroller.js';
+import type { HookRequest, KubeObject, SyncResponse } from '../../../hooks/core/metacontroller.js';
 import {
   applyAndSettle,
   broker,

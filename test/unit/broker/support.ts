@@ -1,13 +1,14 @@
 // Requests and observed state for Broker hook tests.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { KIND_HOOKS } from '../../../hooks/kinds.js';
-import type { HookRequest, KubeObject, SyncResponse } from '../../../hooks/metacontroller.js';
-import { parseManifests, relatedFrom } from '../../../hooks/render.js';
+import { brokerHooks } from '../../../hooks/broker/hooks.js';
+import { hooksForSegment } from '../../../hooks/registry.js';
+import type { HookRequest, KubeObject, SyncResponse } from '../../../hooks/core/metacontroller.js';
+import { parseManifests, relatedFrom } from '../../../hooks/dry-run.js';
 import { packageRoot } from '../../../hooks/schema/crds.js';
 import { afterApplying, customResource, FIXED_NOW, syncRequest } from '../../support/hook-requests.js';
 
-export const hooks = KIND_HOOKS.broker;
+export const hooks = brokerHooks;
 
 export function nameService(name = 'name-service', namespace = 'default', size = 1): KubeObject {
   return customResource('NameService', name, { size }, namespace);
@@ -89,7 +90,7 @@ export function applyAndSettle(request: HookRequest, response: SyncResponse): Ho
 export function fixtureRequest(file: string, kind: string): HookRequest {
   const objects = parseManifests(readFileSync(join(packageRoot(), 'test', 'fixtures', file), 'utf8'));
   const parent = objects.find((o) => o.kind === kind)!;
-  const rules = KIND_HOOKS[kind.toLowerCase()].customize(parent);
+  const rules = hooksForSegment(kind.toLowerCase())!.customize(parent);
   return { parent: { ...parent, metadata: { ...parent.metadata, uid: 'uid-1', generation: 1 } }, children: {}, related: relatedFrom(objects, rules), finalizing: false };
 }
 

@@ -1,8 +1,14 @@
 // Which name servers a Broker, Console or TopicTransfer talks to, found from the request alone so
 // that any number of clusters in any namespaces stay independent.
-import { MissingDependencyError } from '../errors.js';
-import type { KubeObject, ObservedObjects, RelatedResourceRule } from '../metacontroller.js';
-import { nameServerAddresses } from '../nameservice/render.js';
+import { MissingDependencyError } from '../core/errors.js';
+import type { KubeObject, ObservedObjects, RelatedResourceRule } from '../core/metacontroller.js';
+
+export const NAME_SERVER_PORT = 9876;
+
+/** Stable DNS address of each name server pod, through the headless Service named after the NameService. */
+export function nameServerAddresses(name: string, namespace: string, size: number): string[] {
+  return Array.from({ length: size }, (_, i) => `${name}-${i}.${name}.${namespace}.svc:${NAME_SERVER_PORT}`);
+}
 
 export interface NameServerChoice {
   nameServers?: string;

@@ -1,10 +1,10 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
-import { HookError } from './errors.js';
-import { DEFAULT_SETTINGS, type OperatorSettings } from './kinds.js';
-import { metricsPlugin } from './plugins/metrics.js';
-import { hookRoutes } from './routes/hooks.js';
-import { renderRoutes } from './routes/render.js';
+import { HookError } from '../core/errors.js';
+import { DEFAULT_SETTINGS, type OperatorSettings } from '../core/kind-hooks.js';
+import { metricsPlugin } from './metrics.js';
+import { hookRoutes } from './hook-routes.js';
+import { renderRoutes } from './render-route.js';
 
 declare module 'fastify' {
   interface FastifyInstance {

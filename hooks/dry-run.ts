@@ -1,8 +1,9 @@
 // Dry-run rendering: a stream of manifests in, the children each custom resource would get out.
 import { parseAllDocuments, stringify } from 'yaml';
-import { HookError } from './errors.js';
-import { DEFAULT_SETTINGS, hooksForKind, type OperatorSettings } from './kinds.js';
-import { type KubeObject, type ObjectMap, type RelatedResourceRule, typeKey } from './metacontroller.js';
+import { HookError } from './core/errors.js';
+import { DEFAULT_SETTINGS, type OperatorSettings } from './core/kind-hooks.js';
+import { hooksForKind } from './registry.js';
+import { type KubeObject, type ObjectMap, type RelatedResourceRule, typeKey } from './core/metacontroller.js';
 
 export const GROUP_VERSION = 'rocketmq.apache.org/v1alpha1';
 
@@ -67,7 +68,7 @@ export function renderManifests(objects: KubeObject[], now: Date, settings: Oper
       const hooks = hooksForKind(parent.kind)!;
       const related = relatedFrom(objects, hooks.customize(parent));
       const { status, children } = hooks.sync({ parent, children: {}, related, finalizing: false }, now, settings);
-      return { parent, status, children };
+      return { parent, status: status as Record<string, unknown>, children };
     });
 }
 

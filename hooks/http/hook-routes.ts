@@ -1,8 +1,9 @@
 import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
-import { HookError } from '../errors.js';
-import { KIND_HOOKS, type KindHooks, type OperatorSettings } from '../kinds.js';
-import type { HookRequest } from '../metacontroller.js';
+import { HookError } from '../core/errors.js';
+import type { KindHooks, OperatorSettings } from '../core/kind-hooks.js';
+import { KIND_HOOKS, hooksForSegment } from '../registry.js';
+import type { HookRequest } from '../core/metacontroller.js';
 import { ReplyCache } from '../reply-cache.js';
 
 const hookRequestSchema = {
@@ -30,7 +31,7 @@ export interface HookRoutesOptions {
 }
 
 type HookName = 'sync' | 'finalize' | 'customize';
-type Answer = (hooks: KindHooks, body: HookRequest, now: Date, settings: OperatorSettings) => unknown;
+type Answer = (hooks: KindHooks<object>, body: HookRequest, now: Date, settings: OperatorSettings) => unknown;
 
 const ANSWERS: Record<HookName, Answer> = {
   // Only a finalize reply may release the parent (Metacontroller honours finalized from any hook).
@@ -41,9 +42,9 @@ const ANSWERS: Record<HookName, Answer> = {
   customize: (hooks, body) => ({ relatedResources: hooks.customize(body.parent) }),
 };
 
-function kindHooks(kind: string): KindHooks {
-  const hooks = KIND_HOOKS[kind.toLowerCase()];
-  if (!hooks) throw new HookError(404, `unknown kind "${kind}": hooks exist for ${Object.keys(KIND_HOOKS).join(', ')}`);
+function kindHooks(kind: string): KindHooks<object> {
+  const hooks = hooksForSegment(kind);
+  if (!hooks) throw new HookError(404, `unknown kind "${kind}": hooks exist for ${[...KIND_HOOKS.keys()].join(', ')}`);
   return hooks;
 }
 
