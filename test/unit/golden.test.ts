@@ -32,7 +32,7 @@ function rendered(example: string): Record<string, string> {
   const statuses = Object.fromEntries(resources.map((r) => [`${r.parent.kind}/${r.parent.metadata.name}`, r.status]));
   return {
     [`${example}.yaml`]: toYamlStream(resources.flatMap((r) => r.children)),
-    [`${example}.status.yaml`]: stringify(statuses, { lineWidth: 0 }),
+    [`${example}.status.yaml`]: stringify(statuses, { lineWidth: 0, aliasDuplicateObjects: false }),
   };
 }
 
