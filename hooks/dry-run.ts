@@ -1,6 +1,6 @@
 // Dry-run rendering: a stream of manifests in, the children each custom resource would get out.
 import { parseAllDocuments, stringify } from 'yaml';
-import { HookError } from './core/errors.js';
+import { BadRequestError } from './core/errors.js';
 import { DEFAULT_SETTINGS, type OperatorSettings } from './core/kind-hooks.js';
 import { hooksForKind } from './registry.js';
 import { type KubeObject, type ObjectMap, type RelatedResourceRule, typeKey } from './core/metacontroller.js';
@@ -18,14 +18,14 @@ export function parseManifests(text: string): KubeObject[] {
   const documents = parseAllDocuments(text);
   const objects: KubeObject[] = [];
   for (const doc of Array.isArray(documents) ? documents : [documents]) {
-    if (doc.errors.length > 0) throw new HookError(400, `cannot parse the manifests: ${doc.errors[0].message}`);
+    if (doc.errors.length > 0) throw new BadRequestError(`cannot parse the manifests: ${doc.errors[0].message}`);
     const value = doc.toJS() as unknown;
     if (value === null || value === undefined) continue;
     const items = (value as { kind?: string; items?: unknown[] }).kind?.endsWith('List') ? (value as { items: unknown[] }).items : [value];
     for (const item of items) {
       const object = item as KubeObject;
       if (!object?.kind || !object.apiVersion || !object.metadata?.name) {
-        throw new HookError(400, 'every manifest needs apiVersion, kind and metadata.name');
+        throw new BadRequestError('every manifest needs apiVersion, kind and metadata.name');
       }
       objects.push({ ...object, metadata: { ...object.metadata, namespace: object.metadata.namespace ?? 'default' } });
     }

@@ -4,7 +4,7 @@ import { type Condition, withTransitionTimes } from '../k8s/conditions.js';
 import type { BrokerSpec, BrokerStatus } from '../schema/types.js';
 import { type BrokerMember, groupsOf } from './members.js';
 import { podTemplateHash } from './render/pod.js';
-import type { MetadataCopy } from './metadata-copy.js';
+import type { CopyMark, MetadataCopy } from './metadata-copy.js';
 import { isPodReady, isStatefulSetReady, isStatefulSetSettled } from '../k8s/readiness.js';
 import { observedStatefulSet, type RolloutPlan } from './rollout.js';
 
@@ -23,6 +23,8 @@ export interface BrokerStatusInput {
   rollingPod?: string;
   /** Metadata copy state of new groups. */
   copies: Map<number, MetadataCopy>;
+  /** The metadata-copy mark of each master, by StatefulSet name. */
+  copyMarks: Map<string, CopyMark>;
 }
 
 function listed(members: BrokerMember[], what: (m: BrokerMember) => string = (m) => m.pod): string {
@@ -93,6 +95,16 @@ function degraded({ beyondSpec, members, spec }: BrokerStatusInput): Condition {
   };
 }
 
+/**
+ * Groups whose brokers all exist and that hold the cluster's metadata (a new group counts once its
+ * copy is done). Derived from the observed children alone, so a stale status never moves it back.
+ */
+function groupsInService({ members, observed, copyMarks }: BrokerStatusInput): number {
+  return groupsOf(members).filter((group) =>
+    group.every((m) => observedStatefulSet(observed, m) !== undefined && copyMarks.get(m.statefulSet) !== 'pending'),
+  ).length;
+}
+
 export function brokerStatus(input: BrokerStatusInput, now: Date): BrokerStatus {
   const { members, observed, pods, previous, nameServers } = input;
   const groups = groupsOf(members).map((g) => groupStatus(g, input));
@@ -106,11 +118,9 @@ export function brokerStatus(input: BrokerStatusInput, now: Date): BrokerStatus 
     progressing(input),
     degraded(input),
   ];
-  const copied = [...input.copies.values()].every((c) => c.phase === 'Done');
   return {
-    // As the original operator, both move only once every broker is Ready; size also waits for new groups' metadata.
-    size: allReady && copied ? groups.length : (previous?.size ?? 0),
-    nodes: pods.length > 0 && pods.every(isPodReady) ? podNames : (previous?.nodes ?? []),
+    size: groupsInService(input),
+    nodes: podNames,
     groups,
     nameServers,
     ...(input.rollingPod ? { rollingPod: input.rollingPod } : {}),

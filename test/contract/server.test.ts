@@ -23,7 +23,7 @@ describe('the hook service', () => {
     expect(metrics).toMatch(/rocketmq_operator_hook_requests_total\{kind="nameservice",hook="sync",outcome="ok"\} 1/);
     expect(metrics).toMatch(/rocketmq_operator_hook_requests_total\{kind="nameservice",hook="sync",outcome="rejected"\} 1/);
     expect(metrics).toMatch(/rocketmq_operator_hook_duration_seconds_count\{kind="nameservice",hook="sync",outcome="ok"\} 1/);
-    expect(metrics).toMatch(/rocketmq_operator_render_errors_total\{kind="nameservice",reason="InvalidSpecError"\} 1/);
+    expect(metrics).toMatch(/rocketmq_operator_render_errors_total\{kind="nameservice",reason="InvalidSpec"\} 1/);
   });
 
   it('accepts requests far above the default 1 MiB body limit', async () => {

@@ -109,7 +109,7 @@ describe('NameService sync over generated specs', () => {
     for (const name of ['a'.repeat(53), '9lives']) {
       const reply = await sync(syncRequest(customResource('NameService', name, {}, 'mq')));
       expect(reply.statusCode).toBe(422);
-      expect(reply.json().message).toMatch(/^metadata\.name: /);
+      expect(reply.json().message).toMatch(/is invalid: metadata\.name /);
     }
   });
 });

@@ -41,7 +41,7 @@ export function syncRequest(
 }
 
 /** The next request after Metacontroller applied a response: its children observed, its status stored. */
-export function afterApplying(request: HookRequest, response: SyncResponse): HookRequest {
+export function afterApplying(request: HookRequest, response: SyncResponse<object>): HookRequest {
   const children = response.children.map((child) => ({
     ...child,
     metadata: { namespace: request.parent.metadata.namespace, ...child.metadata },

@@ -168,7 +168,7 @@ describe('Console rendering', () => {
     for (const name of ['a'.repeat(60), 'my.console']) {
       const error = hookFailure(() => hooks.sync(syncRequest(customResource('Console', name, { consoleDeployment: dashboardDeployment() }), { related: [nameService()] }), FIXED_NOW));
       expect(error.statusCode).toBe(422);
-      expect(error.message).toMatch(/^metadata\.name: /);
+      expect(error.message).toMatch(/is invalid: metadata\.name /);
     }
   });
 });
