@@ -1,0 +1,584 @@
+// What a client sees when it sends the service something hostile or broken: each behaviour one
+// test, named by the reply. Every non-200 carries the documented body {error, message, details?};
+// 500 is only for a bug; a hostile request costs milliseconds; prototype keys are never honoured.
+import { Agent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import type { Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import { stringify as yamlStringify } from 'yaml';
+import { buildServer, BODY_LIMIT } from '../../hooks/http/server.js';
+import { ErrorCode } from '../../hooks/core/errors.js';
+import type { KubeObject } from '../../hooks/core/metacontroller.js';
+import { customResource, FIXED_NOW, syncRequest } from '../support/hook-requests.js';
+
+/** A reply's time bound on a shared 2-core machine, even for the worst shapes. */
+const BUDGET_MS = 500;
+
+let app: FastifyInstance;
+beforeAll(async () => {
+  app = buildServer({ clock: () => FIXED_NOW });
+  await app.ready();
+  // Compile the validators and warm the JIT, so time bounds measure requests, not start-up.
+  for (const kind of ['nameservice', 'broker', 'console', 'topictransfer']) {
+    await app.inject({ method: 'POST', url: `/sync/${kind}`, payload: syncRequest(customResource('NameService', 'warm', {}, 'mq')) });
+  }
+  await app.inject({ method: 'POST', url: '/render', headers: { 'content-type': 'application/yaml' }, payload: 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n' });
+});
+afterAll(() => app.close());
+
+const nameService = customResource('NameService', 'name-service', { size: 2 }, 'mq');
+const broker = (spec: Record<string, unknown>, name = 'broker') => customResource('Broker', name, spec, 'mq');
+const consoleParent = (spec: Record<string, unknown>, name = 'console') =>
+  customResource('Console', name, { consoleDeployment: { spec: { template: { spec: { containers: [{ name: 'dashboard', image: 'apacherocketmq/rocketmq-dashboard:1.0.0' }] } } } }, ...spec }, 'mq');
+const transfer = (spec: Record<string, unknown>, name = 'move') => customResource('TopicTransfer', name, { topic: 'TopicTest', sourceCluster: 'broker-0', targetCluster: 'broker-1', ...spec }, 'mq');
+const brokerConfig = (data: unknown): KubeObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'broker-config', namespace: 'mq' }, data });
+const withConfigVolume = { nameServers: '10.0.0.1:9876', volumes: [{ name: 'broker-config', configMap: { name: 'broker-config' } }] };
+
+interface Reply {
+  status: number;
+  headers: IncomingHttpHeaders;
+  text: string;
+  ms: number;
+}
+
+async function post(url: string, payload: unknown, headers: Record<string, string> = {}): Promise<Reply> {
+  const body = typeof payload === 'string' ? payload : JSON.stringify(payload);
+  const started = performance.now();
+  const reply = await app.inject({ method: 'POST', url, headers: { 'content-type': 'application/json', ...headers }, payload: body });
+  return { status: reply.statusCode, headers: reply.headers, text: reply.body, ms: performance.now() - started };
+}
+
+const CODES: Record<number, string[]> = {
+  400: [ErrorCode.BadRequest],
+  404: [ErrorCode.NotFound, ErrorCode.UnknownKind],
+  413: [ErrorCode.PayloadTooLarge],
+  414: [ErrorCode.URITooLong],
+  422: [ErrorCode.InvalidSpec],
+  424: [ErrorCode.MissingDependency],
+};
+
+/** The status, and the documented error body: {error, message, details?} and nothing else. */
+function expectError(reply: Pick<Reply, 'status' | 'headers' | 'text'>, status: number): { error: string; message: string; details?: string[] } {
+  const summary = `${reply.status} ${reply.text.slice(0, 300)}`;
+  expect({ status: reply.status, summary }).toEqual({ status, summary });
+  expect(reply.headers['content-type']).toMatch(/^application\/json/);
+  const body = JSON.parse(reply.text);
+  expect(Object.keys(body).filter((k) => !['error', 'message', 'details'].includes(k))).toEqual([]);
+  expect(CODES[status]).toContain(body.error);
+  expect(typeof body.message).toBe('string');
+  expect(body.message.length).toBeGreaterThan(0);
+  if (body.details !== undefined) {
+    expect(Array.isArray(body.details)).toBe(true);
+    for (const detail of body.details) expect(typeof detail).toBe('string');
+  }
+  return body;
+}
+
+/** 400 or 422 or 424: anything a client can fix, never a 500 and never a 200. */
+function expectClientError(reply: Reply): void {
+  const summary = `${reply.status} ${reply.text.slice(0, 300)}`;
+  expect({ fourXX: reply.status >= 400 && reply.status < 500, summary }).toEqual({ fourXX: true, summary });
+  expectError(reply, reply.status);
+}
+
+/** A 422 whose details name the field, and say what is allowed. */
+function expectInvalidField(reply: Reply, field: string, fix: RegExp): void {
+  const body = expectError(reply, 422);
+  const detail = (body.details ?? []).find((d) => d.includes(field));
+  expect({ field, detail: detail ?? body.details }).toEqual({ field, detail: expect.stringMatching(fix) });
+}
+
+function findNullish(value: unknown, path = ''): string | undefined {
+  if (value === null || value === undefined || (typeof value === 'number' && !Number.isFinite(value))) return path || '(root)';
+  if (typeof value !== 'object') return undefined;
+  for (const [key, v] of Object.entries(value as object)) {
+    const found = findNullish(v, `${path}.${key}`);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/** A 200 whose raw JSON has no null/undefined/NaN token outside strings and whose parsed value has none. */
+function expectCleanOk(reply: Reply): any {
+  const summary = `${reply.status} ${reply.text.slice(0, 300)}`;
+  expect({ status: reply.status, summary }).toEqual({ status: 200, summary });
+  const outsideStrings = reply.text.replace(/"(?:[^"\\]|\\.)*"/g, '""');
+  expect(/\b(null|undefined|NaN|-?Infinity)\b/.exec(outsideStrings)?.[0]).toBeUndefined();
+  const body = JSON.parse(reply.text);
+  expect(findNullish(body)).toBeUndefined();
+  return body;
+}
+
+/** The time bound, failing with the label and the time it took. */
+function expectQuick(label: string, ms: number): void {
+  expect({ label, ms: Math.round(ms), withinBudget: ms < BUDGET_MS }).toMatchObject({ label, withinBudget: true });
+}
+
+const names = (body: { children: KubeObject[] }) => body.children.map((c) => `${c.kind}/${c.metadata.name}`).sort();
+
+// -----------------------------------------------------------------------------------------------
+
+describe('a malformed request gets 400 with the documented body', () => {
+  it('answers a body that is not JSON with 400', async () => {
+    for (const text of ['{"parent": ', '{parent: 1}', '\u0000', '{"parent":{}}}']) expectError(await post('/sync/nameservice', text), 400);
+  });
+
+  it('answers JSON that is not a hook request (null, a list, a string, a number) with 400', async () => {
+    for (const text of ['null', '[]', '"parent"', '5', 'true']) expectError(await post('/sync/broker', text), 400);
+  });
+
+  it('answers a parent that is not an object, or has no apiVersion, kind or metadata.name, with 400', async () => {
+    const parents = ['x', [], 5, null, { kind: 'NameService', metadata: { name: 'a' } }, { apiVersion: 'rocketmq.apache.org/v1alpha1', kind: 'NameService' }, { ...nameService, metadata: { name: 5 } }, { ...nameService, metadata: { name: '' } }, { ...nameService, spec: 'x' }];
+    for (const parent of parents) expectError(await post('/sync/nameservice', { parent }), 400);
+  });
+
+  it('answers a children map of the wrong shape with 400', async () => {
+    for (const children of [[], 'x', { 'StatefulSet.apps/v1': 'x' }, { 'StatefulSet.apps/v1': [] }, { 'StatefulSet.apps/v1': { 'mq/ns': 'x' } }, { 'StatefulSet.apps/v1': { 'mq/ns': [] } }]) {
+      expectError(await post('/sync/nameservice', { parent: nameService, children }), 400);
+    }
+  });
+
+  it('answers a related map of the wrong shape with 400', async () => {
+    for (const related of [[], 5, { 'NameService.rocketmq.apache.org/v1alpha1': 'x' }, { 'NameService.rocketmq.apache.org/v1alpha1': { 'mq/ns': null } }]) {
+      expectError(await post('/sync/broker', { parent: broker({}), related }), 400);
+    }
+  });
+
+  it('answers __proto__ keys anywhere in the JSON with 400, and pollutes nothing', async () => {
+    const related = '{"NameService.rocketmq.apache.org/v1alpha1":{"mq/name-service":' + JSON.stringify(nameService) + '}}';
+    const texts = [
+      `{"__proto__":{"finalizing":true},"parent":${JSON.stringify(broker({}))},"related":${related}}`,
+      `{"parent":{"apiVersion":"rocketmq.apache.org/v1alpha1","kind":"Broker","metadata":{"name":"broker","namespace":"mq"},"spec":{"__proto__":{"size":3,"nameServers":"evil:9876"}}},"related":${related}}`,
+      `{"parent":${JSON.stringify(nameService)},"children":{"StatefulSet.apps/v1":{"__proto__":{"polluted":"yes"}}}}`,
+    ];
+    for (const text of texts) expectError(await post('/sync/broker', text), 400);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(({} as Record<string, unknown>).size).toBeUndefined();
+  });
+
+  it('answers constructor.prototype keys in the JSON with 400', async () => {
+    const text = `{"parent":{"apiVersion":"rocketmq.apache.org/v1alpha1","kind":"Broker","metadata":{"name":"broker","namespace":"mq"},"spec":{"nameServers":"10.0.0.1:9876","constructor":{"prototype":{"size":3}}}}}`;
+    expectError(await post('/sync/broker', text), 400);
+  });
+
+  it('answers a spec key named constructor with 400, a 422 naming it, or a render that ignores it', async () => {
+    const text = `{"parent":{"apiVersion":"rocketmq.apache.org/v1alpha1","kind":"Broker","metadata":{"name":"broker","namespace":"mq"},"spec":{"nameServers":"10.0.0.1:9876","constructor":{"size":3,"nameServers":"evil:9876"}}}}`;
+    const reply = await post('/sync/broker', text);
+    if (reply.status === 200) {
+      const body = expectCleanOk(reply);
+      expect(names(body).filter((n) => n.startsWith('StatefulSet/'))).toEqual(['StatefulSet/broker-0-master', 'StatefulSet/broker-0-replica-1']);
+      expect(reply.text).not.toContain('evil');
+    } else if (reply.status === 422) {
+      expect(expectError(reply, 422).details?.join('\n')).toMatch(/constructor/);
+    } else {
+      expectError(reply, 400);
+    }
+  });
+
+  it('answers JSON nested 100,000 levels deep with 400 within 500 ms', async () => {
+    const deep = '['.repeat(100_000) + ']'.repeat(100_000);
+    for (const [url, text] of [
+      ['/sync/nameservice', `{"parent":{"apiVersion":"rocketmq.apache.org/v1alpha1","kind":"NameService","metadata":{"name":"ns"},"spec":{"x":${deep}}}}`],
+      ['/sync/broker', `{"parent":${JSON.stringify(broker({ nameServers: '10.0.0.1:9876' }))},"children":{"StatefulSet.apps/v1":{"mq/broker-0-master":{"apiVersion":"apps/v1","kind":"StatefulSet","metadata":{"name":"broker-0-master"},"spec":{"template":{"x":${deep}}}}}}}`],
+      ['/customize/console', `{"parent":{"apiVersion":"rocketmq.apache.org/v1alpha1","kind":"Console","metadata":{"name":"c"},"spec":{"consoleDeployment":${deep}}}}`],
+    ]) {
+      const reply = await post(url, text);
+      expectError(reply, 400);
+      expectQuick(url, reply.ms);
+    }
+  });
+
+  it('answers a related NameService without a name with 400', async () => {
+    const nameless = { ...nameService, metadata: { namespace: 'mq' } };
+    expectError(await post('/sync/broker', { parent: broker({}), related: { 'NameService.rocketmq.apache.org/v1alpha1': { 'mq/name-service': nameless } } }), 400);
+  });
+
+  it('answers a related NameService whose namespace is not a string with 400', async () => {
+    for (const namespace of [5, ['mq'], { name: 'mq' }, null]) {
+      const odd = { ...nameService, metadata: { name: 'name-service', namespace } };
+      expectError(await post('/sync/console', { parent: consoleParent({}), related: { 'NameService.rocketmq.apache.org/v1alpha1': { 'mq/name-service': odd } } }), 400);
+    }
+  });
+
+  it('answers observed children without metadata with 400', async () => {
+    const child = { apiVersion: 'apps/v1', kind: 'StatefulSet', spec: {} };
+    expectError(await post('/sync/nameservice', { parent: nameService, children: { 'StatefulSet.apps/v1': { 'mq/name-service': child } } }), 400);
+    expectError(await post('/sync/broker', { parent: broker({ nameServers: '10.0.0.1:9876' }), children: { 'Service.v1': { 'mq/broker-brokers': { apiVersion: 'v1', kind: 'Service' } } } }), 400);
+  });
+
+  it('answers a related ConfigMap whose data is not a map of strings with 400', async () => {
+    for (const data of ['broker-common.conf', ['a'], { 'broker-common.conf': 5 }, { 'broker-common.conf': { nested: 'x' } }, { 'broker-common.conf': null }]) {
+      expectError(await post('/sync/broker', syncRequest(broker(withConfigVolume), { related: [brokerConfig(data)] })), 400);
+    }
+  });
+
+  it('answers an observed Job whose status.conditions is not a list with 400', async () => {
+    for (const conditions of [{ type: 'Complete', status: 'True' }, 'Complete', 5]) {
+      const job = { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'move-transfer', namespace: 'mq' }, status: { conditions } };
+      expectError(await post('/sync/topictransfer', syncRequest(transfer({ nameServers: '10.0.0.1:9876' }), { children: [job as KubeObject] })), 400);
+      expectError(await post('/sync/broker', syncRequest(broker({ nameServers: '10.0.0.1:9876' }), { children: [{ ...job, metadata: { name: 'broker-copy-1', namespace: 'mq' } } as KubeObject] })), 400);
+    }
+  });
+
+  it('answers an observed StatefulSet whose status fields have the wrong types with 400', async () => {
+    for (const status of [{ replicas: '1' }, { readyReplicas: [] }, { updatedReplicas: 1.5 }, { observedGeneration: {} }, { currentRevision: 5 }, { updateRevision: null }, 'Ready']) {
+      const sts = { apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'name-service', namespace: 'mq' }, spec: { template: {} }, status };
+      expectError(await post('/sync/nameservice', syncRequest(nameService, { children: [sts as KubeObject] })), 400);
+      const member = { ...sts, metadata: { name: 'broker-0-master', namespace: 'mq' } };
+      expectError(await post('/sync/broker', syncRequest(broker({ nameServers: '10.0.0.1:9876' }), { children: [member as KubeObject] })), 400);
+    }
+  });
+
+  it('answers an observed broker StatefulSet without a spec with 400, not 500', async () => {
+    const member = { apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'broker-0-master', namespace: 'mq' } };
+    expectError(await post('/sync/broker', syncRequest(broker({ nameServers: '10.0.0.1:9876' }), { children: [member as KubeObject] })), 400);
+  });
+});
+
+// -----------------------------------------------------------------------------------------------
+
+describe('an invalid spec gets 422 naming the field and the fix', () => {
+  it('refuses memory "4GB" naming resources.limits.memory and how to write it', async () => {
+    const limits = { resources: { limits: { memory: '4GB' } } };
+    expectInvalidField(await post('/sync/nameservice', syncRequest(customResource('NameService', 'ns', limits, 'mq'))), 'spec.resources.limits.memory', /4Gi/);
+    expectInvalidField(await post('/sync/broker', syncRequest(broker({ ...limits, nameServers: '10.0.0.1:9876' }))), 'spec.resources.limits.memory', /4Gi/);
+    const console = consoleParent({ nameServers: '10.0.0.1:9876', consoleDeployment: { spec: { template: { spec: { containers: [{ name: 'd', image: 'i', ...limits }] } } } } });
+    expectInvalidField(await post('/sync/console', syncRequest(console)), 'resources.limits.memory', /4Gi/);
+  });
+
+  it('refuses Broker sizes beyond the CRD maximum (2147483647, 100000) naming spec.size and the maximum', async () => {
+    for (const size of [2147483647, 100000, 101]) {
+      const reply = await post('/sync/broker', syncRequest(broker({ size, nameServers: '10.0.0.1:9876' })));
+      expectInvalidField(reply, 'spec.size', /100/);
+      expectQuick(`size ${size}`, reply.ms);
+    }
+    expectInvalidField(await post('/sync/broker', syncRequest(broker({ replicaPerGroup: 2147483647, nameServers: '10.0.0.1:9876' }))), 'spec.replicaPerGroup', /8/);
+    expectInvalidField(await post('/sync/nameservice', syncRequest(customResource('NameService', 'ns', { size: 2147483647 }, 'mq'))), 'spec.size', /32/);
+  });
+
+  it('refuses a name too long for its children naming metadata.name', async () => {
+    const long = 'a'.repeat(60);
+    for (const [url, parent, related] of [
+      ['/sync/nameservice', customResource('NameService', long, {}, 'mq'), []],
+      ['/sync/broker', broker({ nameServers: '10.0.0.1:9876' }, long), []],
+      ['/sync/console', consoleParent({ nameServers: '10.0.0.1:9876' }, long), []],
+      ['/sync/topictransfer', transfer({ nameServers: '10.0.0.1:9876' }, long), []],
+    ] as [string, KubeObject, KubeObject[]][]) {
+      parent.metadata.uid = 'uid-long';
+      const body = expectError(await post(url, syncRequest(parent, { related })), 422);
+      expect(body.details?.join('\n') ?? body.message).toMatch(/metadata\.name/);
+    }
+  });
+
+  it('refuses nameServers "1.2.3.4" (no port) naming spec.nameServers and the host:port form', async () => {
+    for (const [url, parent] of [
+      ['/sync/broker', broker({ nameServers: '1.2.3.4' })],
+      ['/sync/console', consoleParent({ nameServers: '1.2.3.4' })],
+      ['/sync/topictransfer', transfer({ nameServers: '1.2.3.4' })],
+    ] as [string, KubeObject][]) {
+      expectInvalidField(await post(url, syncRequest(parent)), 'spec.nameServers', /host:port/);
+    }
+  });
+
+  it('refuses nameServers "ns-0:98760; ;http://x" (port out of range, blank entry, scheme) naming spec.nameServers', async () => {
+    for (const [url, parent] of [
+      ['/sync/broker', broker({ nameServers: 'ns-0:98760; ;http://x' })],
+      ['/sync/console', consoleParent({ nameServers: 'ns-0:98760; ;http://x' })],
+      ['/sync/topictransfer', transfer({ nameServers: 'ns-0:98760; ;http://x' })],
+    ] as [string, KubeObject][]) {
+      expectInvalidField(await post(url, syncRequest(parent)), 'spec.nameServers', /host:port/);
+    }
+  });
+
+  it('answers customize with an unvalidated, garbage spec with 4xx, never 500', async () => {
+    const garbage: Record<string, unknown>[] = [
+      { nameServers: 5 },
+      { nameServers: ['x'], nameServiceRef: { name: 'x' } },
+      { nameServiceRef: 7 },
+      { volumes: 'x' },
+      { volumes: [{ name: 'c', configMap: { name: 5 } }] },
+      { size: 'x' },
+      { consoleDeployment: 'x' },
+      { topic: [], sourceCluster: {}, targetCluster: 1 },
+    ];
+    for (const kind of ['NameService', 'Broker', 'Console', 'TopicTransfer']) {
+      for (const spec of garbage) {
+        const reply = await post(`/customize/${kind.toLowerCase()}`, { controller: {}, parent: customResource(kind, 'x', spec, 'mq') });
+        if (reply.status === 200) continue;
+        expectClientError(reply);
+      }
+    }
+  });
+});
+
+// -----------------------------------------------------------------------------------------------
+
+describe('a missing dependency gets 424 saying what to create', () => {
+  it('answers a Broker when no NameService exists with 424', async () => {
+    const body = expectError(await post('/sync/broker', syncRequest(broker({}))), 424);
+    expect(body.message).toMatch(/NameService/);
+  });
+
+  it('answers a Broker whose nameServiceRef names a missing NameService with 424', async () => {
+    const body = expectError(await post('/sync/broker', syncRequest(broker({ nameServiceRef: 'other' }), { related: [nameService] })), 424);
+    expect(body.message).toMatch(/other/);
+  });
+
+  it('answers a Broker mounting a missing ConfigMap with 424 naming it', async () => {
+    const body = expectError(await post('/sync/broker', syncRequest(broker(withConfigVolume))), 424);
+    expect(body.message).toMatch(/broker-config/);
+  });
+
+  it('answers a Console and a TopicTransfer without a NameService with 424', async () => {
+    expectError(await post('/sync/console', syncRequest(consoleParent({}))), 424);
+    expectError(await post('/sync/topictransfer', syncRequest(transfer({}))), 424);
+  });
+
+  it('answers a render stream with a Broker but no NameService with 424', async () => {
+    const yaml = yamlStringify({ apiVersion: 'rocketmq.apache.org/v1alpha1', kind: 'Broker', metadata: { name: 'b' }, spec: {} });
+    expectError(await post('/render', yaml, { 'content-type': 'application/yaml' }), 424);
+  });
+});
+
+// -----------------------------------------------------------------------------------------------
+
+describe('an unknown kind or route gets 404 with the documented body', () => {
+  it('answers an unknown kind with 404 naming the kinds served', async () => {
+    const body = expectError(await post('/sync/zookeeper', syncRequest(nameService)), 404);
+    expect(body.message).toMatch(/nameservice/);
+  });
+
+  it('answers /sync/__proto__, /sync/constructor and other Object.prototype names with 404', async () => {
+    for (const kind of ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf', 'prototype', '__defineGetter__']) {
+      for (const hook of ['sync', 'finalize', 'customize']) expectError(await post(`/${hook}/${kind}`, syncRequest(nameService)), 404);
+    }
+  });
+
+  it('answers unknown routes and methods with 404 and the documented body', async () => {
+    for (const [method, url] of [['POST', '/nope'], ['GET', '/sync/nameservice'], ['POST', '/sync'], ['POST', '/sync/'], ['PUT', '/render'], ['DELETE', '/finalize/broker'], ['POST', '/sync/nameservice/extra']] as const) {
+      const reply = await app.inject({ method, url, payload: method === 'GET' || method === 'DELETE' ? undefined : syncRequest(nameService) });
+      expectError({ status: reply.statusCode, headers: reply.headers, text: reply.body }, 404);
+    }
+  });
+
+  it('answers a URL with broken percent-encoding with 400 and the documented body', async () => {
+    expectError(await post('/sync/%zz', syncRequest(nameService)), 400);
+  });
+});
+
+// -----------------------------------------------------------------------------------------------
+
+describe('prototype keys are never honoured', () => {
+  it('renders a YAML spec.__proto__ as if it were absent: no third group, no evil name server', async () => {
+    const yaml = 'apiVersion: rocketmq.apache.org/v1alpha1\nkind: Broker\nmetadata: {name: b}\nspec:\n  nameServers: "10.0.0.1:9876"\n  replicaPerGroup: 0\n  __proto__: {size: 3, nameServers: "evil:9876", replicaPerGroup: 2}\n';
+    const reply = await post('/render', yaml, { 'content-type': 'application/yaml' });
+    if (reply.status === 200) {
+      const body = expectCleanOk(reply);
+      expect(body.items.filter((i: KubeObject) => i.kind === 'StatefulSet').map((i: KubeObject) => i.metadata.name)).toEqual(['b-0-master']);
+      expect(reply.text).not.toContain('evil');
+    } else {
+      expectError(reply, 400);
+    }
+    expect(({} as Record<string, unknown>).size).toBeUndefined();
+  });
+
+  it('renders a JSON render stream with __proto__ keys as if they were absent, or refuses it with 400', async () => {
+    const text = '{"apiVersion":"rocketmq.apache.org/v1alpha1","kind":"NameService","metadata":{"name":"ns","__proto__":{"namespace":"evil"}},"spec":{"__proto__":{"size":3}}}';
+    const reply = await post('/render', text);
+    if (reply.status === 200) {
+      const body = expectCleanOk(reply);
+      expect(body.items.map((i: KubeObject) => i.metadata.namespace)).toEqual(['default', 'default']);
+      expect(body.items.find((i: KubeObject) => i.kind === 'StatefulSet').spec.replicas).toBe(1);
+    } else {
+      expectError(reply, 400);
+    }
+  });
+});
+
+// -----------------------------------------------------------------------------------------------
+
+describe('a 200 reply is complete and has no null, undefined or NaN', () => {
+  it('renders edge-valid specs of every kind without a null', async () => {
+    const cases: [string, KubeObject, KubeObject[]][] = [
+      ['/sync/nameservice', customResource('NameService', 'ns', {}, 'mq'), []],
+      ['/sync/nameservice', customResource('NameService', 'ns', { env: [], resources: {}, podAnnotations: {}, nodeSelector: {}, tolerations: [], imagePullSecrets: [] }, 'mq'), []],
+      ['/sync/broker', broker({ properties: {}, env: [], resources: { limits: {} }, volumes: [], replicaPerGroup: 0 }), [nameService]],
+      ['/sync/console', consoleParent({ nameServers: '' }), [nameService]],
+      ['/sync/topictransfer', transfer({}), [nameService]],
+    ];
+    for (const [url, parent, related] of cases) expectCleanOk(await post(url, syncRequest(parent, { related })));
+  });
+
+  it('drops the nulls the API server prints in observed children (creationTimestamp: null) instead of echoing them', async () => {
+    const first = expectCleanOk(await post('/sync/broker', syncRequest(broker({ nameServers: '10.0.0.1:9876', allowRestart: false })))) as { children: KubeObject[] };
+    const observed = first.children.map((c) => {
+      const copy = JSON.parse(JSON.stringify(c));
+      copy.metadata = { ...copy.metadata, namespace: 'mq', creationTimestamp: null, uid: 'u', resourceVersion: '1' };
+      if (copy.spec?.template?.metadata) copy.spec.template.metadata.creationTimestamp = null;
+      if (copy.spec?.volumeClaimTemplates) for (const t of copy.spec.volumeClaimTemplates) t.metadata.creationTimestamp = null;
+      if (copy.kind === 'StatefulSet') copy.status = { replicas: 1, readyReplicas: 1, updatedReplicas: 1, observedGeneration: 1, currentRevision: 'r', updateRevision: 'r' };
+      return copy as KubeObject;
+    });
+    // A spec change while restarts are held keeps every observed template: none of its nulls may come back.
+    expectCleanOk(await post('/sync/broker', syncRequest(broker({ nameServers: '10.0.0.2:9876', allowRestart: false }), { children: observed })));
+    const nsFirst = expectCleanOk(await post('/sync/nameservice', syncRequest(nameService))) as { children: KubeObject[] };
+    const sts = JSON.parse(JSON.stringify(nsFirst.children.find((c) => c.kind === 'StatefulSet')));
+    sts.metadata.namespace = 'mq';
+    sts.spec.template.metadata.creationTimestamp = null;
+    sts.spec.volumeClaimTemplates = [{ metadata: { name: 'data', creationTimestamp: null }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } }, status: { phase: 'Pending' } }];
+    expectCleanOk(await post('/sync/nameservice', syncRequest(nameService, { children: [sts] })));
+  });
+
+  it('renders every child a Broker of 3 groups with 2 replicas needs', async () => {
+    const body = expectCleanOk(await post('/sync/broker', syncRequest(broker({ size: 3, replicaPerGroup: 2 }), { related: [nameService] })));
+    const expected = ['Service/broker-brokers', 'ConfigMap/broker-broker-conf', 'PodDisruptionBudget/broker-brokers'];
+    for (let g = 0; g < 3; g++) expected.push(`StatefulSet/broker-${g}-master`, `StatefulSet/broker-${g}-replica-1`, `StatefulSet/broker-${g}-replica-2`);
+    expect(names(body)).toEqual(expect.arrayContaining(expected));
+  });
+});
+
+// -----------------------------------------------------------------------------------------------
+
+describe('a hostile request costs milliseconds', () => {
+  const YAML_BOMB = ['a: &a ["x","x","x","x","x","x","x","x","x"]', ...'bcdefghi'.split('').map((l, i) => `${l}: &${l} [${Array(9).fill(`*${'abcdefghi'[i]}`).join(',')}]`)].join('\n');
+
+  it('answers a YAML alias bomb on /render with 400 within 500 ms', async () => {
+    const reply = await post('/render', YAML_BOMB, { 'content-type': 'application/yaml' });
+    expectError(reply, 400);
+    expectQuick('alias bomb', reply.ms);
+  });
+
+  it('answers YAML and JSON nested 100,000 levels deep on /render with 400 within 500 ms', async () => {
+    const deep = '['.repeat(100_000) + ']'.repeat(100_000);
+    for (const [type, text] of [
+      ['application/yaml', `apiVersion: rocketmq.apache.org/v1alpha1\nkind: NameService\nmetadata: {name: ns}\nspec:\n  x: ${deep}\n`],
+      ['application/json', `{"apiVersion":"rocketmq.apache.org/v1alpha1","kind":"NameService","metadata":{"name":"ns"},"spec":{"x":${deep}}}`],
+    ]) {
+      const reply = await post('/render', text, { 'content-type': type });
+      expectError(reply, 400);
+      expectQuick(type, reply.ms);
+    }
+  });
+
+  it('answers a render stream with a 5,000-key map within 500 ms', async () => {
+    const map = Object.fromEntries(Array.from({ length: 5000 }, (_, i) => [`k${i}`, `v${i}`]));
+    const reply = await post('/render', yamlStringify({ apiVersion: 'rocketmq.apache.org/v1alpha1', kind: 'NameService', metadata: { name: 'ns' }, spec: { podAnnotations: map } }), { 'content-type': 'application/yaml' });
+    expect(reply.status).not.toBe(500);
+    expectQuick(`5,000 keys, status ${reply.status}`, reply.ms);
+  });
+
+  it('answers the largest Broker the CRD allows (size 100, 8 replicas per group) within 500 ms', async () => {
+    const reply = await post('/sync/broker', syncRequest(broker({ size: 100, replicaPerGroup: 8, nameServers: '10.0.0.1:9876' })));
+    expect(reply.status).toBe(200);
+    expectQuick('size 100 x 9 pods', reply.ms);
+  });
+
+  it('answers a 1 KB render stream of five maximal Brokers within 500 ms, or refuses it', async () => {
+    const yaml = Array.from({ length: 5 }, (_, i) => yamlStringify({ apiVersion: 'rocketmq.apache.org/v1alpha1', kind: 'Broker', metadata: { name: `b${i}` }, spec: { size: 100, replicaPerGroup: 8, nameServers: 'a:9876' } })).join('---\n');
+    expect(yaml.length).toBeLessThan(1024);
+    const reply = await post('/render', yaml, { 'content-type': 'application/yaml' });
+    expect(reply.status).not.toBe(500);
+    expectQuick(`five maximal Brokers, status ${reply.status}`, reply.ms);
+  }, 120_000);
+
+  it('answers a Broker sync with 4,096 observed StatefulSets within 500 ms, never 500', async () => {
+    const observed = Array.from({ length: 4096 }, (_, i) => ({
+      apiVersion: 'apps/v1',
+      kind: 'StatefulSet',
+      metadata: { name: `broker-${i}-master`, namespace: 'mq' },
+      spec: { template: { metadata: {}, spec: { containers: [] } } },
+    }));
+    const reply = await post('/sync/broker', syncRequest(broker({ nameServers: '10.0.0.1:9876' }), { children: observed }));
+    expect(reply.status).not.toBe(500);
+    expectQuick(`4,096 observed StatefulSets, status ${reply.status}`, reply.ms);
+  }, 60_000);
+});
+
+// -----------------------------------------------------------------------------------------------
+// 413 and 414 on a real listening server, over node:http with keep-alive connections.
+
+interface SocketReply {
+  status: number;
+  headers: IncomingHttpHeaders;
+  text: string;
+  socket: Socket;
+  /** Resolves true once the connection is closed, false if it is still open after a second. */
+  closed: Promise<boolean>;
+}
+
+function closedWithin(socket: Socket, ms: number): Promise<boolean> {
+  if (socket.destroyed) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(socket.destroyed), ms);
+    socket.once('close', () => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+  });
+}
+
+function send(agent: Agent, port: number, path: string, body: Buffer | string, headers: Record<string, string | number> = {}): Promise<SocketReply> {
+  return new Promise((resolve, reject) => {
+    let answered = false;
+    const req = httpRequest(
+      { agent, port, host: '127.0.0.1', method: 'POST', path, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers } },
+      (res) => {
+        answered = true;
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const socket = req.socket as Socket;
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8'), socket, closed: closedWithin(socket, 1000) });
+        });
+      },
+    );
+    // Once the reply is in, a reset from the server closing mid-upload is expected, not a failure.
+    req.on('error', (error) => {
+      if (!answered) reject(new Error(`the client saw ${(error as NodeJS.ErrnoException).code ?? error.message} instead of a reply`));
+    });
+    req.end(body);
+  });
+}
+
+describe('after a 413 or 414 on a keep-alive connection', () => {
+  let server: FastifyInstance;
+  let port: number;
+  beforeAll(async () => {
+    server = buildServer({ clock: () => FIXED_NOW });
+    await server.listen({ port: 0, host: '127.0.0.1' });
+    port = (server.server.address() as AddressInfo).port;
+  });
+  afterAll(() => server.close());
+
+  const valid = JSON.stringify(syncRequest(nameService));
+
+  async function refusedThenFresh(refuse: (agent: Agent) => Promise<SocketReply>, status: number): Promise<void> {
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      const warm = await send(agent, port, '/sync/nameservice', valid);
+      expect(warm.status).toBe(200);
+      const refused = await refuse(agent);
+      expectError(refused, status);
+      expect(refused.headers.connection).toBe('close');
+      expect(await refused.closed).toBe(true);
+      const next = await send(agent, port, '/sync/nameservice', valid);
+      expect(next.status).toBe(200);
+      expect(next.socket).not.toBe(refused.socket);
+    } finally {
+      agent.destroy();
+    }
+  }
+
+  it('answers a body over 16 MiB with 413 and the documented body, closes that connection, and serves the next on a new one', async () => {
+    const filler = Buffer.alloc(BODY_LIMIT + 1024, 0x20);
+    await refusedThenFresh((agent) => send(agent, port, '/sync/nameservice', filler), 413);
+  }, 30_000);
+
+  it('answers a URL too long (a 100-character kind) with 414 and the documented body, closes that connection, and serves the next on a new one', async () => {
+    await refusedThenFresh((agent) => send(agent, port, `/sync/${'a'.repeat(100)}`, valid), 414);
+  });
+
+  it('answers a 20 KB URL with 414 and the documented body, closes that connection, and serves the next on a new one', async () => {
+    await refusedThenFresh((agent) => send(agent, port, `/sync/nameservice?${'q'.repeat(20_000)}`, valid), 414);
+  });
+});
