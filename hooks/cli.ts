@@ -18,9 +18,14 @@ function main(args: string[]): number {
     return 2;
   }
   const text = readFileSync(file === '-' ? 0 : file, 'utf8');
-  const children = renderManifests(parseManifests(text), new Date()).flatMap((r) => r.children);
+  const rendered = renderManifests(parseManifests(text), new Date());
+  const children = rendered.flatMap((r) => r.children);
+  // What renders is printed even when another resource of the file does not.
   process.stdout.write(output === 'json' ? JSON.stringify({ apiVersion: 'v1', kind: 'List', items: children }, null, 2) + '\n' : toYamlStream(children));
-  return 0;
+  for (const warning of rendered.flatMap((r) => r.warnings)) process.stderr.write(`warning: ${warning}\n`);
+  const failures = rendered.flatMap((r) => (r.error ? [r.error] : []));
+  for (const failure of failures) process.stderr.write(`error: ${failure.message}\n`);
+  return failures.length > 0 ? 1 : 0;
 }
 
 try {

@@ -1,6 +1,9 @@
 // Dry-run rendering: a stream of manifests in, the children each custom resource would get out.
 import { parseAllDocuments, stringify } from 'yaml';
-import { BadRequestError } from './core/errors.js';
+import { Ajv } from 'ajv';
+import { BadRequestError, HookError } from './core/errors.js';
+import { hookRequestSchema } from './core/request-schema.js';
+import { unknownFields } from './schema/unknown-fields.js';
 import { DEFAULT_SETTINGS, type OperatorSettings } from './core/kind-hooks.js';
 import { hooksForKind } from './registry.js';
 import { type KubeObject, type ObjectMap, type RelatedResourceRule, typeKey } from './core/metacontroller.js';
@@ -14,19 +17,33 @@ const RESOURCE_KINDS: Record<string, string> = {
   nameservices: 'NameService',
 };
 
+/** A manifest shaped as a hook request's parent or related object would be. */
+const checkManifest = new Ajv({ strict: false }).compile(hookRequestSchema.properties.parent);
+
+/** A document's value; aliases are expanded at most a few times, so a small file cannot grow huge. */
+function documentValue(doc: ReturnType<typeof parseAllDocuments>[number]): unknown {
+  if (doc.errors.length > 0) throw new BadRequestError(`cannot parse the manifests: ${doc.errors[0].message}`);
+  try {
+    return doc.toJS({ maxAliasCount: 50 });
+  } catch (error) {
+    throw new BadRequestError(`cannot read the manifests: ${(error as Error).message}`);
+  }
+}
+
 export function parseManifests(text: string): KubeObject[] {
   const documents = parseAllDocuments(text);
   const objects: KubeObject[] = [];
   for (const doc of Array.isArray(documents) ? documents : [documents]) {
-    if (doc.errors.length > 0) throw new BadRequestError(`cannot parse the manifests: ${doc.errors[0].message}`);
-    const value = doc.toJS() as unknown;
+    const value = documentValue(doc);
     if (value === null || value === undefined) continue;
-    const items = (value as { kind?: string; items?: unknown[] }).kind?.endsWith('List') ? (value as { items: unknown[] }).items : [value];
+    const list = value as { kind?: unknown; items?: unknown };
+    const items = typeof list.kind === 'string' && list.kind.endsWith('List') && Array.isArray(list.items) ? list.items : [value];
     for (const item of items) {
-      const object = item as KubeObject;
-      if (!object?.kind || !object.apiVersion || !object.metadata?.name) {
-        throw new BadRequestError('every manifest needs apiVersion, kind and metadata.name');
+      if (!checkManifest(item)) {
+        const where = checkManifest.errors?.[0];
+        throw new BadRequestError(`every manifest needs apiVersion, kind and metadata.name of the usual types${where ? `: ${where.instancePath || 'the manifest'} ${where.message}` : ''}`);
       }
+      const object = item as KubeObject;
       objects.push({ ...object, metadata: { ...object.metadata, namespace: object.metadata.namespace ?? 'default' } });
     }
   }
@@ -58,20 +75,35 @@ export interface RenderedResource {
   parent: KubeObject;
   status: Record<string, unknown>;
   children: KubeObject[];
+  /** Fields of the resource its CRD does not know: the API server would drop them. */
+  warnings: string[];
+  /** Why it could not be rendered; its children are then empty. */
+  error?: HookError;
 }
 
-/** Renders every custom resource in the stream, finding its related objects in the same stream. */
+/**
+ * Renders every custom resource in the stream, finding its related objects in the same stream. One
+ * resource that cannot be rendered does not stop the others: each carries its own error.
+ */
 export function renderManifests(objects: KubeObject[], now: Date, settings: OperatorSettings = DEFAULT_SETTINGS): RenderedResource[] {
   return objects
     .filter((o) => o.apiVersion === GROUP_VERSION && hooksForKind(o.kind))
     .map((parent) => {
       const hooks = hooksForKind(parent.kind)!;
-      const related = relatedFrom(objects, hooks.customize(parent));
-      const { status, children } = hooks.sync({ parent, children: {}, related, finalizing: false }, now, settings);
-      return { parent, status: status as Record<string, unknown>, children };
+      const what = `${parent.kind} ${parent.metadata.namespace}/${parent.metadata.name}`;
+      const warnings = unknownFields(hooks.kind, parent).map((path) => `${what}: ${path} is not a field of ${parent.kind}; the API server would drop it`);
+      try {
+        const related = relatedFrom(objects, hooks.customize(parent));
+        const { status, children } = hooks.sync({ parent, children: {}, related, finalizing: false }, now, settings);
+        return { parent, status: status as Record<string, unknown>, children, warnings };
+      } catch (error) {
+        if (!(error instanceof HookError)) throw error;
+        return { parent, status: {}, children: [], warnings, error };
+      }
     });
 }
 
 export function toYamlStream(objects: unknown[]): string {
-  return objects.map((o) => stringify(o, { lineWidth: 0 })).join('---\n');
+  // No anchors: each object printed whole, as kubectl prints it.
+  return objects.map((o) => stringify(o, { lineWidth: 0, aliasDuplicateObjects: false })).join('---\n');
 }

@@ -4,7 +4,7 @@ import { PAUSED_ANNOTATION, holdChildren, isPaused } from '../core/hold.js';
 import type { KindHooks, OperatorSettings } from '../core/kind-hooks.js';
 import type { HookRequest, SyncResponse } from '../core/metacontroller.js';
 import { KIND_HOOKS, hooksForSegment } from '../registry.js';
-import { hookRequestSchema } from './hook-request-schema.js';
+import { hookRequestSchema } from '../core/request-schema.js';
 
 const paramsSchema = { type: 'object', required: ['kind'], properties: { kind: { type: 'string', maxLength: 64 } } };
 

@@ -4,7 +4,15 @@ import { parseManifests, renderManifests, toYamlStream } from '../dry-run.js';
 
 const YAML_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/plain'];
 
-/** POST /render: a YAML or JSON stream of manifests in, the children of every custom resource out. */
+/** A header value as HTTP warnings carry text: quotes and backslashes escaped, one line. */
+const warningHeader = (text: string) => `299 - "${text.replace(/[\\"]/g, '\\$&').replace(/[\r\n]+/g, ' ')}"`;
+
+/**
+ * POST /render: a YAML or JSON stream of manifests in, the children of every custom resource out.
+ * Fields a CRD does not know come back as `Warning` headers, as the API server sends them. When a
+ * resource cannot be rendered the others still are: the reply has the first failure's status, every
+ * failure in `details`, and what did render in `items`.
+ */
 export async function renderRoutes(app: FastifyInstance, { clock, settings }: { clock: () => Date; settings: OperatorSettings }): Promise<void> {
   // Kept as text: the same parser reads YAML and JSON, one document or many.
   app.addContentTypeParser([...YAML_TYPES, 'application/json'], { parseAs: 'string' }, (_req, body, done) => done(null, body));
@@ -12,6 +20,14 @@ export async function renderRoutes(app: FastifyInstance, { clock, settings }: { 
   app.post<{ Body: string }>('/render', { config: { hook: 'render' } }, async (request, reply) => {
     const rendered = renderManifests(parseManifests(request.body ?? ''), clock(), settings);
     const children = rendered.flatMap((r) => r.children);
+    const warnings = rendered.flatMap((r) => r.warnings);
+    if (warnings.length > 0) reply.header('warning', warnings.map(warningHeader));
+    const failures = rendered.flatMap((r) => (r.error ? [r.error] : []));
+    if (failures.length > 0) {
+      const [first] = failures;
+      const details = failures.flatMap((f) => f.details ?? [f.message]);
+      return reply.code(first.statusCode).send({ error: first.code, message: failures.map((f) => f.message).join('; '), details, items: children });
+    }
     if (/yaml/.test(request.headers.accept ?? '')) {
       reply.type('application/yaml');
       return toYamlStream(children);
