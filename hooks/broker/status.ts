@@ -1,5 +1,6 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import type { ObservedObjects } from '../core/metacontroller.js';
+import type { Reason } from '../core/reasons.js';
 import { type Condition, withTransitionTimes } from '../k8s/conditions.js';
 import type { BrokerSpec, BrokerStatus } from '../schema/types.js';
 import { type BrokerMember, groupsOf } from './members.js';
@@ -56,7 +57,7 @@ function groupStatus(members: BrokerMember[], input: BrokerStatusInput): GroupSt
   };
 }
 
-function progressing(input: BrokerStatusInput): Condition {
+function progressing(input: BrokerStatusInput): Condition<Reason> {
   const { plan, members, observed } = input;
   const type = 'Progressing';
   switch (plan.state) {
@@ -80,7 +81,7 @@ function progressing(input: BrokerStatusInput): Condition {
   return { type, status: 'False', reason: 'UpToDate', message: 'every broker pod runs the current spec' };
 }
 
-function degraded({ beyondSpec, members, spec }: BrokerStatusInput): Condition {
+function degraded({ beyondSpec, members, spec }: BrokerStatusInput): Condition<Reason> {
   if (beyondSpec.length === 0) return { type: 'Degraded', status: 'False', reason: 'AsExpected', message: 'every broker the spec asks for is managed' };
   const groups = Math.max(...members.map((m) => m.group)) + 1;
   const replicas = Math.max(...members.map((m) => m.brokerId));
@@ -111,7 +112,7 @@ export function brokerStatus(input: BrokerStatusInput, now: Date): BrokerStatus 
   const readyPods = members.filter((m) => isStatefulSetReady(observedStatefulSet(observed, m))).length;
   const allReady = members.length > 0 && readyPods === members.length;
   const podNames = pods.map((p) => p.metadata?.name ?? '').sort();
-  const conditions: Condition[] = [
+  const conditions: Condition<Reason>[] = [
     allReady
       ? { type: 'Ready', status: 'True', reason: 'AllBrokersReady', message: `${readyPods}/${members.length} broker pods ready` }
       : { type: 'Ready', status: 'False', reason: 'BrokersNotReady', message: `${readyPods}/${members.length} broker pods ready` },

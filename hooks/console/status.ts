@@ -1,9 +1,10 @@
 import type { V1Deployment } from '@kubernetes/client-node';
 import { isDeploymentReady } from '../k8s/readiness.js';
+import type { Reason } from '../core/reasons.js';
 import { type Condition, withTransitionTimes } from '../k8s/conditions.js';
 import type { ConsoleStatus } from '../schema/types.js';
 
-function progressing(deployment: V1Deployment | undefined, wanted: number): Condition {
+function progressing(deployment: V1Deployment | undefined, wanted: number): Condition<Reason> {
   const type = 'Progressing';
   if (!deployment) return { type, status: 'True', reason: 'Creating', message: 'creating the dashboard Deployment' };
   const status = deployment.status ?? {};
@@ -19,7 +20,7 @@ function progressing(deployment: V1Deployment | undefined, wanted: number): Cond
 export function consoleStatus(deployment: V1Deployment | undefined, wanted: number, nameServers: string, previous: ConsoleStatus | undefined, now: Date): ConsoleStatus {
   const readyReplicas = deployment?.status?.readyReplicas ?? 0;
   const ready = isDeploymentReady(deployment, wanted);
-  const conditions: Condition[] = [
+  const conditions: Condition<Reason>[] = [
     ready
       ? { type: 'Ready', status: 'True', reason: 'AllReplicasReady', message: `${readyReplicas}/${wanted} dashboard pods ready` }
       : { type: 'Ready', status: 'False', reason: 'ReplicasNotReady', message: `${readyReplicas}/${wanted} dashboard pods ready` },

@@ -1,9 +1,10 @@
 export type ConditionStatus = 'True' | 'False' | 'Unknown';
 
-export interface Condition {
+/** A status condition; `Reason` narrows the reasons to a kind's catalogue. */
+export interface Condition<R extends string = string> {
   type: string;
   status: ConditionStatus;
-  reason: string;
+  reason: R;
   message: string;
   lastTransitionTime?: string;
 }
@@ -12,7 +13,7 @@ export interface Condition {
  * Stamps each condition with the time its status last changed: the observed time is kept while the
  * status stays the same, so a sync that changes nothing writes the same status (no hot loop).
  */
-export function withTransitionTimes(conditions: Condition[], observed: unknown, now: Date): Condition[] {
+export function withTransitionTimes<R extends string>(conditions: Condition<R>[], observed: unknown, now: Date): Condition<R>[] {
   const previous = Array.isArray(observed) ? (observed as Condition[]) : [];
   return conditions.map((condition) => {
     const before = previous.find((p) => p.type === condition.type);

@@ -1,15 +1,11 @@
 import type { KindHooks } from '../core/kind-hooks.js';
 import { ObservedObjects } from '../core/metacontroller.js';
-import { readParent } from '../core/parent.js';
-import { checkChildName } from '../k8s/names.js';
-import type { NameServiceSpec } from '../schema/types.js';
-import { compileSpecValidator } from '../schema/validate.js';
+import type { NameServiceStatus } from '../schema/types.js';
 import { nameServerPodSelector, renderNameServerService, renderNameServerStatefulSet } from './render.js';
 import { nameServiceStatus } from './status.js';
+import { readNameService } from './validate.js';
 
-const validateSpec = compileSpecValidator<NameServiceSpec>('NameService');
-
-export const nameServiceHooks: KindHooks = {
+export const nameServiceHooks: KindHooks<NameServiceStatus> = {
   kind: 'NameService',
 
   customize(parent) {
@@ -25,9 +21,7 @@ export const nameServiceHooks: KindHooks = {
   },
 
   sync(request, now) {
-    const parent = readParent(request, 'NameService', validateSpec);
-    checkChildName('NameService', parent.name, 'StatefulSet', parent.name);
-    checkChildName('NameService', parent.name, 'Service', parent.name);
+    const parent = readNameService(request);
     const children = new ObservedObjects(request.children);
     const related = new ObservedObjects(request.related);
     const observedStatefulSet = children.get('StatefulSet', 'apps/v1', parent.name);

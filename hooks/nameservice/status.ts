@@ -1,5 +1,7 @@
 import type { V1Pod, V1StatefulSet } from '@kubernetes/client-node';
 import { hasPendingRevision, isPodRunning } from '../k8s/readiness.js';
+import type { Reason } from '../core/reasons.js';
+import type { NameServiceStatus } from '../schema/types.js';
 import { type Condition, withTransitionTimes } from '../k8s/conditions.js';
 import { nameServerAddresses } from '../rocketmq-pods/nameservers.js';
 import type { NameServiceParent } from './render.js';
@@ -13,7 +15,7 @@ export function runningNameServerIps(pods: V1Pod[]): string[] {
     .sort();
 }
 
-function rolloutState(size: number, sts: V1StatefulSet | undefined): { reason: string; message: string } | undefined {
+function rolloutState(size: number, sts: V1StatefulSet | undefined): { reason: Reason; message: string } | undefined {
   if (!sts) return { reason: 'Creating', message: 'creating the name server StatefulSet' };
   const s = sts.status ?? { replicas: 0 };
   if ((s.observedGeneration ?? 0) < (sts.metadata?.generation ?? 0)) {
@@ -32,11 +34,11 @@ export function nameServiceStatus(
   pods: V1Pod[],
   previous: Record<string, unknown> | undefined,
   now: Date,
-): Record<string, unknown> {
+): NameServiceStatus {
   const { size } = parent.spec;
   const readyReplicas = sts?.status?.readyReplicas ?? 0;
   const rollout = rolloutState(size, sts);
-  const conditions: Condition[] = [
+  const conditions: Condition<Reason>[] = [
     readyReplicas >= size
       ? { type: 'Ready', status: 'True', reason: 'AllReplicasReady', message: `${readyReplicas}/${size} name servers ready` }
       : { type: 'Ready', status: 'False', reason: 'ReplicasNotReady', message: `${readyReplicas}/${size} name servers ready` },
@@ -49,6 +51,6 @@ export function nameServiceStatus(
     addresses: nameServerAddresses(parent.name, parent.namespace, size),
     replicas: sts?.status?.replicas ?? 0,
     readyReplicas,
-    conditions: withTransitionTimes(conditions, previous?.conditions, now),
+    conditions: withTransitionTimes(conditions, previous?.conditions, now) as NameServiceStatus['conditions'],
   };
 }

@@ -51,7 +51,7 @@ const consoleRequest = fc
         }),
   );
 
-function sync(request: HookRequest): SyncResponse {
+function sync(request: HookRequest): SyncResponse<any> {
   return hooks.sync(request, FIXED_NOW);
 }
 

@@ -45,14 +45,14 @@ function dashboardDeployment(overrides: Record<string, unknown> = {}) {
   };
 }
 
-function sync(spec: Record<string, unknown>, options: { children?: KubeObject[]; related?: KubeObject[]; namespace?: string } = {}): SyncResponse {
+function sync(spec: Record<string, unknown>, options: { children?: KubeObject[]; related?: KubeObject[]; namespace?: string } = {}): SyncResponse<any> {
   const namespace = options.namespace ?? 'default';
   return hooks.sync(syncRequest(customResource('Console', 'console', spec, namespace), { children: options.children, related: options.related ?? [nameService(namespace)] }), FIXED_NOW);
 }
 
-const deployment = (response: SyncResponse): any => response.children.find((c) => c.kind === 'Deployment');
-const service = (response: SyncResponse): any => response.children.find((c) => c.kind === 'Service');
-const javaOpts = (response: SyncResponse) => deployment(response).spec.template.spec.containers[0].env.find((e: any) => e.name === 'JAVA_OPTS');
+const deployment = (response: SyncResponse<any>): any => response.children.find((c) => c.kind === 'Deployment');
+const service = (response: SyncResponse<any>): any => response.children.find((c) => c.kind === 'Service');
+const javaOpts = (response: SyncResponse<any>) => deployment(response).spec.template.spec.containers[0].env.find((e: any) => e.name === 'JAVA_OPTS');
 
 
 describe('Console rendering', () => {

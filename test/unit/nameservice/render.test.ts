@@ -1,20 +1,21 @@
 import { nameServiceHooks } from '../../../hooks/nameservice/hooks.js';
 import type { KubeObject, SyncResponse } from '../../../hooks/core/metacontroller.js';
+import type { NameServiceStatus } from '../../../hooks/schema/types.js';
 import { afterApplying, customResource, FIXED_NOW, syncRequest } from '../../support/hook-requests.js';
 
 const hooks = nameServiceHooks;
 
-function sync(spec: unknown, options: Parameters<typeof syncRequest>[1] = {}, name = 'name-service'): SyncResponse {
+function sync(spec: unknown, options: Parameters<typeof syncRequest>[1] = {}, name = 'name-service'): SyncResponse<NameServiceStatus> {
   return hooks.sync(syncRequest(customResource('NameService', name, spec), options), FIXED_NOW);
 }
 
-function child(response: SyncResponse, kind: string): any {
+function child(response: SyncResponse<object>, kind: string): any {
   const found = response.children.find((c) => c.kind === kind);
   if (!found) throw new Error(`no ${kind} rendered`);
   return found;
 }
 
-const podSpec = (response: SyncResponse) => child(response, 'StatefulSet').spec.template.spec;
+const podSpec = (response: SyncResponse<object>) => child(response, 'StatefulSet').spec.template.spec;
 
 describe('NameService rendering', () => {
   it('renders a StatefulSet and a headless Service named after the NameService', () => {

@@ -1,0 +1,25 @@
+// Every reason a condition of ours can give, in one catalogue: `kubectl get` shows the Ready
+// condition's reason as STATUS, so these are what users and alerts match on. Each error code is a
+// reason too: a refusal held in status reports its code.
+import { ErrorCode } from './errors.js';
+
+export const Reason = {
+  ...ErrorCode,
+  /** The resource carries the pause annotation. */
+  Paused: 'Paused',
+  AllReplicasReady: 'AllReplicasReady',
+  ReplicasNotReady: 'ReplicasNotReady',
+  AllBrokersReady: 'AllBrokersReady',
+  BrokersNotReady: 'BrokersNotReady',
+  Creating: 'Creating',
+  Updating: 'Updating',
+  Scaling: 'Scaling',
+  RollingUpdate: 'RollingUpdate',
+  PodsStarting: 'PodsStarting',
+  RestartHeld: 'RestartHeld',
+  UpToDate: 'UpToDate',
+  AsExpected: 'AsExpected',
+  ScaleDownRefused: 'ScaleDownRefused',
+} as const;
+
+export type Reason = (typeof Reason)[keyof typeof Reason];
