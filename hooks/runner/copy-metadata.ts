@@ -86,7 +86,12 @@ async function identify(admin: RocketMQAdmin, endpoint: BrokerEndpoint, role: st
     if (endpoint.brokerName && config.brokerName && endpoint.brokerName !== config.brokerName) {
       throw new Error(`${endpoint.address} is broker ${config.brokerName}, not ${endpoint.brokerName}`);
     }
-    return { brokerName, clusterName: config.brokerClusterName ?? '', address: endpoint.address, stored: await admin.storedFields(endpoint.address) };
+    return {
+      brokerName,
+      clusterName: config.brokerClusterName ?? '',
+      address: endpoint.address,
+      stored: await admin.storedFields(endpoint.address),
+    };
   } catch (error) {
     throw new CopyMetadataError(`cannot reach ${describe(endpoint, role)}: ${(error as Error).message}`, undefined, { cause: error });
   }
@@ -104,9 +109,14 @@ export async function copyMetadata(admin: RocketMQAdmin, options: CopyMetadataOp
   let sourceTopics: Map<string, TopicConfig>;
   let sourceGroups: Map<string, SubscriptionGroupConfig>;
   try {
-    [sourceTopics, sourceGroups] = await withRetry(() => Promise.all([admin.topicConfigs(source.address), admin.subscriptionGroups(source.address)]), retry);
+    [sourceTopics, sourceGroups] = await withRetry(
+      () => Promise.all([admin.topicConfigs(source.address), admin.subscriptionGroups(source.address)]),
+      retry,
+    );
   } catch (error) {
-    throw new CopyMetadataError(`cannot read metadata of ${describe(source, 'source')}: ${(error as Error).message}`, undefined, { cause: error });
+    throw new CopyMetadataError(`cannot read metadata of ${describe(source, 'source')}: ${(error as Error).message}`, undefined, {
+      cause: error,
+    });
   }
   const targets = await Promise.all(options.targets.map((t) => identify(admin, t, 'target', retry)));
 
@@ -190,7 +200,9 @@ async function syncTarget(
         throw new CopyMetadataError(`${label} rejected a write: ${(error as Error).message}`, undefined, { cause: error });
       }
       if (round >= retry.attempts) {
-        throw new CopyMetadataError(`cannot write to ${label}: ${(error as Error).message} (after ${round} attempts)`, undefined, { cause: error });
+        throw new CopyMetadataError(`cannot write to ${label}: ${(error as Error).message} (after ${round} attempts)`, undefined, {
+          cause: error,
+        });
       }
       await sleep(retry.backoffMs * 2 ** (round - 1));
     }

@@ -1,22 +1,29 @@
 #!/usr/bin/env node
-// Entry of the runner Jobs: `node dist/hooks/runner/main.js <command> [options]`.
+// Entry of the runner Jobs: `node dist/hooks/runner/main.js <command> [options]`, the arguments a
+// hook rendered with toArgs (hooks/jobs/runner-command.ts).
 import { pathToFileURL } from 'node:url';
-import { copyMetadataCommand, copyMetadataUsage, type CommandIo } from './copy-metadata-command.js';
-import { topicTransferCommand, topicTransferUsage } from './transfer/command.js';
+import { parseArgs, UsageError, type RunnerCommand } from '../jobs/runner-command.js';
+import { copyMetadataCommand } from './copy-metadata-command.js';
+import type { CommandIo } from './io.js';
+import { topicTransferCommand } from './transfer/command.js';
 
-const commands: Record<string, { run: (argv: string[], io: CommandIo) => Promise<number>; usage: string }> = {
-  'copy-metadata': { run: copyMetadataCommand, usage: copyMetadataUsage },
-  'topic-transfer': { run: topicTransferCommand, usage: topicTransferUsage },
-};
-
+/** Exit status 2 for bad arguments, else the command's own. */
 export async function runRunner(argv: string[], io: CommandIo): Promise<number> {
-  const [name, ...rest] = argv;
-  const command = name ? commands[name] : undefined;
-  if (!command) {
-    io.stderr(`${name ? `unknown command ${name}` : 'no command given'}; commands: ${Object.keys(commands).join(', ')}`);
+  let command: RunnerCommand;
+  try {
+    command = parseArgs(argv);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    io.stderr([error.command ? `${error.command}: ${error.message}` : error.message, error.usage].filter(Boolean).join('\n'));
     return 2;
   }
-  return command.run(rest, io);
+  switch (command.task) {
+    case 'copy-metadata':
+      return copyMetadataCommand(command, io);
+    case 'transfer':
+    case 'rollback':
+      return topicTransferCommand(command, io);
+  }
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -1,3 +1,4 @@
+import type { V1Job } from '@kubernetes/client-node';
 import { DEFAULT_SETTINGS, type KindHooks } from '../core/kind-hooks.js';
 import { ObservedObjects, type HookRequest, type SyncResponse } from '../core/metacontroller.js';
 import { readParent } from '../core/parent.js';
@@ -7,7 +8,7 @@ import { nameServiceRules, resolveNameServers } from '../rocketmq-pods/nameserve
 import { prune } from '../k8s/prune.js';
 import type { TopicTransferSpec } from '../schema/types.js';
 import { compileSpecValidator } from '../schema/validate.js';
-import { renderRunnerAccess, renderRunnerJob, runnerJobName, type TransferParent } from './render.js';
+import { renderRunnerAccess, renderTransferJob, runnerJobName, type TransferParent } from './render.js';
 import { mayNeedRollback, readTransferState } from './state.js';
 import { transferStatus } from './status.js';
 
@@ -34,7 +35,7 @@ function readTransfer(request: HookRequest, finalizing = false) {
 }
 
 /** No pod of the Job is running or stopping, so another runner may act. */
-function jobIsIdle(job: { status?: { active?: number; terminating?: number } } | undefined): boolean {
+function jobIsIdle(job: V1Job | undefined): boolean {
   return !job || ((job.status?.active ?? 0) === 0 && (job.status?.terminating ?? 0) === 0);
 }
 
@@ -48,7 +49,7 @@ export const topicTransferHooks: KindHooks = {
 
   sync(request, now, settings = DEFAULT_SETTINGS): SyncResponse {
     const { parent, jobs, nameServers, state } = readTransfer(request);
-    const job = renderRunnerJob(parent, 'transfer', nameServers!, settings.runnerImage, { suspend: false, observed: jobs.transfer });
+    const job = renderTransferJob(parent, 'transfer', nameServers!, settings.runnerImage, { suspend: false, observed: jobs.transfer });
     return {
       status: prune(transferStatus(state, jobs.transfer, parent.status, now)),
       children: [...renderRunnerAccess(parent), job],
@@ -64,14 +65,22 @@ export const topicTransferHooks: KindHooks = {
     const status = prune(transferStatus(state, jobs.rollback ?? jobs.transfer, parent.status, now));
     if (!mayNeedRollback(state)) return { status, children: [], finalized: true };
     if (nameServers === undefined && !jobs.rollback) {
-      return { status: { ...status, message: 'the name servers are gone, so there is nothing left to roll back against' }, children: [], finalized: true };
+      return {
+        status: { ...status, message: 'the name servers are gone, so there is nothing left to roll back against' },
+        children: [],
+        finalized: true,
+      };
     }
     const children = [...renderRunnerAccess(parent)];
     if (jobs.transfer) {
-      children.push(renderRunnerJob(parent, 'transfer', nameServers ?? '', settings.runnerImage, { suspend: true, observed: jobs.transfer }));
+      children.push(
+        renderTransferJob(parent, 'transfer', nameServers ?? '', settings.runnerImage, { suspend: true, observed: jobs.transfer }),
+      );
     }
-    if (jobIsIdle(jobs.transfer as never)) {
-      children.push(renderRunnerJob(parent, 'rollback', nameServers ?? '', settings.runnerImage, { suspend: false, observed: jobs.rollback }));
+    if (jobIsIdle(jobs.transfer)) {
+      children.push(
+        renderTransferJob(parent, 'rollback', nameServers ?? '', settings.runnerImage, { suspend: false, observed: jobs.rollback }),
+      );
     }
     return { status, children, finalized: false, resyncAfterSeconds: 10 };
   },

@@ -1,9 +1,11 @@
+import type { V1Job } from '@kubernetes/client-node';
 import type { KubeObject } from '../core/metacontroller.js';
-import type { TopicTransferSpec } from '../schema/types.js';
+import type { TopicTransferCommand } from '../jobs/runner-command.js';
+import { renderRunnerJob, type RunnerJob } from '../jobs/runner-job.js';
 import { commonLabels } from '../k8s/labels.js';
-import { prune } from '../k8s/prune.js';
+import type { TopicTransferSpec } from '../schema/types.js';
 
-export type RunnerMode = 'transfer' | 'rollback';
+export type TransferTask = TopicTransferCommand['task'];
 
 export interface TransferParent {
   name: string;
@@ -12,7 +14,7 @@ export interface TransferParent {
 }
 
 export const runnerIdentity = (name: string) => `${name}-transfer`;
-export const runnerJobName = (name: string, mode: RunnerMode) => `${name}-${mode}`;
+export const runnerJobName = (name: string, task: TransferTask) => `${name}-${task}`;
 
 function labels(name: string): Record<string, string> {
   return commonLabels('topictransfer', name);
@@ -41,58 +43,37 @@ export function renderRunnerAccess({ name, namespace }: TransferParent): KubeObj
 }
 
 /**
- * The runner Job. A Job's pod template cannot change, so once a Job exists its observed template is
- * kept (the name servers may move meanwhile; the runner reads the TopicTransfer for the rest) and
- * only `suspend`, which stops its pods, follows the desired state.
+ * The runner Job of a transfer or of its rollback. Once the Job exists it keeps its template (the
+ * name servers may move meanwhile; the runner reads the TopicTransfer for the rest) and only
+ * `suspend`, which stops its pods, follows the desired state.
  */
-export function renderRunnerJob(
+export function renderTransferJob(
   parent: TransferParent,
-  mode: RunnerMode,
+  task: TransferTask,
   nameServers: string,
   runnerImage: string,
-  options: { suspend: boolean; observed?: KubeObject },
-): KubeObject {
+  options: { suspend: boolean; observed?: V1Job },
+): RunnerJob {
   const { name, namespace, spec } = parent;
-  const jobLabels = { ...labels(name), 'rocketmq.apache.org/runner': mode };
-  const args = [
-    'topic-transfer',
-    `--mode=${mode}`,
-    `--name=${name}`,
-    `--namespace=${namespace}`,
-    `--namesrv=${nameServers}`,
-    `--topic=${spec.topic}`,
-    `--source=${spec.sourceCluster}`,
-    `--target=${spec.targetCluster}`,
-    `--consume-timeout-seconds=${spec.consumeTimeoutSeconds}`,
-  ];
-  const template = {
-    metadata: { labels: jobLabels },
-    spec: {
-      serviceAccountName: runnerIdentity(name),
-      restartPolicy: 'Never',
-      securityContext: { runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, seccompProfile: { type: 'RuntimeDefault' } },
-      containers: [
-        {
-          name: 'runner',
-          image: spec.image ?? runnerImage,
-          command: ['node', 'dist/hooks/runner/main.js'],
-          args,
-          resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '256Mi' } },
-          securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
-        },
-      ],
+  return renderRunnerJob({
+    name: runnerJobName(name, task),
+    namespace,
+    labels: { ...labels(name), 'rocketmq.apache.org/runner': task },
+    image: spec.image ?? runnerImage,
+    command: {
+      task,
+      name,
+      namespace,
+      nameServers,
+      topic: spec.topic,
+      source: spec.sourceCluster,
+      target: spec.targetCluster,
+      consumeTimeoutSeconds: spec.consumeTimeoutSeconds,
     },
-  };
-  const observedSpec = options.observed?.spec as { template?: unknown; backoffLimit?: number } | undefined;
-  return prune({
-    apiVersion: 'batch/v1',
-    kind: 'Job',
-    metadata: { name: runnerJobName(name, mode), namespace, labels: jobLabels },
-    spec: {
-      // A killed runner resumes from the recorded state in a new pod.
-      backoffLimit: observedSpec?.backoffLimit ?? 6,
-      suspend: options.suspend || undefined,
-      template: observedSpec?.template ?? template,
-    },
+    serviceAccountName: runnerIdentity(name),
+    // A killed runner resumes from the recorded state in a new pod.
+    backoffLimit: 6,
+    suspend: options.suspend,
+    observed: options.observed,
   });
 }

@@ -5,18 +5,9 @@ import type { SubscriptionGroupConfig, TopicConfig } from '../rocketmq/types.js'
 
 export const TRANSFER_STATE_ANNOTATION = 'rocketmq.apache.org/transfer-state';
 
-export const TRANSFER_STEPS = [
-  'create the consumer groups on the target',
-  'create the topic on the target',
-  'stop writes on the source',
-  'wait until the source is fully consumed',
-  'delete the topic on the source',
-  'delete the consumer groups on the source',
-  'create the retry topics on the target',
-] as const;
-
 export type TransferPhase = 'Pending' | 'Running' | 'Succeeded' | 'RollingBack' | 'RolledBack' | 'Failed';
 
+/** A step's progress, at its position in `steps`; `step` and `name` are its number and title (steps.ts). */
 export interface StepRecord {
   step: number;
   name: string;
@@ -52,7 +43,7 @@ export interface TransferSaved {
 
 export interface RollbackRecord {
   reason: string;
-  /** The last step started when the rollback began: it and every step before it are undone. */
+  /** The last step started when the rollback began, for people; what is undone follows the step records. */
   fromStep: number;
   startTime: string;
   endTime?: string;

@@ -1,44 +1,82 @@
-import type { KubeObject } from '../core/metacontroller.js';
+import type { V1Job } from '@kubernetes/client-node';
 import { type Condition, withTransitionTimes } from '../k8s/conditions.js';
-import type { TransferState } from './state.js';
+import type { TransferPhase, TransferState } from './state.js';
 
-interface JobView {
-  metadata: { name: string };
-  status?: { failed?: number; conditions?: { type: string; status: string; message?: string }[] };
+/** Every reason a TopicTransfer condition gives. */
+export const TopicTransferReason = {
+  /** Ready: the topic moved. */
+  Transferred: 'Transferred',
+  /** Not Ready yet: the transfer or its rollback goes on. */
+  InProgress: 'InProgress',
+  /** Progressing, by phase. */
+  Pending: 'Pending',
+  Running: 'Running',
+  RollingBack: 'RollingBack',
+  /** Not Ready and Degraded: the transfer was rolled back. */
+  RolledBack: 'RolledBack',
+  /** Not Ready and Degraded: the rollback, or the runner Job, could not finish. */
+  Failed: 'Failed',
+  /** No longer progressing. */
+  Finished: 'Finished',
+  /** Not Degraded. */
+  AsExpected: 'AsExpected',
+} as const;
+
+export type TopicTransferReason = (typeof TopicTransferReason)[keyof typeof TopicTransferReason];
+
+const R = TopicTransferReason;
+
+/** How a Job ended, once it will start no more pods; undefined while it may still run one. */
+function jobEnd(job: V1Job | undefined): { failed: boolean; how: string } | undefined {
+  const condition = (...types: string[]) => job?.status?.conditions?.find((c) => types.includes(c.type) && c.status === 'True');
+  // FailureTarget and SuccessCriteriaMet come first on Kubernetes 1.31+, while the last pods stop.
+  const failed = condition('Failed', 'FailureTarget');
+  if (failed) {
+    const why = failed.message ?? failed.reason ?? 'no reason given';
+    return { failed: true, how: `failed ${job?.status?.failed ?? 0} times and stopped: ${why}` };
+  }
+  if (condition('Complete', 'SuccessCriteriaMet') || (job?.status?.succeeded ?? 0) > 0) return { failed: false, how: 'completed' };
+  return undefined;
 }
 
-/** A Job that gave up (its backoff limit is spent): the runner cannot record that itself. */
-export function jobGaveUp(job: KubeObject | undefined): string | undefined {
-  const failed = (job as JobView | undefined)?.status?.conditions?.find((c) => c.type === 'Failed' && c.status === 'True');
-  if (!failed) return undefined;
-  return `the runner Job ${job!.metadata.name} failed ${(job as JobView).status?.failed ?? 0} times and stopped: ${failed.message ?? 'see kubectl logs job/' + job!.metadata.name}`;
+/**
+ * What the runner Job says that the runner cannot record itself: that it gave up, or that it ended
+ * without ever writing a record (it could not read or write the TopicTransfer, or it was killed first).
+ */
+function jobFailure(state: TransferState | undefined, job: V1Job | undefined): string | undefined {
+  if (state?.phase === 'Succeeded' || state?.phase === 'RolledBack') return undefined;
+  const end = jobEnd(job);
+  if (!end || (state && !end.failed)) return undefined;
+  const name = job!.metadata!.name!;
+  return `the runner Job ${name} ${end.how}${state ? '' : ' without recording any progress'}; see kubectl logs job/${name}`;
 }
 
-function conditionsFor(phase: string, message: string): Condition[] {
+function conditionsFor(phase: TransferPhase, message: string): Condition[] {
   const ready: Condition =
     phase === 'Succeeded'
-      ? { type: 'Ready', status: 'True', reason: 'Transferred', message }
-      : { type: 'Ready', status: 'False', reason: phase === 'RolledBack' ? 'RolledBack' : phase === 'Failed' ? 'Failed' : 'InProgress', message };
-  const moving = ['Pending', 'Running', 'RollingBack'].includes(phase);
-  const progressing: Condition = moving
-    ? { type: 'Progressing', status: 'True', reason: phase, message }
-    : { type: 'Progressing', status: 'False', reason: 'Finished', message };
-  const degraded: Condition = ['Failed', 'RolledBack'].includes(phase)
-    ? { type: 'Degraded', status: 'True', reason: phase, message }
-    : { type: 'Degraded', status: 'False', reason: 'AsExpected', message: 'no failure' };
+      ? { type: 'Ready', status: 'True', reason: R.Transferred, message }
+      : { type: 'Ready', status: 'False', reason: phase === 'RolledBack' || phase === 'Failed' ? R[phase] : R.InProgress, message };
+  const progressing: Condition =
+    phase === 'Pending' || phase === 'Running' || phase === 'RollingBack'
+      ? { type: 'Progressing', status: 'True', reason: R[phase], message }
+      : { type: 'Progressing', status: 'False', reason: R.Finished, message };
+  const degraded: Condition =
+    phase === 'Failed' || phase === 'RolledBack'
+      ? { type: 'Degraded', status: 'True', reason: R[phase], message }
+      : { type: 'Degraded', status: 'False', reason: R.AsExpected, message: 'no failure' };
   return [ready, progressing, degraded];
 }
 
-/** Status as the runner recorded it, or Pending before it starts; Failed when its Job gave up. */
+/** Status as the runner recorded it, Pending before it starts, Failed when its Job ended without finishing. */
 export function transferStatus(
   state: TransferState | undefined,
-  runnerJob: KubeObject | undefined,
+  runnerJob: V1Job | undefined,
   previous: Record<string, unknown> | undefined,
   now: Date,
 ): Record<string, unknown> {
-  const gaveUp = state && ['Succeeded', 'RolledBack'].includes(state.phase) ? undefined : jobGaveUp(runnerJob);
-  const phase = gaveUp ? 'Failed' : (state?.phase ?? 'Pending');
-  const message = gaveUp ?? state?.message ?? 'waiting for the transfer Job to start';
+  const failure = jobFailure(state, runnerJob);
+  const phase = failure ? 'Failed' : (state?.phase ?? 'Pending');
+  const message = failure ?? state?.message ?? 'waiting for the transfer Job to start';
   return {
     phase,
     step: state?.step ?? 0,

@@ -15,7 +15,13 @@ const NAMESPACE = 'mq';
 
 const unavailable = await kubeSkipReason('the transfer store tests');
 
-const spec = { topic: 'orders', sourceCluster: 'broker-0', targetCluster: 'broker-1', nameServers: 'ns-0.ns:9876', consumeTimeoutSeconds: 600 };
+const spec = {
+  topic: 'orders',
+  sourceCluster: 'broker-0',
+  targetCluster: 'broker-1',
+  nameServers: 'ns-0.ns:9876',
+  consumeTimeoutSeconds: 600,
+};
 const record = (step: number): TransferState => ({ phase: 'Running', step, steps: [], message: `step ${step}` });
 
 (unavailable ? describe.skip : describe)('the transfer record on a TopicTransfer', () => {
@@ -39,9 +45,18 @@ const record = (step: number): TransferState => ({ phase: 'Running', step, steps
     await ok(['wait', '--for=condition=Established', '--timeout=60s', 'crd', 'topictransfers.rocketmq.apache.org']);
     await ok(['create', 'namespace', NAMESPACE]);
     for (const name of ['move', 'other']) {
-      await ok(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'rocketmq.apache.org/v1alpha1', kind: 'TopicTransfer', metadata: { name, namespace: NAMESPACE }, spec }));
+      await ok(
+        ['apply', '-f', '-'],
+        JSON.stringify({
+          apiVersion: 'rocketmq.apache.org/v1alpha1',
+          kind: 'TopicTransfer',
+          metadata: { name, namespace: NAMESPACE },
+          spec,
+        }),
+      );
     }
-    for (const object of renderRunnerAccess({ name: 'move', namespace: NAMESPACE, spec })) await ok(['apply', '-f', '-'], JSON.stringify(object));
+    for (const object of renderRunnerAccess({ name: 'move', namespace: NAMESPACE, spec }))
+      await ok(['apply', '-f', '-'], JSON.stringify(object));
     runner = new KubeConfig();
     runner.loadFromFile(await kube.writeKubeconfig('runner', { impersonate: serviceAccountIdentity(NAMESPACE, runnerIdentity('move')) }));
   }, BUILD_TIMEOUT_MS);
@@ -74,12 +89,22 @@ const record = (step: number): TransferState => ({ phase: 'Running', step, steps
   it('writes on when only the status changed meanwhile, as Metacontroller does after each write', async () => {
     const store = kubernetesTransferStore(runner, NAMESPACE, 'move');
     const { version } = await store.load();
-    await ok(['patch', 'topictransfer', 'move', '-n', NAMESPACE, '--subresource=status', '--type=merge', '-p', JSON.stringify({ status: { phase: 'Running', step: 3 } })]);
+    await ok([
+      'patch',
+      'topictransfer',
+      'move',
+      '-n',
+      NAMESPACE,
+      '--subresource=status',
+      '--type=merge',
+      '-p',
+      JSON.stringify({ status: { phase: 'Running', step: 3 } }),
+    ]);
     await store.save(record(7), version);
     expect(JSON.parse((await annotation('move'))!)).toEqual(record(7));
   });
 
-  it('may do exactly what the runner needs, by the apiserver\'s own authorizer', async () => {
+  it("may do exactly what the runner needs, by the apiserver's own authorizer", async () => {
     const identity = serviceAccountIdentity(NAMESPACE, runnerIdentity('move'));
     const canI = async (...args: string[]) => (await kube.kubectlAs(identity, ['auth', 'can-i', ...args, '-n', NAMESPACE])).stdout.trim();
     expect(await canI('get', 'topictransfers/move')).toBe('yes');
@@ -108,6 +133,8 @@ const record = (step: number): TransferState => ({ phase: 'Running', step, steps
   it('will not act on a record it cannot read', async () => {
     await ok(['annotate', '--overwrite', 'topictransfer', 'other', '-n', NAMESPACE, `${TRANSFER_STATE_ANNOTATION}=not json`]);
     const admin = kube.kubeConfig;
-    await expect(kubernetesTransferStore(admin, NAMESPACE, 'other').load()).rejects.toThrow(/annotation of TopicTransfer mq\/other is unreadable; not acting on it/);
+    await expect(kubernetesTransferStore(admin, NAMESPACE, 'other').load()).rejects.toThrow(
+      /annotation of TopicTransfer mq\/other is unreadable; not acting on it/,
+    );
   });
 });

@@ -1,7 +1,7 @@
 // The runner reads exactly the arguments the TopicTransfer hook renders into its Jobs.
+import { parseArgs } from '../../hooks/jobs/runner-command.js';
 import { runRunner } from '../../hooks/runner/main.js';
-import { parseTransferArgs } from '../../hooks/runner/transfer/command.js';
-import { renderRunnerJob, type RunnerMode } from '../../hooks/topictransfer/render.js';
+import { renderTransferJob, type TransferTask } from '../../hooks/topictransfer/render.js';
 
 const parent = {
   name: 'move',
@@ -9,17 +9,17 @@ const parent = {
   spec: { topic: 'TopicTest', sourceCluster: 'broker-0', targetCluster: 'broker', consumeTimeoutSeconds: 900 },
 };
 
-function renderedArgs(mode: RunnerMode): string[] {
-  const job = renderRunnerJob(parent, mode, 'ns-0.ns.mq.svc:9876;ns-1.ns.mq.svc:9876', 'operator:1', { suspend: false }) as any;
-  return job.spec.template.spec.containers[0].args;
+function renderedArgs(task: TransferTask): string[] {
+  const job = renderTransferJob(parent, task, 'ns-0.ns.mq.svc:9876;ns-1.ns.mq.svc:9876', 'operator:1', { suspend: false });
+  return job.spec!.template.spec!.containers[0].args!;
 }
 
 describe('the topic-transfer runner command', () => {
-  it.each<RunnerMode>(['transfer', 'rollback'])('understands the %s Job the hook renders', (mode) => {
-    const [command, ...args] = renderedArgs(mode);
-    expect(command).toBe('topic-transfer');
-    expect(parseTransferArgs(args)).toEqual({
-      mode,
+  it.each<TransferTask>(['transfer', 'rollback'])('understands the %s Job the hook renders', (task) => {
+    const args = renderedArgs(task);
+    expect(args[0]).toBe('topic-transfer');
+    expect(parseArgs(args)).toEqual({
+      task,
       name: 'move',
       namespace: 'mq',
       nameServers: 'ns-0.ns.mq.svc:9876;ns-1.ns.mq.svc:9876',
@@ -34,11 +34,13 @@ describe('the topic-transfer runner command', () => {
     const errors: string[] = [];
     const code = await runRunner(['topic-transfer', '--mode=sideways'], { stdout: () => undefined, stderr: (line) => errors.push(line) });
     expect(code).toBe(2);
-    expect(errors.join('\n')).toMatch(/missing --name, --namespace, --namesrv, --topic, --source, --target, --consume-timeout-seconds\nusage: topic-transfer/);
+    expect(errors.join('\n')).toMatch(
+      /missing --name, --namespace, --namesrv, --topic, --source, --target, --consume-timeout-seconds\nusage: topic-transfer/,
+    );
   });
 
   it('refuses an unknown mode', () => {
-    const args = renderedArgs('transfer').slice(1).map((a) => (a.startsWith('--mode=') ? '--mode=sideways' : a));
-    expect(() => parseTransferArgs(args)).toThrow(/--mode must be transfer or rollback, got "sideways"/);
+    const args = renderedArgs('transfer').map((a) => (a.startsWith('--mode=') ? '--mode=sideways' : a));
+    expect(() => parseArgs(args)).toThrow(/--mode must be transfer or rollback, got "sideways"/);
   });
 });

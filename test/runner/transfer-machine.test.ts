@@ -52,7 +52,15 @@ describe.each(LAYOUTS)('a topic transfer (%s)', (layout) => {
     const store = new MemoryTransferStore();
     const state = await runTransfer(depsFor(mq, store), run);
     expect(state).toMatchObject({ phase: 'Succeeded', step: 7 });
-    expect(phasesOf(state)).toEqual(['1:Succeeded', '2:Succeeded', '3:Succeeded', '4:Succeeded', '5:Succeeded', '6:Succeeded', '7:Succeeded']);
+    expect(phasesOf(state)).toEqual([
+      '1:Succeeded',
+      '2:Succeeded',
+      '3:Succeeded',
+      '4:Succeeded',
+      '5:Succeeded',
+      '6:Succeeded',
+      '7:Succeeded',
+    ]);
     for (const step of state!.steps) expect(Date.parse(step.endTime!)).toBeGreaterThanOrEqual(Date.parse(step.startTime!));
     expectTransferred(mq, src, dst);
     expect(losses).toEqual([]);
@@ -138,7 +146,7 @@ describe.each(LAYOUTS)('a topic transfer (%s)', (layout) => {
     const { writes } = await undisturbedCounts(layout);
     for (let killAt = 1; killAt <= writes; killAt++) {
       const { mq, src, dst, run, store, losses } = await killedAfterWrite(layout, killAt);
-      const state = await runTransfer(depsFor(mq, store), { ...run, mode: 'rollback' });
+      const state = await runTransfer(depsFor(mq, store), { ...run, task: 'rollback' });
       if (state!.phase === 'Succeeded') {
         expectTransferred(mq, src, dst);
       } else if (state!.steps.length === 0) {
@@ -163,15 +171,15 @@ describe.each(LAYOUTS)('a topic transfer (%s)', (layout) => {
       return { ...world, store, before: world.mq.mutations().length };
     };
     const probe = await killedAfterStep6();
-    await runTransfer(depsFor(probe.mq, probe.store), { ...probe.run, mode: 'rollback' });
+    await runTransfer(depsFor(probe.mq, probe.store), { ...probe.run, task: 'rollback' });
     const rollbackMutations = probe.mq.mutations().length - probe.before;
     for (let freezeAt = 0; freezeAt < rollbackMutations; freezeAt++) {
       const { mq, src, dst, run, store } = await killedAfterStep6();
       mq.freezeAfterMutations = freezeAt;
-      void runTransfer(depsFor(mq, store), { ...run, mode: 'rollback' });
+      void runTransfer(depsFor(mq, store), { ...run, task: 'rollback' });
       await until(() => mq.frozenCalls > 0);
       mq.freezeAfterMutations = undefined;
-      const state = await runTransfer(depsFor(mq, store), { ...run, mode: 'rollback' });
+      const state = await runTransfer(depsFor(mq, store), { ...run, task: 'rollback' });
       expect({ freezeAt, phase: state?.phase }).toEqual({ freezeAt, phase: 'RolledBack' });
       expectRestored(mq, src, dst);
     }
@@ -202,10 +210,18 @@ describe.each(LAYOUTS)('a topic transfer (%s)', (layout) => {
 
 describe('a topic transfer that cannot start', () => {
   it.each([
-    ['an unknown source', { source: 'cluster-x' }, /source "cluster-x" is neither a broker cluster nor a broker .*clusters: cluster-a, cluster-b; brokers: broker-a, broker-b/],
+    [
+      'an unknown source',
+      { source: 'cluster-x' },
+      /source "cluster-x" is neither a broker cluster nor a broker .*clusters: cluster-a, cluster-b; brokers: broker-a, broker-b/,
+    ],
     ['an unknown target', { target: 'broker-z' }, /target "broker-z" is neither a broker cluster nor a broker/],
     ['a target that overlaps the source', { target: 'broker-a' }, /share broker broker-a/],
-    ['a topic missing on the source', { topic: 'nothing-here' }, /topic nothing-here does not exist on source "cluster-a" \(brokers broker-a\)/],
+    [
+      'a topic missing on the source',
+      { topic: 'nothing-here' },
+      /topic nothing-here does not exist on source "cluster-a" \(brokers broker-a\)/,
+    ],
   ])('fails with %s, changing nothing', async (_name, change, message) => {
     const { mq, run } = scenario('two clusters');
     const store = new MemoryTransferStore();
@@ -220,7 +236,10 @@ describe('a topic transfer that cannot start', () => {
     mq.stopConsumer(GROUP);
     mq.broker('broker-a').offsets.clear();
     const state = await runTransfer(depsFor(mq, new MemoryTransferStore()), run);
-    expect(state).toMatchObject({ phase: 'Failed', message: expect.stringMatching(/no consumer group consumes topic orders on source "cluster-a"/) });
+    expect(state).toMatchObject({
+      phase: 'Failed',
+      message: expect.stringMatching(/no consumer group consumes topic orders on source "cluster-a"/),
+    });
     expect(mq.mutations()).toEqual([]);
   });
 
@@ -229,7 +248,10 @@ describe('a topic transfer that cannot start', () => {
     mq.broker(dst).reachable = false;
     const store = new MemoryTransferStore();
     const failed = await runTransfer(depsFor(mq, store), run);
-    expect(failed).toMatchObject({ phase: 'Failed', message: expect.stringMatching(/on broker broker-b failed: unreachable \(connection to broker-b.test:10911 failed: ECONNREFUSED\)/) });
+    expect(failed).toMatchObject({
+      phase: 'Failed',
+      message: expect.stringMatching(/on broker broker-b failed: unreachable \(connection to broker-b.test:10911 failed: ECONNREFUSED\)/),
+    });
     expect(mq.mutations()).toEqual([]);
     mq.broker(dst).reachable = true;
     expect(await runTransfer(depsFor(mq, store), run)).toMatchObject({ phase: 'Succeeded' });
@@ -240,7 +262,10 @@ describe('a topic transfer that cannot start', () => {
     const { mq, run } = scenario('two clusters');
     mq.createTopic('broker-b', topicConfig(TOPIC, { perm: 4 }));
     const state = await runTransfer(depsFor(mq, new MemoryTransferStore()), run);
-    expect(state).toMatchObject({ phase: 'Failed', message: expect.stringMatching(/already exists on target broker broker-b without write permission/) });
+    expect(state).toMatchObject({
+      phase: 'Failed',
+      message: expect.stringMatching(/already exists on target broker broker-b without write permission/),
+    });
   });
 });
 
@@ -249,7 +274,10 @@ describe('a topic transfer under faults', () => {
     const { mq, src, dst, run } = scenario('two clusters');
     const store = new MemoryTransferStore();
     const time = new FakeClock();
-    const [first, second] = await Promise.allSettled([runTransfer(depsFor(mq, store, time), run), runTransfer(depsFor(mq, store, time), run)]);
+    const [first, second] = await Promise.allSettled([
+      runTransfer(depsFor(mq, store, time), run),
+      runTransfer(depsFor(mq, store, time), run),
+    ]);
     expect(first).toMatchObject({ status: 'fulfilled', value: { phase: 'Succeeded' } });
     expect(second).toMatchObject({ status: 'rejected', reason: expect.any(ConflictError) });
     expectTransferred(mq, src, dst);
@@ -270,7 +298,9 @@ describe('a topic transfer under faults', () => {
     const store = new MemoryTransferStore();
     const state = await runTransfer(depsFor(mq, store), { ...run, consumeTimeoutSeconds: 30 });
     expect(state).toMatchObject({ phase: 'RolledBack', step: 4 });
-    expect(state!.message).toMatch(/rolled back: step 4 .* failed: the consumers did not consume orders on the source within 30 s \(billing on broker-a: 50 unconsumed\)/);
+    expect(state!.message).toMatch(
+      /rolled back: step 4 .* failed: the consumers did not consume orders on the source within 30 s \(billing on broker-a: 50 unconsumed\)/,
+    );
     expect(state!.message).toMatch(/left on the target: topic orders on broker-b, read-only/);
     expect(state!.rollback!.kept[0]).toMatch(/billing on broker-b: 7 unconsumed/);
     const step4 = state!.steps[3];
@@ -373,15 +403,22 @@ describe('a topic transfer under faults', () => {
     const { mq, src, dst, run } = scenario('two clusters');
     mq.failWhen = (c) => {
       if (c.op === 'deleteTopicInBroker' && c.address!.startsWith(src)) return new Error('refused');
-      if (c.op === 'deleteSubscriptionGroup' && c.address!.startsWith(dst)) return new RemotingConnectionError('connection to broker-b.test:10911 failed: ECONNRESET', c.address!);
+      if (c.op === 'deleteSubscriptionGroup' && c.address!.startsWith(dst))
+        return new RemotingConnectionError('connection to broker-b.test:10911 failed: ECONNRESET', c.address!);
       return undefined;
     };
     const store = new MemoryTransferStore();
     const failed = await runTransfer(depsFor(mq, store), run);
-    expect(failed).toMatchObject({ phase: 'Failed', step: 5, rollback: { fromStep: 5, error: expect.stringMatching(/deleting group billing on broker broker-b failed: unreachable/) } });
-    expect(failed!.message).toMatch(/the rollback could not finish .*; undone so far: restored topic orders on broker-a .*removed topic orders from broker-b.*; a later rollback run retries the rest/);
+    expect(failed).toMatchObject({
+      phase: 'Failed',
+      step: 5,
+      rollback: { fromStep: 5, error: expect.stringMatching(/deleting group billing on broker broker-b failed: unreachable/) },
+    });
+    expect(failed!.message).toMatch(
+      /the rollback could not finish .*; undone so far: restored topic orders on broker-a .*removed topic orders from broker-b.*; a later rollback run retries the rest/,
+    );
     mq.failWhen = undefined;
-    const finished = await runTransfer(depsFor(mq, store), { ...run, mode: 'rollback' });
+    const finished = await runTransfer(depsFor(mq, store), { ...run, task: 'rollback' });
     expect(finished).toMatchObject({ phase: 'RolledBack', rollback: { reason: expect.stringMatching(/step 5/) } });
     expect(finished!.rollback!.undone.at(-1)).toBe('deleted group billing from broker-b');
     expectRestored(mq, src, dst);
@@ -398,8 +435,12 @@ describe('a rollback run', () => {
     };
     await expect(runTransfer(depsFor(mq, store), run)).rejects.toBeInstanceOf(StoreFailure);
     store.afterSave = undefined;
-    const state = await runTransfer(depsFor(mq, store), { ...run, mode: 'rollback' });
-    expect(state).toMatchObject({ phase: 'RolledBack', message: 'rolled back: the TopicTransfer was deleted before the transfer finished', rollback: { fromStep: 6 } });
+    const state = await runTransfer(depsFor(mq, store), { ...run, task: 'rollback' });
+    expect(state).toMatchObject({
+      phase: 'RolledBack',
+      message: 'rolled back: the TopicTransfer was deleted before the transfer finished',
+      rollback: { fromStep: 6 },
+    });
     expect(phasesOf(state)).toEqual(['1:RolledBack', '2:RolledBack', '3:RolledBack', '4:RolledBack', '5:RolledBack', '6:RolledBack']);
     expect(state!.rollback!.undone).toEqual([
       're-created topic orders on broker-0 (perm 6, 6/5 queues)',
@@ -421,9 +462,10 @@ describe('a rollback run', () => {
     store.afterSave = undefined;
     let recreatedAt = 0;
     mq.beforeCall = (call) => {
-      if (call.op === 'putTopic' && call.topic === TOPIC && call.address!.startsWith(src) && !mq.broker(src).topics.has(TOPIC)) recreatedAt = time.clock().getTime();
+      if (call.op === 'putTopic' && call.topic === TOPIC && call.address!.startsWith(src) && !mq.broker(src).topics.has(TOPIC))
+        recreatedAt = time.clock().getTime();
     };
-    const state = await runTransfer(depsFor(mq, store, time), { ...run, mode: 'rollback' });
+    const state = await runTransfer(depsFor(mq, store, time), { ...run, task: 'rollback' });
     expect(state!.phase).toBe('RolledBack');
     expect(recreatedAt).toBeGreaterThanOrEqual(Date.parse(state!.steps[4].endTime!) + depsFor(mq, store).timing!.clientRefreshMs!);
   });
@@ -431,14 +473,17 @@ describe('a rollback run', () => {
   it.each<[string, (store: MemoryTransferStore, mq: ReturnType<typeof scenario>) => Promise<void>]>([
     ['a finished transfer', async (store, { mq, run }) => void (await runTransfer(depsFor(mq, store), run))],
     ['a transfer that never started', async () => undefined],
-    ['a transfer that could not start', async (store, { mq, run }) => void (await runTransfer(depsFor(mq, store), { ...run, topic: 'missing' }))],
+    [
+      'a transfer that could not start',
+      async (store, { mq, run }) => void (await runTransfer(depsFor(mq, store), { ...run, topic: 'missing' })),
+    ],
   ])('does nothing on %s', async (_name, before) => {
     const world = scenario('two clusters');
     const store = new MemoryTransferStore();
     await before(store, world);
     const writes = store.history.length;
     const calls = world.mq.calls.length;
-    const state = await runTransfer(depsFor(world.mq, store), { ...world.run, mode: 'rollback' });
+    const state = await runTransfer(depsFor(world.mq, store), { ...world.run, task: 'rollback' });
     expect(state?.phase).not.toBe('RollingBack');
     expect(store.history.length).toBe(writes);
     expect(world.mq.calls.length).toBe(calls);

@@ -6,7 +6,7 @@ import { remotingTransferAdmin } from '../../hooks/runner/transfer/admin.js';
 import { runTransfer, StoreFailure } from '../../hooks/runner/transfer/machine.js';
 import { describeWithRocketMQ, type TestRocketMQ } from '../support/rocketmq.js';
 import { MemoryTransferStore } from './support/memory-store.js';
-import { killAfter, killAtStepStart, RealWorld, realRocketMQPerFile } from './support/real-transfer.js';
+import { killAfter, killAtStepStart, type RealWorld, realRocketMQPerFile } from './support/real-transfer.js';
 
 const MINUTE = 60_000;
 
@@ -19,7 +19,7 @@ describeWithRocketMQ('topic transfer on a real RocketMQ (two brokers of one clus
     rmq = real.rmq();
   });
 
-  const run = (topic: string) => ({ mode: 'transfer' as const, topic, source: 'broker-a', target: 'broker-b', consumeTimeoutSeconds: 60 });
+  const run = (topic: string) => ({ task: 'transfer' as const, topic, source: 'broker-a', target: 'broker-b', consumeTimeoutSeconds: 60 });
 
   it(
     'moves a topic to the other broker, whose route survives the removal of the source, losing no message',
@@ -31,7 +31,10 @@ describeWithRocketMQ('topic transfer on a real RocketMQ (two brokers of one clus
       await producer.sentAtLeast(20);
       const state = await runTransfer(world.deps(new MemoryTransferStore()), run(topic));
       world.expectPhase(state, 'Succeeded');
-      expect(state!.saved).toMatchObject({ sourceBrokers: [{ brokerName: 'broker-a', clusterName: 'test-cluster' }], targetBrokers: [{ brokerName: 'broker-b' }] });
+      expect(state!.saved).toMatchObject({
+        sourceBrokers: [{ brokerName: 'broker-a', clusterName: 'test-cluster' }],
+        targetBrokers: [{ brokerName: 'broker-b' }],
+      });
       await producer.done;
       expect(new Set(producer.sent.values())).toEqual(new Set(['broker-a', 'broker-b']));
       await consumer.receivedAll(producer.sent, MINUTE);
@@ -83,7 +86,7 @@ describeWithRocketMQ('topic transfer on a real RocketMQ (two brokers of one clus
       killAtStepStart(store, 7);
       await expect(runTransfer(world.deps(store), run(topic))).rejects.toBeInstanceOf(StoreFailure);
       store.afterSave = undefined;
-      const state = await runTransfer(world.deps(store), { ...run(topic), mode: 'rollback' });
+      const state = await runTransfer(world.deps(store), { ...run(topic), task: 'rollback' });
       world.expectPhase(state, 'RolledBack');
       await world.routeSettles(topic, ['broker-a']);
       const admin = world.admin();

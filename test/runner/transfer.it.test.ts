@@ -5,7 +5,15 @@ import { remotingTransferAdmin } from '../../hooks/runner/transfer/admin.js';
 import type { TransferState } from '../../hooks/topictransfer/state.js';
 import { describeWithRocketMQ, type TestRocketMQ } from '../support/rocketmq.js';
 import { MemoryTransferStore } from './support/memory-store.js';
-import { closedPort, killAfter, killAtStepStart, RealWorld, realRocketMQPerFile, redirectBroker, type Originals } from './support/real-transfer.js';
+import {
+  closedPort,
+  killAfter,
+  killAtStepStart,
+  type RealWorld,
+  realRocketMQPerFile,
+  redirectBroker,
+  type Originals,
+} from './support/real-transfer.js';
 
 const MINUTE = 60_000;
 
@@ -18,7 +26,13 @@ describeWithRocketMQ('topic transfer on a real RocketMQ (two clusters)', () => {
     rmq = real.rmq();
   });
 
-  const run = (topic: string) => ({ mode: 'transfer' as const, topic, source: 'cluster-a', target: 'cluster-b', consumeTimeoutSeconds: 60 });
+  const run = (topic: string) => ({
+    task: 'transfer' as const,
+    topic,
+    source: 'cluster-a',
+    target: 'cluster-b',
+    consumeTimeoutSeconds: 60,
+  });
 
   it(
     'moves a topic while a producer and a consumer work, losing no message, and mqadmin sees it only on the target',
@@ -124,7 +138,9 @@ describeWithRocketMQ('topic transfer on a real RocketMQ (two clusters)', () => {
       const admin = redirectBroker(remotingTransferAdmin(world.admin()), 'broker-b', closed, () => true);
       const state = await runTransfer(world.deps(new MemoryTransferStore(), admin), run(topic));
       world.expectPhase(state, 'Failed');
-      expect(state!.message).toMatch(new RegExp(`cannot start: .* on broker broker-b failed: unreachable \\(connection to ${closed} failed`));
+      expect(state!.message).toMatch(
+        new RegExp(`cannot start: .* on broker broker-b failed: unreachable \\(connection to ${closed} failed`),
+      );
       await expectSourceRestored(topic, group, originals);
     },
     2 * MINUTE,
@@ -143,9 +159,11 @@ describeWithRocketMQ('topic transfer on a real RocketMQ (two clusters)', () => {
       const failed = await runTransfer(world.deps(store, admin), run(topic));
       world.expectPhase(failed, 'Failed');
       expect(failed!.steps[1]).toMatchObject({ phase: 'Failed', message: expect.stringMatching(/broker-b failed: unreachable/) });
-      expect(failed!.message).toMatch(/the rollback could not finish \(.*broker-b failed: unreachable.*\); undone so far: nothing; a later rollback run retries the rest/);
+      expect(failed!.message).toMatch(
+        /the rollback could not finish \(.*broker-b failed: unreachable.*\); undone so far: nothing; a later rollback run retries the rest/,
+      );
       unreachable = false;
-      const state = await runTransfer(world.deps(store, admin), { ...run(topic), mode: 'rollback' });
+      const state = await runTransfer(world.deps(store, admin), { ...run(topic), task: 'rollback' });
       world.expectPhase(state, 'RolledBack');
       expect(state!.rollback!.undone).toEqual([`deleted group ${group} from broker-b`]);
       await expectSourceRestored(topic, group, originals);
@@ -170,7 +188,9 @@ describeWithRocketMQ('topic transfer on a real RocketMQ (two clusters)', () => {
 
       const state = await runTransfer(world.deps(new MemoryTransferStore()), { ...run(topic), consumeTimeoutSeconds: 6 });
       world.expectPhase(state, 'RolledBack');
-      expect(state!.message).toMatch(/rolled back: step 4 .* within 6 s \(tt-deadline-group on broker-a: \d+ unconsumed\); left on the target: topic tt-deadline on broker-b, read-only/);
+      expect(state!.message).toMatch(
+        /rolled back: step 4 .* within 6 s \(tt-deadline-group on broker-a: \d+ unconsumed\); left on the target: topic tt-deadline on broker-b, read-only/,
+      );
       const admin = world.admin();
       expect(await admin.topicConfig(world.address('broker-a'), topic)).toEqual(originals.topic);
       expect(await admin.subscriptionGroup(world.address('broker-a'), group)).toEqual(originals.group);
@@ -218,7 +238,7 @@ describeWithRocketMQ('topic transfer on a real RocketMQ (two clusters)', () => {
       await expect(runTransfer(world.deps(store), run(topic))).rejects.toBeInstanceOf(StoreFailure);
       expect(await world.admin().topicConfig(world.address('broker-a'), topic)).toBeUndefined();
       store.afterSave = undefined;
-      const state: TransferState | undefined = await runTransfer(world.deps(store), { ...run(topic), mode: 'rollback' });
+      const state: TransferState | undefined = await runTransfer(world.deps(store), { ...run(topic), task: 'rollback' });
       world.expectPhase(state, 'RolledBack');
       // The consumer's heartbeats may also have made its retry topic on the target: that goes too.
       expect(state!.rollback!.undone.filter((line) => !line.includes('%RETRY%'))).toEqual([

@@ -28,11 +28,17 @@ function clusterOf(info: ClusterInfo, brokerName: string): string {
 export function resolveBrokers(info: ClusterInfo, value: string, side: 'source' | 'target'): LiveBroker[] {
   const names = info.clusters.get(value) ?? (info.brokers.has(value) ? [value] : undefined);
   if (!names || names.length === 0) {
-    throw new Error(`${side} "${value}" is neither a broker cluster nor a broker registered on the name servers (${describeClusters(info)})`);
+    throw new Error(
+      `${side} "${value}" is neither a broker cluster nor a broker registered on the name servers (${describeClusters(info)})`,
+    );
   }
   const withoutMaster = names.filter((name) => !masterOf(info.brokers.get(name) ?? { brokerAddrs: new Map() }));
   if (withoutMaster.length > 0) throw new Error(`${side} "${value}": no master registered for ${withoutMaster.join(', ')}`);
-  return names.map((brokerName) => ({ brokerName, clusterName: clusterOf(info, brokerName), address: masterOf(info.brokers.get(brokerName)!)! }));
+  return names.map((brokerName) => ({
+    brokerName,
+    clusterName: clusterOf(info, brokerName),
+    address: masterOf(info.brokers.get(brokerName)!)!,
+  }));
 }
 
 /** Where the saved brokers' masters are now (pods move; a resumed runner must not use old addresses). */
@@ -52,6 +58,8 @@ export async function onBroker<T>(broker: LiveBroker, what: string, action: (add
   } catch (error) {
     const message = (error as Error).message;
     const unreachable = error instanceof RemotingConnectionError || error instanceof RemotingTimeoutError;
-    throw new Error(`${what} on broker ${broker.brokerName} failed: ${unreachable ? `unreachable (${message})` : message}`, { cause: error });
+    throw new Error(`${what} on broker ${broker.brokerName} failed: ${unreachable ? `unreachable (${message})` : message}`, {
+      cause: error,
+    });
   }
 }

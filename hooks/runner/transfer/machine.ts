@@ -1,14 +1,16 @@
 // The transfer as a state machine over its persisted record: every change of phase or step is
 // written (compare-and-swap) BEFORE the work it announces, so a runner killed at any point is
 // followed by one that knows where to go on, and two runners can never both act.
-import { mayNeedRollback, TRANSFER_STEPS, type TransferState } from '../../topictransfer/state.js';
+import type { TopicTransferCommand } from '../../jobs/runner-command.js';
+import { mayNeedRollback, type TransferState } from '../../topictransfer/state.js';
+import { stepNumber, stepRecord } from '../../topictransfer/steps.js';
 import type { TransferAdmin } from './admin.js';
 import { locate } from './brokers.js';
 import { DEFAULT_TIMING, type RunContext, type TransferTiming } from './context.js';
-import { planTransfer, type TransferRequest } from './plan.js';
-import { rollBack } from './rollback.js';
+import { planTransfer } from './plan.js';
 import type { RemovalLog } from './route.js';
-import { DeadlineExceeded, STEP_ACTIONS } from './steps.js';
+import { rollBack, STEPS, type TransferStep } from './step-actions.js';
+import { DeadlineExceeded } from './steps.js';
 import { ConflictError, type TransferStore } from './store.js';
 
 export interface TransferDeps {
@@ -20,11 +22,8 @@ export interface TransferDeps {
   timing?: Partial<TransferTiming>;
 }
 
-export interface TransferRun extends TransferRequest {
-  /** `rollback` undoes whatever a transfer that did not finish changed. */
-  mode: 'transfer' | 'rollback';
-  consumeTimeoutSeconds: number;
-}
+/** What the machine needs of the runner's command (the record's place is the store's business). */
+export type TransferRun = Pick<TopicTransferCommand, 'task' | 'topic' | 'source' | 'target' | 'consumeTimeoutSeconds'>;
 
 /** Writing the record failed: stop touching RocketMQ; a new run resumes from the record. */
 export class StoreFailure extends Error {
@@ -57,7 +56,7 @@ class TransferMachine {
 
   async go(): Promise<TransferState | undefined> {
     const state = this.state;
-    if (this.run.mode === 'rollback') {
+    if (this.run.task === 'rollback') {
       if (!mayNeedRollback(state)) {
         this.log(`nothing to roll back (${state ? `phase ${state.phase}` : 'the transfer never started'})`);
         return state;
@@ -74,8 +73,8 @@ class TransferMachine {
       return this.state;
     }
     if (!state?.saved && !(await this.plan())) return this.state;
-    for (let step = 1; step <= STEP_ACTIONS.length; step++) {
-      if (this.current.steps[step - 1]?.phase === 'Succeeded') continue;
+    for (const step of STEPS) {
+      if (stepRecord(this.current.steps, step.id)?.phase === 'Succeeded') continue;
       if (!(await this.runStep(step))) return this.state;
     }
     const { topic, source, target } = this.run;
@@ -94,7 +93,13 @@ class TransferMachine {
     try {
       const saved = await planTransfer(this.deps.admin, this.run, this.deps.clock());
       await this.persist((s) => {
-        Object.assign(s, { phase: 'Running', step: 0, steps: [], saved, message: `saved the original state of ${this.run.topic}; starting` });
+        Object.assign(s, {
+          phase: 'Running',
+          step: 0,
+          steps: [],
+          saved,
+          message: `saved the original state of ${this.run.topic}; starting`,
+        });
       });
       return true;
     } catch (error) {
@@ -109,20 +114,21 @@ class TransferMachine {
     }
   }
 
-  private async runStep(step: number): Promise<boolean> {
-    const name = TRANSFER_STEPS[step - 1];
+  /** A step's record sits at its position in the list, as `step` (its number) says. */
+  private async runStep({ id, title: name, run }: TransferStep): Promise<boolean> {
+    const step = stepNumber(id);
     await this.persist((s) => {
       s.phase = 'Running';
       s.step = step;
       s.message = `step ${step}: ${name}`;
-      // A resumed step keeps its first start: step 4's deadline counts from it.
-      s.steps[step - 1] = { step, name, phase: 'Running', startTime: s.steps[step - 1]?.startTime ?? this.now() };
+      // A resumed step keeps its first start: the deadline of the wait for consumers counts from it.
+      s.steps[step - 1] = { step, name, phase: 'Running', startTime: stepRecord(s.steps, id)?.startTime ?? this.now() };
     });
     this.log(`step ${step}: ${name}`);
     let failure: unknown;
     for (let attempt = 1; attempt <= this.timing.attempts; attempt++) {
       try {
-        const message = await STEP_ACTIONS[step - 1](await this.context());
+        const message = await run(await this.context());
         this.log(`step ${step} done: ${message}`);
         await this.persist((s) => {
           s.steps[step - 1] = { ...s.steps[step - 1], phase: 'Succeeded', endTime: this.now(), message };
@@ -165,7 +171,7 @@ class TransferMachine {
       const record = { ...this.current.rollback!, undone: [...this.current.rollback!.undone], kept: [] };
       try {
         const persist = () => this.persist((s) => void (s.rollback = structuredClone(record)));
-        await rollBack({ ...(await this.context()), fromStep: record.fromStep, record, persist });
+        await rollBack({ ...(await this.context()), record, persist });
         const kept = record.kept.length > 0 ? `; left on the target: ${record.kept.join('; ')}` : '';
         await this.persist((s) => {
           s.phase = 'RolledBack';

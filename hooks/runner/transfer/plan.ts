@@ -1,17 +1,13 @@
 // Before anything changes: which brokers, which groups, and the original state rollback restores.
 // Planning only reads, so when it fails there is nothing to undo.
+import type { TopicTransferCommand } from '../../jobs/runner-command.js';
 import { Perm } from '../../rocketmq/codes.js';
 import type { SubscriptionGroupConfig, TopicConfig } from '../../rocketmq/types.js';
 import type { TransferBroker, TransferSaved } from '../../topictransfer/state.js';
 import type { TransferAdmin } from './admin.js';
 import { onBroker, resolveBrokers, type LiveBroker } from './brokers.js';
 
-export interface TransferRequest {
-  topic: string;
-  /** A cluster name or a broker name. */
-  source: string;
-  target: string;
-}
+export type TransferRequest = Pick<TopicTransferCommand, 'topic' | 'source' | 'target'>;
 
 export const retryTopicOf = (group: string) => `%RETRY%${group}`;
 
@@ -38,7 +34,8 @@ export async function planTransfer(admin: TransferAdmin, request: TransferReques
 
   const groups = new Set<string>();
   for (const broker of holders) {
-    for (const group of await onBroker(broker, `listing the consumers of ${topic}`, (a) => admin.topicConsumers(a, topic))) groups.add(group);
+    for (const group of await onBroker(broker, `listing the consumers of ${topic}`, (a) => admin.topicConsumers(a, topic)))
+      groups.add(group);
   }
   if (groups.size === 0) {
     throw new Error(
@@ -55,7 +52,9 @@ export async function planTransfer(admin: TransferAdmin, request: TransferReques
     for (const group of groupList) {
       const config = await onBroker(broker, `reading group ${group}`, (a) => admin.subscriptionGroup(a, group));
       if (config) configs[group] = config;
-      const retry = sourceRetryTopics[group] ? undefined : await onBroker(broker, `reading topic ${retryTopicOf(group)}`, (a) => admin.topicConfig(a, retryTopicOf(group)));
+      const retry = sourceRetryTopics[group]
+        ? undefined
+        : await onBroker(broker, `reading topic ${retryTopicOf(group)}`, (a) => admin.topicConfig(a, retryTopicOf(group)));
       if (retry) sourceRetryTopics[group] = retry;
     }
     sourceGroups[broker.brokerName] = configs;
@@ -65,12 +64,15 @@ export async function planTransfer(admin: TransferAdmin, request: TransferReques
   for (const broker of target) {
     const existing = await onBroker(broker, `reading topic ${topic}`, (a) => admin.topicConfig(a, topic));
     if (existing && (existing.perm & Perm.WRITE) === 0) {
-      throw new Error(`topic ${topic} already exists on target broker ${broker.brokerName} without write permission (perm ${existing.perm}), so producers could not move there`);
+      throw new Error(
+        `topic ${topic} already exists on target broker ${broker.brokerName} without write permission (perm ${existing.perm}), so producers could not move there`,
+      );
     }
     const before = { topic: existing !== undefined, groups: [] as string[], retryTopics: [] as string[] };
     for (const group of groupList) {
       if (await onBroker(broker, `reading group ${group}`, (a) => admin.subscriptionGroup(a, group))) before.groups.push(group);
-      if (await onBroker(broker, `reading topic ${retryTopicOf(group)}`, (a) => admin.topicConfig(a, retryTopicOf(group)))) before.retryTopics.push(retryTopicOf(group));
+      if (await onBroker(broker, `reading topic ${retryTopicOf(group)}`, (a) => admin.topicConfig(a, retryTopicOf(group))))
+        before.retryTopics.push(retryTopicOf(group));
     }
     targetBefore[broker.brokerName] = before;
   }

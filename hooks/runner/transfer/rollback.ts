@@ -1,9 +1,9 @@
-// Undoing a transfer from the last step it started. Every action compares with the saved original
-// first, so a rollback that dies part-way is simply run again. The source comes back first, so
-// producers and consumers have it again before anything leaves the target.
+// What undoes the steps (joined to the steps by id in step-actions.ts). Every action compares with
+// the saved original first, so a rollback that dies part-way is simply run again.
 import { Perm } from '../../rocketmq/codes.js';
 import { subscriptionGroupsEqual, topicConfigsEqual } from '../../rocketmq/topic-config.js';
 import type { RollbackRecord } from '../../topictransfer/state.js';
+import { stepRecord } from '../../topictransfer/steps.js';
 import { waitUntilConsumed } from './backlog.js';
 import { onBroker, type LiveBroker } from './brokers.js';
 import type { RunContext } from './context.js';
@@ -11,17 +11,9 @@ import { retryTopicOf } from './plan.js';
 import { removeTopic, removing, settleRoute } from './route.js';
 
 export interface RollbackContext extends RunContext {
-  fromStep: number;
   /** Filled in as the rollback goes; `persist` writes it to the transfer record. */
   record: RollbackRecord;
   persist(): Promise<void>;
-}
-
-export async function rollBack(ctx: RollbackContext): Promise<void> {
-  if (ctx.fromStep >= 6) await restoreSourceGroups(ctx);
-  if (ctx.fromStep >= 3) await restoreSourceTopic(ctx);
-  await settleUnfinishedRemovals(ctx);
-  if (ctx.fromStep >= 1) await removeFromTarget(ctx);
 }
 
 /** Each undo is recorded as it happens, so the record says what is left if the rollback stops. */
@@ -30,7 +22,7 @@ async function undid(ctx: RollbackContext, what: string): Promise<void> {
   await ctx.persist();
 }
 
-async function restoreSourceGroups(ctx: RollbackContext): Promise<void> {
+export async function restoreSourceGroups(ctx: RollbackContext): Promise<void> {
   const { admin, source, saved } = ctx;
   for (const broker of source) {
     for (const [group, original] of Object.entries(saved.sourceGroups[broker.brokerName] ?? {})) {
@@ -43,11 +35,12 @@ async function restoreSourceGroups(ctx: RollbackContext): Promise<void> {
 }
 
 /**
- * Creates the topic again where step 5 deleted it, and gives back writes and queue counts. A deleted
- * topic comes back only once consumers have dropped its queues: one still pulling at its old offset
- * would jump over the first messages of the new queue (offset past the end is moved to the end).
+ * Creates the topic again where it was deleted on the source, and gives back writes and queue
+ * counts. A deleted topic comes back only once consumers have dropped its queues: one still pulling
+ * at its old offset would jump over the first messages of the new queue (offset past the end is
+ * moved to the end).
  */
-async function restoreSourceTopic(ctx: RollbackContext): Promise<void> {
+export async function restoreSourceTopic(ctx: RollbackContext): Promise<void> {
   const { admin, source, saved, topic } = ctx;
   for (const broker of source) {
     const original = saved.sourceTopic[broker.brokerName];
@@ -55,16 +48,21 @@ async function restoreSourceTopic(ctx: RollbackContext): Promise<void> {
     if (current && topicConfigsEqual(current, original)) continue;
     if (!current) await untilClientsForgotDeletion(ctx);
     await onBroker(broker, `restoring topic ${topic}`, (a) => admin.putTopic(a, original, current));
-    await undid(ctx, `${current ? 'restored' : 're-created'} topic ${topic} on ${broker.brokerName} (perm ${original.perm}, ${original.readQueueNums}/${original.writeQueueNums} queues)`);
+    await undid(
+      ctx,
+      `${current ? 'restored' : 're-created'} topic ${topic} on ${broker.brokerName} (perm ${original.perm}, ${original.readQueueNums}/${original.writeQueueNums} queues)`,
+    );
   }
 }
 
 async function untilClientsForgotDeletion(ctx: RollbackContext): Promise<void> {
-  // Step 5 deleted it by its end, or (interrupted) before the rollback began.
-  const deletedBy = Date.parse(ctx.steps[4]?.endTime ?? ctx.record.startTime);
+  // The step deleted it by its end, or (interrupted) before the rollback began.
+  const deletedBy = Date.parse(stepRecord(ctx.steps, 'delete-source-topic')?.endTime ?? ctx.record.startTime);
   const wait = deletedBy + ctx.timing.clientRefreshMs - ctx.clock().getTime();
   if (wait <= 0) return;
-  await ctx.note(`waiting ${Math.ceil(wait / 1000)} s for consumers to drop the deleted ${ctx.topic} before creating it again on the source`);
+  await ctx.note(
+    `waiting ${Math.ceil(wait / 1000)} s for consumers to drop the deleted ${ctx.topic} before creating it again on the source`,
+  );
   await ctx.sleep(wait);
 }
 
@@ -73,7 +71,7 @@ async function untilClientsForgotDeletion(ctx: RollbackContext): Promise<void> {
  * (or left one flipped): each broker holding the topic gets its route back, the source with its
  * original config, the others as they were when the removal started.
  */
-async function settleUnfinishedRemovals(ctx: RollbackContext): Promise<void> {
+export async function settleUnfinishedRemovals(ctx: RollbackContext): Promise<void> {
   for (const [topic, removal] of Object.entries(ctx.record.unfinishedRemovals ?? {})) {
     const keep = { ...removal.keep };
     for (const { brokerName } of removal.from) {
@@ -89,10 +87,10 @@ async function settleUnfinishedRemovals(ctx: RollbackContext): Promise<void> {
 
 /**
  * Removes from the target what did not exist there before the transfer. Messages produced to the
- * target since step 2 must be consumed first: the topic stops taking writes there, and if it is not
+ * target's topic must be consumed first: the topic stops taking writes there, and if it is not
  * consumed within the deadline it stays, read-only, with its groups and retry topics.
  */
-async function removeFromTarget(ctx: RollbackContext): Promise<void> {
+export async function removeFromTarget(ctx: RollbackContext): Promise<void> {
   const { admin, topic, saved, record } = ctx;
   const created: LiveBroker[] = [];
   for (const broker of ctx.target) {
@@ -101,7 +99,8 @@ async function removeFromTarget(ctx: RollbackContext): Promise<void> {
     if (current || removing(ctx.removals, topic).includes(broker.brokerName)) created.push(broker);
     if (!current) continue;
     const readOnly = { ...current, perm: current.perm & ~Perm.WRITE };
-    if (!topicConfigsEqual(current, readOnly)) await onBroker(broker, `making ${topic} read-only`, (a) => admin.putTopic(a, readOnly, current));
+    if (!topicConfigsEqual(current, readOnly))
+      await onBroker(broker, `making ${topic} read-only`, (a) => admin.putTopic(a, readOnly, current));
   }
 
   const keptOn = new Set<string>();
@@ -121,7 +120,9 @@ async function removeFromTarget(ctx: RollbackContext): Promise<void> {
       await undid(ctx, `removed topic ${topic} from ${where}`);
     } else {
       created.forEach((b) => keptOn.add(b.brokerName));
-      record.kept.push(`topic ${topic} on ${where}, read-only, with its groups and retry topics: its messages there were not consumed within ${ctx.consumeTimeoutMs / 1000} s (${left.details.join('; ')})`);
+      record.kept.push(
+        `topic ${topic} on ${where}, read-only, with its groups and retry topics: its messages there were not consumed within ${ctx.consumeTimeoutMs / 1000} s (${left.details.join('; ')})`,
+      );
     }
   }
 

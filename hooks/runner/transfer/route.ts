@@ -44,7 +44,10 @@ export async function removeTopic(ctx: RemovalContext, topic: string, brokers: L
     const clusters = new Set(brokers.map((b) => b.clusterName));
     const others = [...clusters].flatMap((c) => info.clusters.get(c) ?? []).filter((name) => !from.has(name));
     const keep: Record<string, TopicConfig> = {};
-    for (const broker of locate(info, others.map((brokerName) => ({ brokerName, clusterName: '' })))) {
+    for (const broker of locate(
+      info,
+      others.map((brokerName) => ({ brokerName, clusterName: '' })),
+    )) {
       const config = await onBroker(broker, `reading topic ${topic}`, (a) => admin.topicConfig(a, topic));
       if (config) keep[broker.brokerName] = config;
     }
@@ -70,7 +73,10 @@ export async function settleRoute(
   const { admin, info } = ctx;
   const keepers: LiveBroker[] = [];
   const unsettled = new Set<LiveBroker>();
-  for (const broker of locate(info, Object.keys(keep).map((brokerName) => ({ brokerName, clusterName: '' })))) {
+  for (const broker of locate(
+    info,
+    Object.keys(keep).map((brokerName) => ({ brokerName, clusterName: '' })),
+  )) {
     const current = await onBroker(broker, `reading topic ${topic}`, (a) => admin.topicConfig(a, topic));
     // A broker that lost the topic meanwhile has nothing to register.
     if (!current) continue;
@@ -83,7 +89,8 @@ export async function settleRoute(
     for (const cluster of new Set(stale.map((b) => b.clusterName))) await admin.deleteTopicInNameServers(topic, cluster);
     const missing = keepers.filter((b) => stale.length > 0 || !listed.has(b.brokerName) || unsettled.has(b));
     if (stale.length === 0 && missing.length === 0) return;
-    if (round > ROUNDS) throw new Error(`the route of ${topic} still lists removed brokers (${names(stale)}) or lacks kept ones (${names(missing)})`);
+    if (round > ROUNDS)
+      throw new Error(`the route of ${topic} still lists removed brokers (${names(stale)}) or lacks kept ones (${names(missing)})`);
     for (const broker of missing) {
       await reRegister(admin, broker, keep[broker.brokerName]);
       unsettled.delete(broker);

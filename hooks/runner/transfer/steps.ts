@@ -1,7 +1,9 @@
-// The seven steps. Each may run again after a crash, so each one looks before it changes anything
-// and the destructive ones check their preconditions again on every run.
+// What each of the seven steps does (joined to the steps by id in step-actions.ts). Each may run
+// again after a crash, so each one looks before it changes anything and the destructive ones check
+// their preconditions again on every run.
 import { Perm } from '../../rocketmq/codes.js';
 import { topicConfigsEqual } from '../../rocketmq/topic-config.js';
+import { stepRecord } from '../../topictransfer/steps.js';
 import { backlog, waitUntilConsumed } from './backlog.js';
 import { onBroker, type LiveBroker } from './brokers.js';
 import { groupTemplate, retryTopicTemplate, topicTemplate, type RunContext } from './context.js';
@@ -23,7 +25,7 @@ const list = (items: string[], none = 'none') => (items.length > 0 ? items.join(
  * Puts the source's settings of each group on each target broker where the group did not exist
  * before; with `onlyMissing`, puts back any group that is missing there (deleted under the transfer).
  */
-async function createGroupsOnTarget(ctx: RunContext, onlyMissing = false): Promise<string> {
+export async function createGroupsOnTarget(ctx: RunContext, onlyMissing = false): Promise<string> {
   const created: string[] = [];
   const unset = new Set<string>();
   for (const broker of ctx.target) {
@@ -39,11 +41,12 @@ async function createGroupsOnTarget(ctx: RunContext, onlyMissing = false): Promi
       created.push(`${group} on ${broker.brokerName}`);
     }
   }
-  const note = unset.size > 0 ? `; ${[...unset].join(', ')} had no settings on the source, so brokers create them as consumers connect` : '';
+  const note =
+    unset.size > 0 ? `; ${[...unset].join(', ')} had no settings on the source, so brokers create them as consumers connect` : '';
   return `created ${list(created)}${note}`;
 }
 
-async function createTopicOnTarget(ctx: RunContext): Promise<string> {
+export async function createTopicOnTarget(ctx: RunContext): Promise<string> {
   const template = topicTemplate(ctx.saved);
   const existing: string[] = [];
   for (const broker of ctx.target) {
@@ -59,37 +62,43 @@ async function createTopicOnTarget(ctx: RunContext): Promise<string> {
   return `${ctx.topic} exists on ${names(ctx.target)} with ${template.readQueueNums}/${template.writeQueueNums} queues, perm ${template.perm}${note}`;
 }
 
-async function stopWritesOnSource(ctx: RunContext): Promise<string> {
+export async function stopWritesOnSource(ctx: RunContext): Promise<string> {
   for (const broker of ctx.source) {
     const current = await onBroker(broker, `reading topic ${ctx.topic}`, (a) => ctx.admin.topicConfig(a, ctx.topic));
     if (!current) throw new Error(`topic ${ctx.topic} is gone from source broker ${broker.brokerName}`);
     const original = ctx.saved.sourceTopic[broker.brokerName];
     const readOnly = { ...original, perm: original.perm & ~Perm.WRITE };
-    if (!topicConfigsEqual(current, readOnly)) await onBroker(broker, `making ${ctx.topic} read-only`, (a) => ctx.admin.putTopic(a, readOnly, current));
+    if (!topicConfigsEqual(current, readOnly))
+      await onBroker(broker, `making ${ctx.topic} read-only`, (a) => ctx.admin.putTopic(a, readOnly, current));
   }
   return `${ctx.topic} is read-only on ${names(ctx.source)}; producers move to the target as they refresh their routes`;
 }
 
-async function awaitSourceConsumed(ctx: RunContext): Promise<string> {
+export async function awaitSourceConsumed(ctx: RunContext): Promise<string> {
   const left = await waitUntilConsumed(ctx, ctx.source, ctx.saved.groups, {
-    deadline: Date.parse(ctx.steps[3].startTime!) + ctx.consumeTimeoutMs,
-    writesStoppedAt: Date.parse(ctx.steps[2].endTime!) + ctx.timing.clientRefreshMs,
+    // A resumed wait keeps its first start.
+    deadline: Date.parse(stepRecord(ctx.steps, 'wait-consumed')!.startTime!) + ctx.consumeTimeoutMs,
+    writesStoppedAt: Date.parse(stepRecord(ctx.steps, 'stop-writes')!.endTime!) + ctx.timing.clientRefreshMs,
   });
   if (!left.drained) {
-    throw new DeadlineExceeded(`the consumers did not consume ${ctx.topic} on the source within ${ctx.consumeTimeoutMs / 1000} s (${left.details.join('; ')})`);
+    throw new DeadlineExceeded(
+      `the consumers did not consume ${ctx.topic} on the source within ${ctx.consumeTimeoutMs / 1000} s (${left.details.join('; ')})`,
+    );
   }
   return `every group consumed ${ctx.topic} on ${names(ctx.source)}`;
 }
 
-async function deleteTopicOnSource(ctx: RunContext): Promise<string> {
+export async function deleteTopicOnSource(ctx: RunContext): Promise<string> {
   for (const broker of ctx.target) {
     const config = await onBroker(broker, `reading topic ${ctx.topic}`, (a) => ctx.admin.topicConfig(a, ctx.topic));
-    if (!config || (config.perm & Perm.WRITE) === 0) throw new Error(`target broker ${broker.brokerName} has no writable ${ctx.topic}; the source stays`);
+    if (!config || (config.perm & Perm.WRITE) === 0)
+      throw new Error(`target broker ${broker.brokerName} has no writable ${ctx.topic}; the source stays`);
   }
   await createGroupsOnTarget(ctx, true);
   for (const broker of ctx.source) {
     const config = await onBroker(broker, `reading topic ${ctx.topic}`, (a) => ctx.admin.topicConfig(a, ctx.topic));
-    if (config && (config.perm & Perm.WRITE) !== 0) throw new Error(`source broker ${broker.brokerName} takes writes for ${ctx.topic} again; not deleting it`);
+    if (config && (config.perm & Perm.WRITE) !== 0)
+      throw new Error(`source broker ${broker.brokerName} takes writes for ${ctx.topic} again; not deleting it`);
   }
   const left = await backlog(ctx.admin, ctx.topic, ctx.source, ctx.saved.groups);
   if (!left.drained) throw new Error(`not deleting ${ctx.topic} on the source, it has unconsumed messages: ${left.details.join('; ')}`);
@@ -98,14 +107,16 @@ async function deleteTopicOnSource(ctx: RunContext): Promise<string> {
 }
 
 /** A group whose offsets show it consumes other topics there stays: deleting it would break them. */
-async function deleteGroupsOnSource(ctx: RunContext): Promise<string> {
+export async function deleteGroupsOnSource(ctx: RunContext): Promise<string> {
   const deleted: string[] = [];
   const kept: string[] = [];
   for (const broker of ctx.source) {
     for (const group of ctx.saved.groups) {
       if (!(await onBroker(broker, `reading group ${group}`, (a) => ctx.admin.subscriptionGroup(a, group)))) continue;
       const stats = await onBroker(broker, `reading the progress of ${group}`, (a) => ctx.admin.consumeStats(a, group));
-      const others = new Set(stats.queues.filter((q) => q.topic !== ctx.topic && (q.topic !== retryTopicOf(group) || q.lag > 0)).map((q) => q.topic));
+      const others = new Set(
+        stats.queues.filter((q) => q.topic !== ctx.topic && (q.topic !== retryTopicOf(group) || q.lag > 0)).map((q) => q.topic),
+      );
       if (others.size > 0) {
         kept.push(`${group} on ${broker.brokerName} (it also consumes ${[...others].sort().join(', ')})`);
         continue;
@@ -117,7 +128,7 @@ async function deleteGroupsOnSource(ctx: RunContext): Promise<string> {
   return `deleted ${list(deleted)}${kept.length > 0 ? `; kept ${kept.join(', ')}` : ''}`;
 }
 
-async function createRetryTopicsOnTarget(ctx: RunContext): Promise<string> {
+export async function createRetryTopicsOnTarget(ctx: RunContext): Promise<string> {
   const created: string[] = [];
   for (const broker of ctx.target) {
     for (const group of ctx.saved.groups) {
@@ -129,14 +140,3 @@ async function createRetryTopicsOnTarget(ctx: RunContext): Promise<string> {
   }
   return `created ${list(created, 'nothing (all existed)')}`;
 }
-
-/** Step n is STEP_ACTIONS[n - 1]; each returns what it did, for people. */
-export const STEP_ACTIONS: ReadonlyArray<(ctx: RunContext) => Promise<string>> = [
-  (ctx) => createGroupsOnTarget(ctx),
-  createTopicOnTarget,
-  stopWritesOnSource,
-  awaitSourceConsumed,
-  deleteTopicOnSource,
-  deleteGroupsOnSource,
-  createRetryTopicsOnTarget,
-];

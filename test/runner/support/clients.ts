@@ -33,7 +33,9 @@ export async function compileClients(): Promise<string> {
   if (existsSync(join(out, 'TransferClients.class'))) return out;
   const staging = `${out}.tmp-${process.pid}`;
   mkdirSync(staging, { recursive: true });
-  const jars = readdirSync(lib).filter((f) => f.endsWith('.jar')).map((f) => join(lib, f));
+  const jars = readdirSync(lib)
+    .filter((f) => f.endsWith('.jar'))
+    .map((f) => join(lib, f));
   const result = await exec('javac', ['-nowarn', '-d', staging, '-cp', jars.join(':'), source]);
   if (result.code !== 0) throw new Error(`javac TransferClients.java failed:\n${result.output}`);
   rmSync(out, { recursive: true, force: true });
@@ -67,7 +69,9 @@ class JavaClient {
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     running.add(this.child);
-    this.exited = new Promise((r) => this.child.once('exit', (code) => (running.delete(this.child), rmSync(this.home, { recursive: true, force: true }), r(code))));
+    this.exited = new Promise((r) =>
+      this.child.once('exit', (code) => (running.delete(this.child), rmSync(this.home, { recursive: true, force: true }), r(code))),
+    );
     createInterface({ input: this.child.stdout! }).on('line', (line) => {
       this.output.push(line);
       onLine(line.split(' '));

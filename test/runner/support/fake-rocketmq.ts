@@ -4,7 +4,14 @@
 // it, including 5.x not re-registering an update that changes nothing.
 import { RemotingConnectionError } from '../../../hooks/rocketmq/errors.js';
 import { subscriptionGroupsEqual, topicConfigsEqual } from '../../../hooks/rocketmq/topic-config.js';
-import type { ClusterInfo, ConsumeStats, QueueData, SubscriptionGroupConfig, TopicConfig, TopicRouteData } from '../../../hooks/rocketmq/types.js';
+import type {
+  ClusterInfo,
+  ConsumeStats,
+  QueueData,
+  SubscriptionGroupConfig,
+  TopicConfig,
+  TopicRouteData,
+} from '../../../hooks/rocketmq/types.js';
 import type { TransferAdmin } from '../../../hooks/runner/transfer/admin.js';
 
 export interface FakeBroker {
@@ -27,7 +34,13 @@ export interface FakeCall {
   group?: string;
 }
 
-const MUTATING = new Set<FakeCall['op']>(['putTopic', 'deleteTopicInBroker', 'deleteTopicInNameServers', 'putSubscriptionGroup', 'deleteSubscriptionGroup']);
+const MUTATING = new Set<FakeCall['op']>([
+  'putTopic',
+  'deleteTopicInBroker',
+  'deleteTopicInNameServers',
+  'putSubscriptionGroup',
+  'deleteSubscriptionGroup',
+]);
 
 export { groupConfig, topicConfig } from '../../support/rocketmq-configs.js';
 
@@ -200,7 +213,9 @@ export class FakeRocketMQ implements TransferAdmin {
   async consumeStats(address: string, group: string, topic?: string): Promise<ConsumeStats> {
     const broker = (await this.enter({ op: 'consumeStats', address, group, topic }))!;
     const online = this.consumers.get(group);
-    const topics = (topic ? [topic] : [...(broker.offsets.get(group)?.keys() ?? [])]).filter((t) => !online || online.has(t) || t.startsWith('%RETRY%'));
+    const topics = (topic ? [topic] : [...(broker.offsets.get(group)?.keys() ?? [])]).filter(
+      (t) => !online || online.has(t) || t.startsWith('%RETRY%'),
+    );
     const queues = topics.flatMap((t) => {
       const config = broker.topics.get(t);
       if (!config) return [];
@@ -209,7 +224,15 @@ export class FakeRocketMQ implements TransferAdmin {
       return Array.from({ length: config.readQueueNums }, (_, queueId) => {
         const brokerOffset = stored[queueId] ?? 0;
         const consumerOffset = offsets[queueId] ?? 0;
-        return { topic: t, brokerName: broker.brokerName, queueId, brokerOffset, consumerOffset, lastTimestamp: 0, lag: brokerOffset - consumerOffset };
+        return {
+          topic: t,
+          brokerName: broker.brokerName,
+          queueId,
+          brokerOffset,
+          consumerOffset,
+          lastTimestamp: 0,
+          lag: brokerOffset - consumerOffset,
+        };
       });
     });
     return { consumeTps: 0, queues, totalLag: queues.reduce((sum, q) => sum + q.lag, 0) };
@@ -224,7 +247,9 @@ export class FakeRocketMQ implements TransferAdmin {
     broker.queues.set(config.topicName, queues);
     if (!this.routes.has(config.topicName)) this.routes.set(config.topicName, new Map());
     const { readQueueNums, writeQueueNums, perm, topicSysFlag } = config;
-    this.routes.get(config.topicName)!.set(broker.brokerName, { brokerName: broker.brokerName, readQueueNums, writeQueueNums, perm, topicSysFlag });
+    this.routes
+      .get(config.topicName)!
+      .set(broker.brokerName, { brokerName: broker.brokerName, readQueueNums, writeQueueNums, perm, topicSysFlag });
   }
 
   private catchUp(): void {

@@ -53,8 +53,18 @@ export class RealWorld {
   async createTopicAndGroup(brokerName: string, topic: string, group: string): Promise<Originals> {
     const admin = this.admin();
     const address = this.address(brokerName);
-    await admin.createOrUpdateTopic(address, { topicName: topic, readQueueNums: 6, writeQueueNums: 6, perm: 6, order: true, topicFilterType: 'MULTI_TAG' });
-    await admin.createOrUpdateSubscriptionGroup(address, groupConfig(group, { consumeBroadcastEnable: false, retryMaxTimes: 5, consumeTimeoutMinute: 7 }));
+    await admin.createOrUpdateTopic(address, {
+      topicName: topic,
+      readQueueNums: 6,
+      writeQueueNums: 6,
+      perm: 6,
+      order: true,
+      topicFilterType: 'MULTI_TAG',
+    });
+    await admin.createOrUpdateSubscriptionGroup(
+      address,
+      groupConfig(group, { consumeBroadcastEnable: false, retryMaxTimes: 5, consumeTimeoutMinute: 7 }),
+    );
     return this.originals(brokerName, topic, group);
   }
 
@@ -103,7 +113,8 @@ export class RealWorld {
 
   /** The runner's log, to read when a phase is not the expected one. */
   expectPhase(state: TransferState | undefined, phase: TransferState['phase']): void {
-    if (state?.phase !== phase) throw new Error(`phase ${state?.phase} (${state?.message}), expected ${phase}; runner log:\n${this.logs.join('\n')}`);
+    if (state?.phase !== phase)
+      throw new Error(`phase ${state?.phase} (${state?.message}), expected ${phase}; runner log:\n${this.logs.join('\n')}`);
   }
 
   async close(): Promise<void> {
@@ -136,7 +147,10 @@ export function redirectBroker(admin: TransferAdmin, brokerName: string, address
  * Once a call `matches` has returned, every later call hangs: the runner is dead from there on, as
  * if its process were killed right after that change reached RocketMQ.
  */
-export function killAfter(admin: TransferAdmin, matches: (op: keyof TransferAdmin, args: unknown[]) => boolean): { admin: TransferAdmin; killed: Promise<void> } {
+export function killAfter(
+  admin: TransferAdmin,
+  matches: (op: keyof TransferAdmin, args: unknown[]) => boolean,
+): { admin: TransferAdmin; killed: Promise<void> } {
   let dead = false;
   let markKilled!: () => void;
   const killed = new Promise<void>((resolve) => (markKilled = resolve));

@@ -9,8 +9,19 @@ export const TOPIC = 'orders';
 export const GROUP = 'billing';
 
 /** The topic's original config: everything differs from the defaults, so a lossy rollback shows. */
-export const ORIGINAL_TOPIC = topicConfig(TOPIC, { readQueueNums: 6, writeQueueNums: 5, order: true, topicFilterType: 'MULTI_TAG', attributes: { 'message.type': 'FIFO' } });
-export const ORIGINAL_GROUP = groupConfig(GROUP, { consumeBroadcastEnable: false, retryMaxTimes: 3, retryQueueNums: 2, consumeTimeoutMinute: 5 });
+export const ORIGINAL_TOPIC = topicConfig(TOPIC, {
+  readQueueNums: 6,
+  writeQueueNums: 5,
+  order: true,
+  topicFilterType: 'MULTI_TAG',
+  attributes: { 'message.type': 'FIFO' },
+});
+export const ORIGINAL_GROUP = groupConfig(GROUP, {
+  consumeBroadcastEnable: false,
+  retryMaxTimes: 3,
+  retryQueueNums: 2,
+  consumeTimeoutMinute: 5,
+});
 export const ORIGINAL_RETRY = topicConfig(`%RETRY%${GROUP}`, { readQueueNums: 2, writeQueueNums: 2 });
 
 /** Source broker `src` and target broker `dst`, in two clusters or in one. */
@@ -27,7 +38,7 @@ export function scenario(layout: Layout): { mq: FakeRocketMQ; src: string; dst: 
   mq.produce(src, TOPIC, 50);
   mq.startConsumer(GROUP, TOPIC);
   const run: TransferRun = {
-    mode: 'transfer',
+    task: 'transfer',
     topic: TOPIC,
     source: shared ? src : 'cluster-a',
     target: shared ? dst : 'cluster-b',

@@ -1,6 +1,7 @@
 import { topicTransferHooks } from '../../../hooks/topictransfer/hooks.js';
 import type { KubeObject, SyncResponse } from '../../../hooks/core/metacontroller.js';
 import { TRANSFER_STATE_ANNOTATION, type TransferState } from '../../../hooks/topictransfer/state.js';
+import { TopicTransferReason } from '../../../hooks/topictransfer/status.js';
 import { customResource, FIXED_NOW, syncRequest } from '../../support/hook-requests.js';
 
 const hooks = topicTransferHooks;
@@ -74,27 +75,88 @@ describe('TopicTransfer hooks', () => {
   });
 
   it('projects the recorded progress into status', () => {
-    const steps = [{ step: 1, name: 'create the consumer groups on the target', phase: 'Succeeded', startTime: '2026-01-02T03:00:00Z', endTime: '2026-01-02T03:00:01Z' }];
-    const status: any = sync(transfer({ phase: 'Running', step: 2, message: 'creating the topic on the target', steps: steps as any, saved: { groups: ['g'] } as any })).status;
-    expect(status).toMatchObject({ phase: 'Running', step: 2, message: 'creating the topic on the target', steps, saved: { groups: ['g'] } });
+    const steps = [
+      {
+        step: 1,
+        name: 'create the consumer groups on the target',
+        phase: 'Succeeded',
+        startTime: '2026-01-02T03:00:00Z',
+        endTime: '2026-01-02T03:00:01Z',
+      },
+    ];
+    const status: any = sync(
+      transfer({
+        phase: 'Running',
+        step: 2,
+        message: 'creating the topic on the target',
+        steps: steps as any,
+        saved: { groups: ['g'] } as any,
+      }),
+    ).status;
+    expect(status).toMatchObject({
+      phase: 'Running',
+      step: 2,
+      message: 'creating the topic on the target',
+      steps,
+      saved: { groups: ['g'] },
+    });
   });
 
   it('is Ready when the transfer succeeded and Degraded when it rolled back', () => {
     const ok: any = sync(transfer({ phase: 'Succeeded', step: 7, message: 'done' })).status;
     expect(ok.conditions[0]).toMatchObject({ type: 'Ready', status: 'True', reason: 'Transferred' });
     const back: any = sync(transfer({ phase: 'RolledBack', step: 4, message: 'consumers did not catch up in 600 s' })).status;
-    expect(back.conditions[2]).toMatchObject({ type: 'Degraded', status: 'True', reason: 'RolledBack', message: 'consumers did not catch up in 600 s' });
+    expect(back.conditions[2]).toMatchObject({
+      type: 'Degraded',
+      status: 'True',
+      reason: 'RolledBack',
+      message: 'consumers did not catch up in 600 s',
+    });
   });
 
   it('reports Failed when the runner Job gave up, which the runner cannot record itself', () => {
-    const failedJob = observedJob('move-transfer', { failed: 7, conditions: [{ type: 'Failed', status: 'True', message: 'Job has reached the specified backoff limit' }] });
+    const failedJob = observedJob('move-transfer', {
+      failed: 7,
+      conditions: [{ type: 'Failed', status: 'True', message: 'Job has reached the specified backoff limit' }],
+    });
     const status: any = sync(transfer({ phase: 'Running', step: 3 }), [failedJob]).status;
     expect(status.phase).toBe('Failed');
-    expect(status.message).toMatch(/move-transfer failed 7 times and stopped: Job has reached the specified backoff limit/);
+    expect(status.message).toMatch(
+      /move-transfer failed 7 times and stopped: Job has reached the specified backoff limit; see kubectl logs job\/move-transfer$/,
+    );
+  });
+
+  it.each([
+    [
+      'failed',
+      { failed: 7, conditions: [{ type: 'Failed', status: 'True', message: 'Job has reached the specified backoff limit' }] },
+      /failed 7 times and stopped: Job has reached the specified backoff limit/,
+    ],
+    [
+      'is failing while its last pod stops',
+      { failed: 7, conditions: [{ type: 'FailureTarget', status: 'True', reason: 'BackoffLimitExceeded' }] },
+      /failed 7 times and stopped: BackoffLimitExceeded/,
+    ],
+    ['completed', { succeeded: 1, conditions: [{ type: 'Complete', status: 'True' }] }, /completed/],
+    ['completed, its pods gone', { succeeded: 1 }, /completed/],
+  ])('reports Failed, not a wait without end, when the runner Job ended without recording progress: %s', (_how, jobStatus, how) => {
+    const status: any = sync(transfer(), [observedJob('move-transfer', jobStatus)]).status;
+    expect(status.phase).toBe('Failed');
+    expect(status.message).toMatch(/^the runner Job move-transfer /);
+    expect(status.message).toMatch(how);
+    expect(status.message).toMatch(/without recording any progress; see kubectl logs job\/move-transfer$/);
+    expect(status.conditions[2]).toMatchObject({ type: 'Degraded', status: 'True', reason: TopicTransferReason.Failed });
+  });
+
+  it('keeps waiting while the runner Job has a pod to run', () => {
+    const status: any = sync(transfer(), [observedJob('move-transfer', { active: 1 })]).status;
+    expect(status).toMatchObject({ phase: 'Pending', message: 'waiting for the transfer Job to start' });
   });
 
   it('refuses a transfer whose source and target are the same', () => {
-    expect(() => sync(transfer(undefined, { targetCluster: 'broker-0' }))).toThrow(/spec.targetCluster must differ from spec.sourceCluster/);
+    expect(() => sync(transfer(undefined, { targetCluster: 'broker-0' }))).toThrow(
+      /spec.targetCluster must differ from spec.sourceCluster/,
+    );
   });
 
   it('waits for a NameService instead of rendering a runner without name servers', () => {
@@ -114,7 +176,9 @@ describe('deleting a TopicTransfer', () => {
   });
 
   it('suspends a running transfer and starts no rollback while its pod still runs', () => {
-    const response = finalize(transfer({ phase: 'Running', step: 4, steps: [{ step: 1, name: 'x', phase: 'Succeeded' }] }), [observedJob('move-transfer', { active: 1 })]);
+    const response = finalize(transfer({ phase: 'Running', step: 4, steps: [{ step: 1, name: 'x', phase: 'Succeeded' }] }), [
+      observedJob('move-transfer', { active: 1 }),
+    ]);
     expect(response.finalized).toBe(false);
     expect(find(response, 'Job', 'move-transfer').spec.suspend).toBe(true);
     expect(find(response, 'Job', 'move-rollback')).toBeUndefined();
