@@ -51,16 +51,16 @@ function jobFailure(state: TransferState | undefined, job: V1Job | undefined): s
   return `the runner Job ${name} ${end.how}${state ? '' : ' without recording any progress'}; see kubectl logs job/${name}`;
 }
 
-function conditionsFor(phase: TransferPhase, message: string): Condition[] {
-  const ready: Condition =
+function conditionsFor(phase: TransferPhase, message: string): Condition<TopicTransferReason>[] {
+  const ready: Condition<TopicTransferReason> =
     phase === 'Succeeded'
       ? { type: 'Ready', status: 'True', reason: R.Transferred, message }
       : { type: 'Ready', status: 'False', reason: phase === 'RolledBack' || phase === 'Failed' ? R[phase] : R.InProgress, message };
-  const progressing: Condition =
+  const progressing: Condition<TopicTransferReason> =
     phase === 'Pending' || phase === 'Running' || phase === 'RollingBack'
       ? { type: 'Progressing', status: 'True', reason: R[phase], message }
       : { type: 'Progressing', status: 'False', reason: R.Finished, message };
-  const degraded: Condition =
+  const degraded: Condition<TopicTransferReason> =
     phase === 'Failed' || phase === 'RolledBack'
       ? { type: 'Degraded', status: 'True', reason: R[phase], message }
       : { type: 'Degraded', status: 'False', reason: R.AsExpected, message: 'no failure' };
