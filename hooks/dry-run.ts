@@ -30,7 +30,31 @@ function documentValue(doc: ReturnType<typeof parseAllDocuments>[number]): unkno
   }
 }
 
+/** More RocketMQ resources than one file of clusters holds. */
+const MAX_RESOURCES = 8;
+
+/** Deeper than any manifest nests: a stream nested further is refused before it is parsed. */
+const MAX_FLOW_DEPTH = 64;
+
+/** The deepest `[`/`{` nesting in the text, strings aside; one pass, so it costs little. */
+function flowDepth(text: string): number {
+  let depth = 0;
+  let deepest = 0;
+  let quote = '';
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quote) {
+      if (c === '\\' && quote === '"') i++;
+      else if (c === quote) quote = '';
+    } else if (c === '"' || c === "'") quote = c;
+    else if (c === '[' || c === '{') deepest = Math.max(deepest, ++depth);
+    else if (c === ']' || c === '}') depth--;
+  }
+  return deepest;
+}
+
 export function parseManifests(text: string): KubeObject[] {
+  if (flowDepth(text) > MAX_FLOW_DEPTH) throw new BadRequestError(`the manifests nest more than ${MAX_FLOW_DEPTH} levels deep`);
   const documents = parseAllDocuments(text);
   const objects: KubeObject[] = [];
   for (const doc of Array.isArray(documents) ? documents : [documents]) {
@@ -86,9 +110,10 @@ export interface RenderedResource {
  * resource that cannot be rendered does not stop the others: each carries its own error.
  */
 export function renderManifests(objects: KubeObject[], now: Date, settings: OperatorSettings = DEFAULT_SETTINGS): RenderedResource[] {
-  return objects
-    .filter((o) => o.apiVersion === GROUP_VERSION && hooksForKind(o.kind))
-    .map((parent) => {
+  const parents = objects.filter((o) => o.apiVersion === GROUP_VERSION && hooksForKind(o.kind));
+  // Each is bounded by its CRD; their number is bounded here, so one stream costs milliseconds.
+  if (parents.length > MAX_RESOURCES) throw new BadRequestError(`a stream may hold at most ${MAX_RESOURCES} RocketMQ resources; split it`);
+  return parents.map((parent) => {
       const hooks = hooksForKind(parent.kind)!;
       const what = `${parent.kind} ${parent.metadata.namespace}/${parent.metadata.name}`;
       const warnings = unknownFields(hooks.kind, parent).map((path) => `${what}: ${path} is not a field of ${parent.kind}; the API server would drop it`);

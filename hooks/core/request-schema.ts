@@ -47,9 +47,14 @@ const observedStatus = {
   },
 };
 
+/** Workloads always have a spec with a pod template: the hooks read and carry it over. */
+const workloadKinds = ['StatefulSet', 'Deployment', 'Job'];
+
 const kubeObject = {
   type: 'object',
   required: ['apiVersion', 'kind', 'metadata'],
+  if: { properties: { kind: { enum: workloadKinds } } },
+  then: { required: ['spec'], properties: { spec: { required: ['template'] } } },
   properties: {
     apiVersion: text(MAX_NAME),
     kind: text(MAX_NAME),

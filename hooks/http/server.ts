@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
 import { ErrorCode, HookError } from '../core/errors.js';
 import { DEFAULT_SETTINGS, type OperatorSettings } from '../core/kind-hooks.js';
@@ -68,6 +68,12 @@ export function buildServer(options: ServerOptions = {}): FastifyInstance {
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false } },
     // Longer than any kind name: a longer URL is refused (414) before routing.
     routerOptions: { maxParamLength: 64 },
+    // URLs refused before routing get the same body as every other error.
+    frameworkErrors: (error, _request, reply) => {
+      const { statusCode, body } = errorReply(error as ServerError);
+      if (CLOSES_CONNECTION.has(statusCode)) void reply.header('connection', 'close');
+      void (reply as FastifyReply).code(statusCode).send(body);
+    },
   });
   let closing = false;
 

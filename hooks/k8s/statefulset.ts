@@ -1,4 +1,5 @@
 import type { KubeObject } from '../core/metacontroller.js';
+import { prune } from './prune.js';
 
 /**
  * StatefulSet fields the API server refuses to change. Keeping the observed values (for example of a
@@ -12,7 +13,7 @@ export function keepImmutableFields<T extends KubeObject>(desired: T, observed: 
   const observedSpec = (observed.spec ?? {}) as Record<string, unknown>;
   for (const field of IMMUTABLE_SPEC_FIELDS) {
     if (observedSpec[field] === undefined) delete desiredSpec[field];
-    else desiredSpec[field] = stripClaimStatus(field, observedSpec[field]);
+    else desiredSpec[field] = prune(stripClaimStatus(field, observedSpec[field]));
   }
   return { ...desired, spec: desiredSpec };
 }

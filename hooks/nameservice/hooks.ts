@@ -9,6 +9,7 @@ export const nameServiceHooks: KindHooks<NameServiceStatus> = {
   kind: 'NameService',
 
   customize(parent) {
+    readNameService({ parent });
     // Pod IPs feed status.nameServers, as the original operator reports them.
     return [
       {

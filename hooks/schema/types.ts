@@ -163,11 +163,11 @@ export interface NameServiceStatus {
  */
 export interface BrokerSpec {
   /**
-   * Number of broker groups (a group is one master and replicaPerGroup replicas). Growing it adds groups and copies topics and subscription groups to them; shrinking it is refused.
+   * Number of broker groups (a group is one master and replicaPerGroup replicas), at most 100. Growing it adds groups and copies topics and subscription groups to them; shrinking it is refused.
    */
   size: number;
   /**
-   * Replicas (slaves) per group. StatefulSets are <name>-<group>-master and <name>-<group>-replica-<r>, r from 1.
+   * Replicas (slaves) per group, at most 4. StatefulSets are <name>-<group>-master and <name>-<group>-replica-<r>, r from 1.
    */
   replicaPerGroup: number;
   /**

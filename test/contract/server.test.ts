@@ -46,7 +46,7 @@ describe('the hook service', () => {
       apiVersion: 'apps/v1',
       kind: 'StatefulSet',
       metadata: { name: 'ns', namespace: 'mq' },
-      spec: { podManagementPolicy: 'OrderedReady', selector: { matchLabels: { app: 'name_service', name_service_cr: 'ns' } }, unknownField: 1 },
+      spec: { podManagementPolicy: 'OrderedReady', selector: { matchLabels: { app: 'name_service', name_service_cr: 'ns' } }, template: {}, unknownField: 1 },
     };
     const reply = await app.inject({ method: 'POST', url: '/sync/nameservice', payload: syncRequest(nameService, { children: [observed] }) });
     const sts = reply.json().children.find((c: { kind: string }) => c.kind === 'StatefulSet');
