@@ -23,8 +23,15 @@ const KINDS = ['nameservice', 'broker', 'console', 'topictransfer'] as const;
 type Kind = (typeof KINDS)[number];
 type Hook = 'sync' | 'finalize' | 'customize';
 const KIND_OF: Record<Kind, string> = { nameservice: 'NameService', broker: 'Broker', console: 'Console', topictransfer: 'TopicTransfer' };
-const SEGMENT_OF: Record<string, Kind> = { NameService: 'nameservice', Broker: 'broker', Console: 'console', TopicTransfer: 'topictransfer' };
-const RESOURCE_OF: Record<Kind, string> = { nameservice: 'nameservices', broker: 'brokers', console: 'consoles', topictransfer: 'topictransfers' };
+const SEGMENT_OF: Record<string, Kind> = {
+  NameService: 'nameservice',
+  Broker: 'broker',
+  Console: 'console',
+  TopicTransfer: 'topictransfer',
+};
+/** The URL segment of a custom resource kind; own keys only, so "constructor" is no kind. */
+const segmentOf = (kind: unknown): Kind | undefined =>
+  typeof kind === 'string' && Object.hasOwn(SEGMENT_OF, kind) ? SEGMENT_OF[kind] : undefined;
 
 /** Child types each CompositeController declares, read once: "apps/v1 StatefulSet". */
 const DECLARED: Record<Kind, Set<string>> = {
@@ -37,7 +44,7 @@ const DECLARED_ANY = new Set(KINDS.flatMap((k) => [...DECLARED[k]]));
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const SERVER_FIELDS = ['uid', 'resourceVersion', 'generation', 'creationTimestamp', 'managedFields', 'ownerReferences'];
 
-/** Per reply, on a shared 2-core machine, even for the worst shapes. */
+/** Per reply (its cost: wall time, at most the CPU time spent), on a shared 2-core machine, even for the worst shapes. */
 const REPLY_BUDGET_MS = 500;
 const MIN_REQUESTS = 10_000;
 const RSS_GROWTH_LIMIT = 200 * 1024 * 1024;
@@ -55,9 +62,17 @@ const nameServiceRef = (namespace: string, name = 'name-service', size = 2) => c
 
 /** How a Broker, Console or TopicTransfer finds its name servers: given, by reference, or the only one. */
 const nameServerChoice = fc.constantFrom('explicit', 'ref', 'only');
-function withNameServers(choice: string, namespace: string, spec: Record<string, unknown>): { spec: Record<string, unknown>; related: KubeObject[] } {
+function withNameServers(
+  choice: string,
+  namespace: string,
+  spec: Record<string, unknown>,
+): { spec: Record<string, unknown>; related: KubeObject[] } {
   if (choice === 'explicit') return { spec: { ...spec, nameServers: '10.0.0.1:9876;ns-1.example.com:9876' }, related: [] };
-  if (choice === 'ref') return { spec: { ...spec, nameServiceRef: 'ns-a' }, related: [nameServiceRef(namespace, 'ns-a'), nameServiceRef(namespace, 'ns-b', 1)] };
+  if (choice === 'ref')
+    return {
+      spec: { ...spec, nameServiceRef: 'ns-a' },
+      related: [nameServiceRef(namespace, 'ns-a'), nameServiceRef(namespace, 'ns-b', 1)],
+    };
   return { spec, related: [nameServiceRef(namespace)] };
 }
 
@@ -94,10 +109,17 @@ const brokerBase: fc.Arbitrary<Base> = fc
       {
         size: fc.integer({ min: 1, max: 3 }),
         replicaPerGroup: fc.integer({ min: 0, max: 2 }),
-        brokerImage: fc.constantFrom('apache/rocketmq:5.3.1', 'apache/rocketmq:4.9.8', 'apacherocketmq/rocketmq-broker:4.5.0-alpine-operator-0.3.0'),
+        brokerImage: fc.constantFrom(
+          'apache/rocketmq:5.3.1',
+          'apache/rocketmq:4.9.8',
+          'apacherocketmq/rocketmq-broker:4.5.0-alpine-operator-0.3.0',
+        ),
         replicationMode: fc.constantFrom('ASYNC', 'SYNC'),
         allowRestart: fc.boolean(),
-        properties: fc.dictionary(fc.constantFrom('deleteWhen', 'fileReservedTime', 'flushDiskType'), fc.stringMatching(/^[a-zA-Z0-9_.]{0,8}$/)),
+        properties: fc.dictionary(
+          fc.constantFrom('deleteWhen', 'fileReservedTime', 'flushDiskType'),
+          fc.stringMatching(/^[a-zA-Z0-9_.]{0,8}$/),
+        ),
         env,
       },
       { requiredKeys: [] },
@@ -111,7 +133,15 @@ const brokerBase: fc.Arbitrary<Base> = fc
     const volumes = configMap ? { volumes: [{ name: 'broker-config', configMap: { name: 'broker-config' } }] } : {};
     const chosen = withNameServers(choice, namespace, { ...spec, ...(res ? { resources: res } : {}), ...store, ...volumes });
     const related = configMap
-      ? [...chosen.related, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'broker-config', namespace }, data: { 'broker-common.conf': 'flushDiskType=ASYNC_FLUSH\n' } }]
+      ? [
+          ...chosen.related,
+          {
+            apiVersion: 'v1',
+            kind: 'ConfigMap',
+            metadata: { name: 'broker-config', namespace },
+            data: { 'broker-common.conf': 'flushDiskType=ASYNC_FLUSH\n' },
+          },
+        ]
       : chosen.related;
     return { kind: 'broker' as const, parent: customResource('Broker', name, chosen.spec, namespace), related };
   });
@@ -159,11 +189,25 @@ const topicTransferBase: fc.Arbitrary<Base> = fc
     nameServerChoice,
   )
   .map(([name, namespace, topic, sourceCluster, targetCluster, consumeTimeoutSeconds, choice]) => {
-    const chosen = withNameServers(choice, namespace, { topic, sourceCluster, targetCluster, ...(consumeTimeoutSeconds ? { consumeTimeoutSeconds } : {}) });
-    return { kind: 'topictransfer' as const, parent: customResource('TopicTransfer', name, chosen.spec, namespace), related: chosen.related };
+    const chosen = withNameServers(choice, namespace, {
+      topic,
+      sourceCluster,
+      targetCluster,
+      ...(consumeTimeoutSeconds ? { consumeTimeoutSeconds } : {}),
+    });
+    return {
+      kind: 'topictransfer' as const,
+      parent: customResource('TopicTransfer', name, chosen.spec, namespace),
+      related: chosen.related,
+    };
   });
 
-const BASES: Record<Kind, fc.Arbitrary<Base>> = { nameservice: nameServiceBase, broker: brokerBase, console: consoleBase, topictransfer: topicTransferBase };
+const BASES: Record<Kind, fc.Arbitrary<Base>> = {
+  nameservice: nameServiceBase,
+  broker: brokerBase,
+  console: consoleBase,
+  topictransfer: topicTransferBase,
+};
 
 /**
  * Valid requests drawn once from the arbitraries above (a fixed seed, so runs compare): a run then
@@ -188,16 +232,44 @@ function deepText(shape: string, depth: number, json: boolean): string {
 type Big = { big: 'string'; length: number } | { big: 'array'; length: number } | { big: 'map'; length: number };
 
 const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
-  { weight: 3, arbitrary: fc.constantFrom(null, true, false, 0, -1, 1.5, -0.5, 2147483647, 2147483648, 100000, 1e308, -1e308, 9007199254740993, 5e-324) },
   {
     weight: 3,
-    arbitrary: fc.constantFrom('', ' ', 'x', '4GB', '1.2.3.4', 'ns-0:98760; ;http://x', 'http://x:9876', '__proto__', 'constructor', '\u0000', '-', '😀', '${HOME}', '\n--- \n', 'true', '1e3'),
+    arbitrary: fc.constantFrom(null, true, false, 0, -1, 1.5, -0.5, 2147483647, 2147483648, 100000, 1e308, -1e308, 2 ** 53 + 2, 5e-324),
+  },
+  {
+    weight: 3,
+    arbitrary: fc.constantFrom(
+      '',
+      ' ',
+      'x',
+      '4GB',
+      '1.2.3.4',
+      'ns-0:98760; ;http://x',
+      'http://x:9876',
+      '__proto__',
+      'constructor',
+      '\u0000',
+      '-',
+      '😀',
+      '${HOME}',
+      '\n--- \n',
+      'true',
+      '1e3',
+    ),
   },
   { weight: 2, arbitrary: fc.constantFrom([], [null], [[[]]], [[1, [2, [3]]]], {}, { a: null }, [{}], [''], { '': '' }) },
   { weight: 1, arbitrary: fc.constantFrom<Big>({ big: 'string', length: 300 }, { big: 'string', length: 70_000 }) },
   // Heavy shapes: rare, and each stops being sent on a route once it has been slow there.
-  { weight: 1, arbitrary: fc.constantFrom<Big>({ big: 'string', length: 1_000_000 }, { big: 'array', length: 10_000 }, { big: 'map', length: 5000 }) },
-  { weight: 1, arbitrary: fc.tuple(fc.constantFrom<'array' | 'object'>('array', 'object'), fc.constantFrom(64, 1000, 10_000, 30_000)).map(([shape, depth]) => deepMarker(shape, depth)) },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom<Big>({ big: 'string', length: 1_000_000 }, { big: 'array', length: 10_000 }, { big: 'map', length: 5000 }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc
+      .tuple(fc.constantFrom<'array' | 'object'>('array', 'object'), fc.constantFrom(64, 1000, 10_000, 30_000))
+      .map(([shape, depth]) => deepMarker(shape, depth)),
+  },
   { weight: 2, arbitrary: fc.anything({ maxDepth: 3, maxKeys: 4, withNullPrototype: false }) },
 );
 
@@ -226,17 +298,47 @@ type Mutation =
 
 const region = fc.constantFrom<Region>('spec', 'spec', 'spec', 'parent', 'observed', 'observed', 'anywhere');
 const specFieldValue = fc.oneof(
-  fc.tuple(fc.constantFrom('size', 'replicaPerGroup', 'servicePort', 'consumeTimeoutSeconds'), fc.constantFrom(2147483647, 100000, 0, -1, 1.5, '3', null)),
-  fc.tuple(fc.constantFrom('nameServers'), fc.constantFrom('1.2.3.4', 'ns-0:98760; ;http://x', 'a:1;', ';', 'host:0', 'x'.repeat(5000) + ':9876', null, 9876)),
-  fc.tuple(fc.constantFrom('resources'), fc.constantFrom({ limits: { memory: '4GB' } }, { limits: { memory: '1e400' } }, { requests: { cpu: '-1' } }, { limits: { memory: 'x'.repeat(100) } })),
+  fc.tuple(
+    fc.constantFrom('size', 'replicaPerGroup', 'servicePort', 'consumeTimeoutSeconds'),
+    fc.constantFrom(2147483647, 100000, 0, -1, 1.5, '3', null),
+  ),
+  fc.tuple(
+    fc.constantFrom('nameServers'),
+    fc.constantFrom('1.2.3.4', 'ns-0:98760; ;http://x', 'a:1;', ';', 'host:0', 'x'.repeat(5000) + ':9876', null, 9876),
+  ),
+  fc.tuple(
+    fc.constantFrom('resources'),
+    fc.constantFrom(
+      { limits: { memory: '4GB' } },
+      { limits: { memory: '1e400' } },
+      { requests: { cpu: '-1' } },
+      { limits: { memory: 'x'.repeat(100) } },
+    ),
+  ),
   fc.tuple(fc.constantFrom('storageMode', 'replicationMode', 'serviceType', 'imagePullPolicy'), fc.constantFrom('Tape', '', null, 1)),
-  fc.tuple(fc.constantFrom('volumes'), fc.constantFrom([{ name: 'c', configMap: { name: 'missing' } }], [{ name: 'c', configMap: { name: 'broker-config', items: [{ key: 'nope', path: 'broker-common.conf' }] } }], 'x')),
+  fc.tuple(
+    fc.constantFrom('volumes'),
+    fc.constantFrom(
+      [{ name: 'c', configMap: { name: 'missing' } }],
+      [{ name: 'c', configMap: { name: 'broker-config', items: [{ key: 'nope', path: 'broker-common.conf' }] } }],
+      'x',
+    ),
+  ),
 );
 
 const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   { weight: 6, arbitrary: fc.record({ op: fc.constant('set' as const), region, pick: fc.nat(), value: hostileValue }) },
   { weight: 2, arbitrary: fc.record({ op: fc.constant('delete' as const), region, pick: fc.nat() }) },
-  { weight: 2, arbitrary: fc.record({ op: fc.constant('protoKey' as const), region, pick: fc.nat(), key: fc.constantFrom(...PROTO_KEYS), nested: fc.boolean() }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      op: fc.constant('protoKey' as const),
+      region,
+      pick: fc.nat(),
+      key: fc.constantFrom(...PROTO_KEYS),
+      nested: fc.boolean(),
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('dropMetadata' as const), pick: fc.nat() }) },
   { weight: 3, arbitrary: specFieldValue.map(([field, value]) => ({ op: 'specField' as const, field, value })) },
 );
@@ -251,7 +353,9 @@ function pathsUnder(root: unknown, prefix: Path, limit = 400): Path[] {
     const [value, path] = queue[next];
     out.push(path);
     if (value && typeof value === 'object') {
-      if (queue.length < limit * 4) for (const key of Object.keys(value)) queue.push([(value as Record<string, unknown>)[key], [...path, Array.isArray(value) ? Number(key) : key]]);
+      if (queue.length < limit * 4)
+        for (const key of Object.keys(value))
+          queue.push([(value as Record<string, unknown>)[key], [...path, Array.isArray(value) ? Number(key) : key]]);
     }
   }
   return out;
@@ -284,7 +388,10 @@ function regionRoots(body: unknown, which: Region, render: boolean): Path[] {
   }
   if (which === 'spec') return [['body', 'parent', 'spec']];
   if (which === 'parent') return [['body', 'parent']];
-  return [['body', 'children'], ['body', 'related']];
+  return [
+    ['body', 'children'],
+    ['body', 'related'],
+  ];
 }
 
 function applyMutation(holder: Holder, m: Mutation, render: boolean): void {
@@ -296,7 +403,7 @@ function applyMutation(holder: Holder, m: Mutation, render: boolean): void {
   if (m.op === 'dropMetadata') {
     const owners = pathsUnder(holder, [], 5000).filter((p) => {
       const v = at(holder, p);
-      return v && typeof v === 'object' && !Array.isArray(v) && 'metadata' in (v as object);
+      return v && typeof v === 'object' && !Array.isArray(v) && 'metadata' in v;
     });
     if (owners.length === 0) return;
     delete (at(holder, owners[m.pick % owners.length]) as Record<string, unknown>).metadata;
@@ -343,7 +450,8 @@ function own(object: Record<string, unknown>, key: string): unknown {
   return Object.getOwnPropertyDescriptor(object, key)?.value;
 }
 
-const isCount = (value: unknown, min: number, max: number) => typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max;
+const isCount = (value: unknown, min: number, max: number) =>
+  typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max;
 
 /**
  * `Kind/name` of every child the spec of this parent needs, whatever else the reply holds; undefined
@@ -359,17 +467,23 @@ function requiredChildren(kind: Kind, name: string, spec: Record<string, unknown
   const size = own(spec, 'size') ?? 1;
   const replicas = own(spec, 'replicaPerGroup') ?? 1;
   if (!isCount(size, 1, 100) || !isCount(replicas, 0, 8)) return undefined;
+  const groups = size as number;
+  const perGroup = replicas as number;
   const out = [`Service/${name}-brokers`, `ConfigMap/${name}-broker-conf`, `PodDisruptionBudget/${name}-brokers`];
-  for (let g = 0; g < size; g++) {
+  for (let g = 0; g < groups; g++) {
     out.push(`StatefulSet/${name}-${g}-master`);
-    for (let r = 1; r <= replicas; r++) out.push(`StatefulSet/${name}-${g}-replica-${r}`);
+    for (let r = 1; r <= perGroup; r++) out.push(`StatefulSet/${name}-${g}-replica-${r}`);
   }
   return out;
 }
 
 /** Broker StatefulSets the reply may hold: the spec's and any observed member it must keep. */
 function allowedBrokerStatefulSets(name: string, spec: Record<string, unknown>, observed: string[]): Set<string> {
-  const names = new Set((requiredChildren('broker', name, spec, 'sync') ?? []).filter((c) => c.startsWith('StatefulSet/')).map((c) => c.slice('StatefulSet/'.length)));
+  const names = new Set(
+    (requiredChildren('broker', name, spec, 'sync') ?? [])
+      .filter((c) => c.startsWith('StatefulSet/'))
+      .map((c) => c.slice('StatefulSet/'.length)),
+  );
   const member = new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}-(0|[1-9]\\d*)-(master|replica-[1-9]\\d*)$`);
   for (const o of observed) if (member.test(o)) names.add(o);
   return names;
@@ -413,8 +527,10 @@ function errorBodyProblem(status: number, contentType: string | undefined, text:
   const extra = Object.keys(body).filter((k) => !['error', 'message', 'details'].includes(k));
   if (extra.length > 0) return `error reply has undocumented keys ${extra.join(', ')}`;
   if (typeof body.message !== 'string' || body.message === '') return 'error reply has no message';
-  if (!(ERROR_BY_STATUS[status] ?? []).includes(body.error as string)) return `error code ${JSON.stringify(body.error)} for status ${status}`;
-  if (body.details !== undefined && (!Array.isArray(body.details) || body.details.some((d) => typeof d !== 'string'))) return 'details is not a list of strings';
+  if (!(ERROR_BY_STATUS[status] ?? []).includes(body.error as string))
+    return `error code ${JSON.stringify(body.error)} for status ${status}`;
+  if (body.details !== undefined && (!Array.isArray(body.details) || body.details.some((d) => typeof d !== 'string')))
+    return 'details is not a list of strings';
   if (status === 422) {
     const details = (body.details ?? []) as string[];
     if (details.length === 0) return '422 without details';
@@ -438,13 +554,14 @@ let requests = 0;
 let slowest = { ms: 0, url: '' };
 let serverMs = 0;
 const timeByShape = new Map<string, { n: number; ms: number }>();
-export function noteTime(key: string, ms: number): void {
+function noteTime(key: string, ms: number): void {
   const t = timeByShape.get(key) ?? { n: 0, ms: 0 };
   t.n++;
   t.ms += ms;
   timeByShape.set(key, t);
 }
 let rssStart = 0;
+const rssAfter: string[] = [];
 let rssPeak = 0;
 
 function normalize(message: string): string {
@@ -461,7 +578,9 @@ const detached = (text: string) => Buffer.from(text, 'utf8').toString('utf8');
 function record(group: string, cause: string, url: string, requestText: string, status: number, replyText: string): void {
   const byCause = failures.get(group) ?? new Map<string, Failure>();
   failures.set(group, byCause);
-  const example = detached(`POST ${url.slice(0, 120)}\n    request (${requestText.length} bytes): ${requestText.slice(0, 600)}\n    reply ${status}: ${replyText.slice(0, 400)}`);
+  const example = detached(
+    `POST ${url.slice(0, 120)}\n    request (${requestText.length} bytes): ${requestText.slice(0, 600)}\n    reply ${status}: ${replyText.slice(0, 400)}`,
+  );
   const known = byCause.get(cause);
   if (!known) byCause.set(detached(cause), { count: 1, example, size: requestText.length });
   else {
@@ -485,15 +604,32 @@ let app: FastifyInstance;
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
 
-async function send(url: string, payload: string, headers: Record<string, string>) {
+/**
+ * What a reply cost: its wall time, but no more than the CPU time the process spent meanwhile. The
+ * server runs in this process, so a slow path costs CPU; a machine busy with other work only
+ * stretches the wall time.
+ */
+async function sendOnce(url: string, payload: string, headers: Record<string, string>) {
   const started = performance.now();
+  const cpu = process.cpuUsage();
   const reply = await app.inject({ method: 'POST', url, headers, payload });
-  const ms = performance.now() - started;
+  const used = process.cpuUsage(cpu);
+  const ms = Math.min(performance.now() - started, (used.user + used.system) / 1000);
   requests++;
   serverMs += ms;
-  if (ms > slowest.ms) slowest = { ms, url: detached(url.slice(0, 60)) };
   if (requests % 100 === 0) rssPeak = Math.max(rssPeak, process.memoryUsage.rss());
   return { status: reply.statusCode, text: reply.body, contentType: reply.headers['content-type'] as string | undefined, ms };
+}
+
+/**
+ * One request; a reply over the time budget is timed once more and the quicker time kept, so a
+ * pause of the shared machine is not reported as a slow path (a slow path is slow both times).
+ */
+async function send(url: string, payload: string, headers: Record<string, string>) {
+  const reply = await sendOnce(url, payload, headers);
+  if (reply.ms > REPLY_BUDGET_MS) reply.ms = Math.min(reply.ms, (await sendOnce(url, payload, headers)).ms);
+  if (reply.ms > slowest.ms) slowest = { ms: reply.ms, url: detached(url.slice(0, 60)) };
+  return reply;
 }
 
 /** Prototype pollution shows up on every object of the process: the server runs in this one. */
@@ -504,12 +640,26 @@ function pollution(): string | undefined {
   return undefined;
 }
 
-function common(group: string, url: string, requestText: string, reply: { status: number; text: string; contentType?: string; ms: number }, allowed: number[], shapes: string[] = []): boolean {
+function common(
+  group: string,
+  url: string,
+  requestText: string,
+  reply: { status: number; text: string; contentType?: string; ms: number },
+  allowed: number[],
+  shapes: string[] = [],
+): boolean {
   const polluted = pollution();
   if (polluted) record(group, `prototype polluted: ${polluted}`, url, requestText, reply.status, reply.text);
   if (reply.ms > REPLY_BUDGET_MS) {
     const shape = shapes.length > 0 ? describeShapes(shapes) : 'no heavy value';
-    record(group, `reply took over ${REPLY_BUDGET_MS} ms (${shape})`, url, requestText, reply.status, `${Math.round(reply.ms)} ms: ${reply.text}`);
+    record(
+      group,
+      `reply took over ${REPLY_BUDGET_MS} ms (${shape})`,
+      url,
+      requestText,
+      reply.status,
+      `${Math.round(reply.ms)} ms: ${reply.text}`,
+    );
   }
   if (reply.status === 500) {
     let message = reply.text;
@@ -534,7 +684,8 @@ function common(group: string, url: string, requestText: string, reply: { status
     // A token the parsed reply also shows is reported once, by the walk of the parsed value.
     const token = reply.text.length < 4_000_000 && nullishToken(reply.text) !== 'null' ? nullishToken(reply.text) : undefined;
     if (token) record(group, `200 with a ${token} token`, url, requestText, reply.status, reply.text);
-    if (honoursPrototypeKey(reply.text)) record(group, '200 honours a prototype key (renders its values)', url, requestText, reply.status, reply.text);
+    if (honoursPrototypeKey(reply.text))
+      record(group, '200 honours a prototype key (renders its values)', url, requestText, reply.status, reply.text);
   }
   return true;
 }
@@ -542,7 +693,10 @@ function common(group: string, url: string, requestText: string, reply: { status
 /** The marker values in JSON text other than as the echoed value of the key that carried them. */
 function honoursPrototypeKey(json: string): boolean {
   if (!json.includes('evil')) return false;
-  const stripped = PROTO_KEYS.reduce((t, k) => t.split(`"${k}":${EVIL_JSON}`).join('').split(`"${k}":{"prototype":${EVIL_JSON}}`).join(''), json);
+  const stripped = PROTO_KEYS.reduce(
+    (t, k) => t.split(`"${k}":${EVIL_JSON}`).join('').split(`"${k}":{"prototype":${EVIL_JSON}}`).join(''),
+    json,
+  );
   return stripped.includes('evil');
 }
 
@@ -554,24 +708,33 @@ function contractProblems(body: Record<string, unknown>, kind: Kind, namespace: 
   if (extra.length > 0) problems.push(`unknown reply keys ${extra.join(', ')}`);
   if (!body.status || typeof body.status !== 'object' || Array.isArray(body.status)) problems.push('status is not an object');
   if (!Array.isArray(body.children)) return [...problems, 'children is not a list'];
-  if (body.resyncAfterSeconds !== undefined && !(typeof body.resyncAfterSeconds === 'number' && body.resyncAfterSeconds > 0)) problems.push('resyncAfterSeconds is not a positive number');
+  if (body.resyncAfterSeconds !== undefined && !(typeof body.resyncAfterSeconds === 'number' && body.resyncAfterSeconds > 0))
+    problems.push('resyncAfterSeconds is not a positive number');
   if (body.finalized !== undefined && typeof body.finalized !== 'boolean') problems.push('finalized is not a boolean');
   if (body.finalized === true && hook !== 'finalize') problems.push('finalized outside a finalize call');
   const seen = new Set<string>();
   for (const child of body.children as KubeObject[]) {
-    if (!child || typeof child !== 'object' || typeof child.apiVersion !== 'string' || typeof child.kind !== 'string' || typeof child.metadata?.name !== 'string') {
+    if (
+      !child ||
+      typeof child !== 'object' ||
+      typeof child.apiVersion !== 'string' ||
+      typeof child.kind !== 'string' ||
+      typeof child.metadata?.name !== 'string'
+    ) {
       problems.push('a child without apiVersion, kind or metadata.name');
       continue;
     }
     const type = `${child.apiVersion} ${child.kind}`;
     if (!DECLARED[kind].has(type)) problems.push(`a child of a type the CompositeController does not declare`);
     const { name, annotations } = child.metadata;
-    if (child.metadata.namespace !== undefined && child.metadata.namespace !== namespace) problems.push('a child outside the parent namespace');
+    if (child.metadata.namespace !== undefined && child.metadata.namespace !== namespace)
+      problems.push('a child outside the parent namespace');
     if (!DNS_LABEL.test(name) || name.length > 63) problems.push('a child name that is not a DNS label of at most 63 characters');
     if ('status' in child) problems.push('a child carries status');
     const server = SERVER_FIELDS.filter((f) => f in child.metadata);
     if (server.length > 0) problems.push(`a child carries server-set metadata (${server.join(', ')})`);
-    if (annotations?.['metacontroller.k8s.io/last-applied-configuration'] !== undefined) problems.push("a child echoes Metacontroller's last-applied annotation");
+    if (annotations?.['metacontroller.k8s.io/last-applied-configuration'] !== undefined)
+      problems.push("a child echoes Metacontroller's last-applied annotation");
     if (seen.has(`${type} ${name}`)) problems.push('a child rendered twice');
     seen.add(`${type} ${name}`);
   }
@@ -579,7 +742,14 @@ function contractProblems(body: Record<string, unknown>, kind: Kind, namespace: 
 }
 
 /** Checks a 200 sync/finalize reply against the request as the server parsed it. */
-function checkHookReply(group: string, url: string, hook: Hook, kind: Kind, requestText: string, reply: { status: number; text: string }): void {
+function checkHookReply(
+  group: string,
+  url: string,
+  hook: Hook,
+  kind: Kind,
+  requestText: string,
+  reply: { status: number; text: string },
+): void {
   const sent = JSON.parse(requestText) as { parent: KubeObject; children?: Record<string, Record<string, KubeObject>> };
   const body = JSON.parse(reply.text);
   const fail = (cause: string) => record(group, cause, url, requestText, reply.status, reply.text);
@@ -587,14 +757,16 @@ function checkHookReply(group: string, url: string, hook: Hook, kind: Kind, requ
   if (nullAt) fail(`200 with null/undefined/NaN at ${normalize(nullAt)}`);
   if (hook === 'customize') {
     const rules = body?.relatedResources;
-    if (!body || Object.keys(body).join() !== 'relatedResources' || !Array.isArray(rules)) return fail('customize 200 is not {relatedResources: [...]}');
+    if (!body || Object.keys(body).join() !== 'relatedResources' || !Array.isArray(rules))
+      return fail('customize 200 is not {relatedResources: [...]}');
     for (const rule of rules) {
       if (typeof rule?.apiVersion !== 'string' || typeof rule?.resource !== 'string') fail('customize rule without apiVersion or resource');
-      if (rule.names !== undefined && (!Array.isArray(rule.names) || rule.names.some((n: unknown) => typeof n !== 'string'))) fail('customize rule names are not strings');
+      if (rule.names !== undefined && (!Array.isArray(rule.names) || rule.names.some((n: unknown) => typeof n !== 'string')))
+        fail('customize rule names are not strings');
     }
     return;
   }
-  const namespace = (sent.parent.metadata.namespace as string | undefined) ?? 'default';
+  const namespace = sent.parent.metadata.namespace ?? 'default';
   const conditions: { reason?: string }[] = Array.isArray(body?.status?.conditions) ? body.status.conditions : [];
   const held = conditions.find((c) => c.reason === 'InvalidSpec' || c.reason === 'MissingDependency');
   // A held reply echoes observed children as they are; its other faults follow from holding.
@@ -606,9 +778,12 @@ function checkHookReply(group: string, url: string, hook: Hook, kind: Kind, requ
   const required = requiredChildren(kind, sent.parent.metadata.name, spec, hook);
   if (!required) return fail('200 for a Broker size or replicaPerGroup beyond the CRD maximums');
   const missing = required.filter((c) => !rendered.has(c));
-  if (missing.length > 0) fail(`200 without ${missing.length === 1 ? 'a child' : 'children'} the spec needs (${normalize(missing[0].split('/')[0])})`);
+  if (missing.length > 0)
+    fail(`200 without ${missing.length === 1 ? 'a child' : 'children'} the spec needs (${normalize(missing[0].split('/')[0])})`);
   if (kind === 'broker') {
-    const observed = Object.values(sent.children?.['StatefulSet.apps/v1'] ?? {}).map((o) => o?.metadata?.name).filter((n): n is string => typeof n === 'string');
+    const observed = Object.values(sent.children?.['StatefulSet.apps/v1'] ?? {})
+      .map((o) => o?.metadata?.name)
+      .filter((n): n is string => typeof n === 'string');
     const allowed = allowedBrokerStatefulSets(sent.parent.metadata.name, spec, observed);
     const extra = ((body.children ?? []) as KubeObject[]).filter((c) => c.kind === 'StatefulSet' && !allowed.has(c.metadata.name));
     if (extra.length > 0) fail('200 renders Broker StatefulSets the spec does not ask for');
@@ -616,7 +791,14 @@ function checkHookReply(group: string, url: string, hook: Hook, kind: Kind, requ
 }
 
 /** Checks a 200 render reply: every custom resource of the stream has every child it needs. */
-function checkRenderReply(group: string, url: string, docs: unknown[], requestText: string, reply: { status: number; text: string; contentType?: string }, yamlOut: boolean): void {
+function checkRenderReply(
+  group: string,
+  url: string,
+  docs: unknown[],
+  requestText: string,
+  reply: { status: number; text: string; contentType?: string },
+  yamlOut: boolean,
+): void {
   const fail = (cause: string) => record(group, cause, url, requestText, reply.status, reply.text);
   let items: KubeObject[];
   if (yamlOut) {
@@ -647,15 +829,28 @@ function checkRenderReply(group: string, url: string, docs: unknown[], requestTe
   const rendered = new Set(items.map((i) => `${i?.metadata?.namespace ?? 'default'}/${i?.kind}/${i?.metadata?.name}`));
   const objects = docs.flatMap((d) => {
     const o = d as Record<string, unknown>;
-    return o && typeof o === 'object' && typeof own(o, 'kind') === 'string' && (own(o, 'kind') as string).endsWith('List') && Array.isArray(own(o, 'items')) ? (own(o, 'items') as unknown[]) : [d];
+    return o &&
+      typeof o === 'object' &&
+      typeof own(o, 'kind') === 'string' &&
+      (own(o, 'kind') as string).endsWith('List') &&
+      Array.isArray(own(o, 'items'))
+      ? own(o, 'items')
+      : [d];
   });
   for (const object of objects) {
     if (!object || typeof object !== 'object' || Array.isArray(object)) continue;
     const o = object as Record<string, unknown>;
     const meta = own(o, 'metadata') as Record<string, unknown> | undefined;
-    const kind = SEGMENT_OF[own(o, 'kind') as string];
+    const kind = segmentOf(own(o, 'kind'));
     if (own(o, 'apiVersion') !== GROUP || !kind || !meta || typeof meta !== 'object' || typeof own(meta, 'name') !== 'string') continue;
-    const namespace = typeof own(meta, 'namespace') === 'string' ? (own(meta, 'namespace') as string) : 'default';
+    const given = own(meta, 'namespace');
+    if (given !== undefined && typeof given !== 'string') {
+      fail(
+        `render 200 for a ${KIND_OF[kind]} whose metadata.namespace is not a string (${given === null ? 'null' : Array.isArray(given) ? 'array' : typeof given})`,
+      );
+      continue;
+    }
+    const namespace = given ?? 'default';
     const required = requiredChildren(kind, own(meta, 'name') as string, specOf(o), 'sync');
     if (!required) {
       fail('render 200 for a Broker size or replicaPerGroup beyond the CRD maximums');
@@ -674,15 +869,39 @@ function serializeHook(body: unknown): string {
 function observedFrom(replyText: string, namespace: string): KubeObject[] {
   const children = (JSON.parse(replyText).children ?? []) as KubeObject[];
   return children.map((child) => {
-    const observed: KubeObject = { ...child, metadata: { namespace, ...child.metadata, uid: `uid-${child.metadata.name}`, resourceVersion: '7', generation: 1 } };
-    if (child.kind === 'StatefulSet') observed.status = { observedGeneration: 1, replicas: 1, readyReplicas: 1, updatedReplicas: 1, currentRevision: 'r', updateRevision: 'r' };
+    const observed: KubeObject = {
+      ...child,
+      metadata: { namespace, ...child.metadata, uid: `uid-${child.metadata.name}`, resourceVersion: '7', generation: 1 },
+    };
+    if (child.kind === 'StatefulSet')
+      observed.status = {
+        observedGeneration: 1,
+        replicas: 1,
+        readyReplicas: 1,
+        updatedReplicas: 1,
+        currentRevision: 'r',
+        updateRevision: 'r',
+      };
     if (child.kind === 'Deployment') observed.status = { observedGeneration: 1, replicas: 1, readyReplicas: 1, updatedReplicas: 1 };
     if (child.kind === 'Job') observed.status = { active: 1, conditions: [{ type: 'Suspended', status: 'False' }] };
     return observed;
   });
 }
 
-const UNKNOWN_SEGMENTS = ['zookeeper', '__proto__', 'constructor', 'toString', 'hasOwnProperty', 'prototype', 'valueOf', 'nameservices', 'name%20service', 'broker%00', '%zz', 'a'.repeat(65)];
+const UNKNOWN_SEGMENTS = [
+  'zookeeper',
+  '__proto__',
+  'constructor',
+  'toString',
+  'hasOwnProperty',
+  'prototype',
+  'valueOf',
+  'nameservices',
+  'name%20service',
+  'broker%00',
+  '%zz',
+  'a'.repeat(65),
+];
 
 const hookCase = (hooks: Hook[]) =>
   fc.record({
@@ -691,8 +910,14 @@ const hookCase = (hooks: Hook[]) =>
     keys: fc.constantFrom<'v1' | 'v2'>('v1', 'v2'),
     observe: fc.boolean(),
     finalizing: fc.boolean(),
-    mutations: fc.oneof({ weight: 1, arbitrary: fc.constant([] as Mutation[]) }, { weight: 4, arbitrary: fc.array(mutation, { minLength: 1, maxLength: 3 }) }),
-    segment: fc.oneof({ weight: 12, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.constantFrom(...UNKNOWN_SEGMENTS, 'NAMESERVICE', 'Broker') }),
+    mutations: fc.oneof(
+      { weight: 1, arbitrary: fc.constant([] as Mutation[]) },
+      { weight: 4, arbitrary: fc.array(mutation, { minLength: 1, maxLength: 3 }) },
+    ),
+    segment: fc.oneof(
+      { weight: 12, arbitrary: fc.constant(undefined) },
+      { weight: 1, arbitrary: fc.constantFrom(...UNKNOWN_SEGMENTS, 'NAMESERVICE', 'Broker') },
+    ),
   });
 
 interface HookCase {
@@ -738,18 +963,28 @@ async function runHookCase(group: string, c: HookCase): Promise<void> {
   for (const m of protoKeysLast(mutations)) applyMutation(holder, m, false);
   const text = serializeHook(holder.body);
   const known = segment === undefined || ['NAMESERVICE', 'Broker'].includes(segment);
-  const routeKind = segment === undefined ? kind : (SEGMENT_OF[segment] ?? (segment.toLowerCase() as Kind));
+  const routeKind = segment === undefined ? kind : (segmentOf(segment) ?? (segment.toLowerCase() as Kind));
   const url = `/${hook}/${segment ?? kind}`;
   const reply = await send(url, text, headers);
   noteSlow(group, shapes, reply.ms);
   noteTime(`${group} ${kind} ${shapes.join(',') || (mutations.length ? 'mutated' : 'valid')}`, reply.ms);
-  const unknown = segment !== undefined && segment.length > 64 ? [414] : segment === '%zz' ? [400] : mutations.length > 0 ? [400, 404] : [404];
-  const allowed = !known ? unknown : mutations.length === 0 && routeKind === kind ? [200] : hook === 'customize' ? [200, 400, 422] : [200, 400, 422, 424];
+  const unknown =
+    segment !== undefined && segment.length > 64 ? [414] : segment === '%zz' ? [400] : mutations.length > 0 ? [400, 404] : [404];
+  const allowed = !known
+    ? unknown
+    : mutations.length === 0 && routeKind === kind
+      ? [200]
+      : hook === 'customize'
+        ? [200, 400, 422]
+        : [200, 400, 422, 424];
   if (!common(group, url, text, reply, allowed, shapes)) return;
   checkHookReply(group, url, hook, routeKind, text, reply);
 }
 
-const YAML_BOMB = ['a: &a ["x","x","x","x","x","x","x","x","x"]', ...'bcdefghi'.split('').map((l, i) => `${l}: &${l} [${Array(9).fill(`*${'abcdefghi'[i]}`).join(',')}]`)].join('\n');
+const YAML_BOMB = [
+  'a: &a ["x","x","x","x","x","x","x","x","x"]',
+  ...'bcdefghi'.split('').map((l, i) => `${l}: &${l} [${Array(9).fill(`*${'abcdefghi'[i]}`).join(',')}]`),
+].join('\n');
 const RENDER_EXTRAS = [
   YAML_BOMB,
   'x: !!js/function "function () { return 1 }"',
@@ -768,11 +1003,17 @@ const renderCase = fc.record({
   base: anyBase,
   format: fc.constantFrom<'yaml' | 'json'>('yaml', 'json'),
   accept: fc.constantFrom('application/json', 'application/yaml', '*/*'),
-  mutations: fc.oneof({ weight: 1, arbitrary: fc.constant([] as Mutation[]) }, { weight: 4, arbitrary: fc.array(mutation, { minLength: 1, maxLength: 3 }) }),
+  mutations: fc.oneof(
+    { weight: 1, arbitrary: fc.constant([] as Mutation[]) },
+    { weight: 4, arbitrary: fc.array(mutation, { minLength: 1, maxLength: 3 }) },
+  ),
   extra: fc.oneof({ weight: 8, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.constantFrom(...RENDER_EXTRAS) }),
 });
 
-async function runRenderCase(group: string, c: { base: Base; format: 'yaml' | 'json'; accept: string; mutations: Mutation[]; extra?: string }): Promise<void> {
+async function runRenderCase(
+  group: string,
+  c: { base: Base; format: 'yaml' | 'json'; accept: string; mutations: Mutation[]; extra?: string },
+): Promise<void> {
   const shapes = heavyShapes(c.mutations, c.extra);
   if (skipSlow(group, shapes)) return;
   const docs = [structuredClone(c.base.parent), ...structuredClone(c.base.related)];
@@ -838,7 +1079,12 @@ function noteSlow(group: string, shapes: string[], ms: number): void {
 /** A shape as a reader of the report says it. */
 function describeShapes(shapes: string[]): string {
   return shapes
-    .map((s) => s.replace(/^@@DEEP@@(\w+)@@(\d+)@@$/, 'nesting $2 deep ($1s)').replace(/^(string|array|map):(\d+)$/, '$1 of $2').replace(/^extra:(\d+)$/, (_m, i) => `YAML extra: ${JSON.stringify(RENDER_EXTRAS[Number(i)].slice(0, 40))}`))
+    .map((s) =>
+      s
+        .replace(/^@@DEEP@@(\w+)@@(\d+)@@$/, 'nesting $2 deep ($1s)')
+        .replace(/^(string|array|map):(\d+)$/, '$1 of $2')
+        .replace(/^extra:(\d+)$/, (_m, i) => `YAML extra: ${JSON.stringify(RENDER_EXTRAS[Number(i)].slice(0, 40))}`),
+    )
     .join(' + ');
 }
 
@@ -847,7 +1093,14 @@ async function guarded(group: string, run: () => Promise<void>): Promise<void> {
   try {
     await run();
   } catch (error) {
-    record(group, `the checks threw: ${normalize(String((error as Error).message))}`, '(see stack)', String((error as Error).stack).slice(0, 400), 0, '');
+    record(
+      group,
+      `the checks threw: ${normalize(String((error as Error).message))}`,
+      '(see stack)',
+      String((error as Error).stack).slice(0, 400),
+      0,
+      '',
+    );
   }
 }
 
@@ -856,6 +1109,8 @@ const SCALE = Number(process.env.HOSTILE_SCALE ?? 1);
 const runs = (n: number) => Math.max(1, Math.round(n * SCALE));
 
 function assertClean(group: string): void {
+  gc();
+  rssAfter.push(`${group} ${Math.round(process.memoryUsage.rss() / 1024 / 1024)}`);
   const text = report(group);
   if (text) throw new Error(text);
 }
@@ -866,8 +1121,14 @@ beforeAll(async () => {
   // Compile the validators and warm the JIT, so the time bound measures requests, not start-up.
   for (const base of BASE_POOL.filter((_, i) => i % 12 === 0)) {
     const payload = JSON.stringify({ parent: base.parent, related: objectMap(base.related) });
-    for (const hook of ['sync', 'finalize', 'customize']) await app.inject({ method: 'POST', url: `/${hook}/${base.kind}`, headers: { 'content-type': 'application/json' }, payload });
-    await app.inject({ method: 'POST', url: '/render', headers: { 'content-type': 'application/yaml' }, payload: [base.parent, ...base.related].map((d) => yamlStringify(d)).join('---\n') });
+    for (const hook of ['sync', 'finalize', 'customize'])
+      await app.inject({ method: 'POST', url: `/${hook}/${base.kind}`, headers: { 'content-type': 'application/json' }, payload });
+    await app.inject({
+      method: 'POST',
+      url: '/render',
+      headers: { 'content-type': 'application/yaml' },
+      payload: [base.parent, ...base.related].map((d) => yamlStringify(d)).join('---\n'),
+    });
   }
   gc();
   rssStart = process.memoryUsage.rss();
@@ -878,7 +1139,7 @@ afterAll(() => app.close());
 describe('hostile requests on every route', () => {
   it('sync: every generated request and mutation is classified, complete when 200, and quick', async () => {
     await fc.assert(
-      fc.asyncProperty(hookCase(['sync']), async (c) => guarded('sync', () => runHookCase('sync', c as HookCase))),
+      fc.asyncProperty(hookCase(['sync']), async (c) => guarded('sync', () => runHookCase('sync', c))),
       { numRuns: runs(3200) },
     );
     assertClean('sync');
@@ -886,7 +1147,7 @@ describe('hostile requests on every route', () => {
 
   it('finalize: every generated request and mutation is classified, complete when 200, and quick', async () => {
     await fc.assert(
-      fc.asyncProperty(hookCase(['finalize']), async (c) => guarded('finalize', () => runHookCase('finalize', c as HookCase))),
+      fc.asyncProperty(hookCase(['finalize']), async (c) => guarded('finalize', () => runHookCase('finalize', c))),
       { numRuns: runs(1800) },
     );
     assertClean('finalize');
@@ -894,16 +1155,16 @@ describe('hostile requests on every route', () => {
 
   it('customize: every generated request and mutation is 200 or 4xx, never 500', async () => {
     await fc.assert(
-      fc.asyncProperty(hookCase(['customize']), async (c) => guarded('customize', () => runHookCase('customize', c as HookCase))),
-      { numRuns: runs(2200) },
+      fc.asyncProperty(hookCase(['customize']), async (c) => guarded('customize', () => runHookCase('customize', c))),
+      { numRuns: runs(2500) },
     );
     assertClean('customize');
   }, 120_000);
 
   it('render: every generated YAML or JSON stream and mutation is classified, complete when 200, and quick', async () => {
     await fc.assert(
-      fc.asyncProperty(renderCase, async (c) => guarded('render', () => runRenderCase('render', c as Parameters<typeof runRenderCase>[1]))),
-      { numRuns: runs(800) },
+      fc.asyncProperty(renderCase, async (c) => guarded('render', () => runRenderCase('render', c))),
+      { numRuns: runs(600) },
     );
     assertClean('render');
   }, 120_000);
@@ -913,8 +1174,18 @@ describe('hostile requests on every route', () => {
     const rssEnd = process.memoryUsage.rss();
     rssPeak = Math.max(rssPeak, rssEnd);
     const mb = (n: number) => Math.round(n / 1024 / 1024);
-    console.log(`hostile: ${requests} requests, RSS ${mb(rssStart)} MB -> ${mb(rssEnd)} MB (peak ${mb(rssPeak)} MB, heap ${mb(process.memoryUsage().heapUsed)} MB), slowest reply ${Math.round(slowest.ms)} ms on ${slowest.url.slice(0, 40)}, ${Math.round(serverMs / 1000)} s in replies; ${skipped} cases of shapes already shown slow not sent`);
-    if (process.env.HOSTILE_TIMES) console.log([...timeByShape.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, 40).map(([k, t]) => `${k}: ${t.n} x ${Math.round(t.ms / t.n)} ms = ${Math.round(t.ms)}`).join('\n'));
+    console.log(
+      `hostile: ${requests} requests, RSS ${mb(rssStart)} MB -> ${mb(rssEnd)} MB (peak ${mb(rssPeak)} MB, heap ${mb(process.memoryUsage().heapUsed)} MB; after ${rssAfter.join(', ')} MB), slowest reply ${Math.round(slowest.ms)} ms on ${slowest.url.slice(0, 40)}, ${Math.round(serverMs / 1000)} s in replies; ${skipped} cases of shapes already shown slow not sent`,
+    );
+    // HOSTILE_TIMES=1 prints where the run's time went, by route, kind and shape, for tuning.
+    if (process.env.HOSTILE_TIMES)
+      console.log(
+        [...timeByShape.entries()]
+          .sort((a, b) => b[1].ms - a[1].ms)
+          .slice(0, 40)
+          .map(([k, t]) => `${k}: ${t.n} x ${Math.round(t.ms / t.n)} ms = ${Math.round(t.ms)}`)
+          .join('\n'),
+      );
     expect(requests).toBeGreaterThanOrEqual(Math.min(MIN_REQUESTS, runs(MIN_REQUESTS)));
     expect(rssEnd - rssStart).toBeLessThan(RSS_GROWTH_LIMIT);
   });
