@@ -54,7 +54,7 @@ const kubeObject = {
   type: 'object',
   required: ['apiVersion', 'kind', 'metadata'],
   if: { properties: { kind: { enum: workloadKinds } } },
-  then: { required: ['spec'], properties: { spec: { required: ['template'] } } },
+  then: { required: ['spec'], properties: { spec: { type: 'object', required: ['template'] } } },
   properties: {
     apiVersion: text(MAX_NAME),
     kind: text(MAX_NAME),

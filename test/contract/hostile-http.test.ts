@@ -5,11 +5,29 @@ import { Agent, request as httpRequest, type IncomingHttpHeaders } from 'node:ht
 import type { Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import { stringify as yamlStringify } from 'yaml';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse as parseYaml, stringify as yamlStringify } from 'yaml';
+import { packageRoot } from '../../hooks/schema/crds.js';
 import { buildServer, BODY_LIMIT } from '../../hooks/http/server.js';
 import { ErrorCode } from '../../hooks/core/errors.js';
 import type { KubeObject } from '../../hooks/core/metacontroller.js';
 import { customResource, FIXED_NOW, syncRequest } from '../support/hook-requests.js';
+
+/** A spec field's bounds as the CRD declares them. */
+function crdBounds(file: string, field: string): { minimum: number; maximum: number } {
+  const crd = parseYaml(readFileSync(join(packageRoot(), 'crds', file), 'utf8')) as {
+    spec: {
+      versions: {
+        schema: { openAPIV3Schema: { properties: { spec: { properties: Record<string, { minimum: number; maximum: number }> } } } };
+      }[];
+    };
+  };
+  return crd.spec.versions[0].schema.openAPIV3Schema.properties.spec.properties[field];
+}
+const BROKER_SIZE_MAX = crdBounds('broker.yaml', 'size').maximum;
+const BROKER_REPLICAS_MAX = crdBounds('broker.yaml', 'replicaPerGroup').maximum;
+const NAME_SERVICE_SIZE_MAX = crdBounds('nameservice.yaml', 'size').maximum;
 
 /** A reply's time bound on a shared 2-core machine, even for the worst shapes. */
 const BUDGET_MS = 500;
@@ -383,20 +401,20 @@ describe('an invalid spec gets 422 naming the field and the fix', () => {
   });
 
   it('refuses Broker sizes beyond the CRD maximum (2147483647, 100000) naming spec.size and the maximum', async () => {
-    for (const size of [2147483647, 100000, 101]) {
+    for (const size of [2147483647, 100000, BROKER_SIZE_MAX + 1]) {
       const reply = await post('/sync/broker', syncRequest(broker({ size, nameServers: '10.0.0.1:9876' })));
-      expectInvalidField(reply, 'spec.size', /100/);
+      expectInvalidField(reply, 'spec.size', new RegExp(`\\b${BROKER_SIZE_MAX}\\b`));
       expectQuick(`size ${size}`, reply.ms);
     }
     expectInvalidField(
       await post('/sync/broker', syncRequest(broker({ replicaPerGroup: 2147483647, nameServers: '10.0.0.1:9876' }))),
       'spec.replicaPerGroup',
-      /8/,
+      new RegExp(`\\b${BROKER_REPLICAS_MAX}\\b`),
     );
     expectInvalidField(
       await post('/sync/nameservice', syncRequest(customResource('NameService', 'ns', { size: 2147483647 }, 'mq'))),
       'spec.size',
-      /32/,
+      new RegExp(`\\b${NAME_SERVICE_SIZE_MAX}\\b`),
     );
   });
 
@@ -457,30 +475,105 @@ describe('an invalid spec gets 422 naming the field and the fix', () => {
 
 // -----------------------------------------------------------------------------------------------
 
-describe('a missing dependency gets 424 saying what to create', () => {
-  it('answers a Broker when no NameService exists with 424', async () => {
-    const body = expectError(await post('/sync/broker', syncRequest(broker({}))), 424);
-    expect(body.message).toMatch(/NameService/);
+/**
+ * What the hook once rendered, as Metacontroller sends it back observed: with the server's fields,
+ * its own last-applied annotation and the controllers' status.
+ */
+async function observedChildren(url: string, parent: KubeObject, related: KubeObject[] = []): Promise<KubeObject[]> {
+  const first = expectCleanOk(await post(url, syncRequest(parent, { related }))) as { children: KubeObject[] };
+  return first.children.map((child, i) => ({
+    ...child,
+    // As JSON carries it: a string, not the Date the client types declare.
+    metadata: {
+      ...child.metadata,
+      namespace: 'mq',
+      uid: `uid-${i}`,
+      resourceVersion: `${100 + i}`,
+      generation: 1,
+      creationTimestamp: '2026-01-01T00:00:00Z',
+      managedFields: [{ manager: 'metacontroller', operation: 'Update' }],
+      annotations: { ...child.metadata.annotations, 'metacontroller.k8s.io/last-applied-configuration': JSON.stringify(child) },
+    },
+    ...(child.kind === 'StatefulSet' || child.kind === 'Deployment'
+      ? { status: { replicas: 1, readyReplicas: 1, updatedReplicas: 1, observedGeneration: 1 } }
+      : {}),
+  })) as unknown as KubeObject[];
+}
+
+/**
+ * A missing NameService or ConfigMap: 424 with the documented body, or (README, "held refusals")
+ * a 200 that keeps exactly the observed children, applicable as they are, with the reason in the
+ * Ready condition. Either way the message says what to create.
+ */
+function expectMissingDependency(reply: Reply, observed: KubeObject[], what: RegExp): void {
+  if (reply.status !== 200) {
+    expect(expectError(reply, 424).message).toMatch(what);
+    return;
+  }
+  const body = expectCleanOk(reply) as {
+    status: { conditions?: { type: string; status: string; reason: string; message: string }[] };
+    children: KubeObject[];
+  };
+  const ready = body.status.conditions?.find((c) => c.type === 'Ready');
+  expect(ready).toMatchObject({ status: 'False', reason: 'MissingDependency', message: expect.stringMatching(what) });
+  expect(names(body)).toEqual(names({ children: observed }));
+  const problems = body.children.flatMap((child) => [
+    ...('status' in child ? [`${child.kind}/${child.metadata.name} carries status`] : []),
+    ...['uid', 'resourceVersion', 'generation', 'creationTimestamp', 'managedFields', 'ownerReferences']
+      .filter((f) => f in child.metadata)
+      .map((f) => `${child.kind}/${child.metadata.name} carries metadata.${f}`),
+    ...(child.metadata.annotations?.['metacontroller.k8s.io/last-applied-configuration'] !== undefined
+      ? [`${child.kind}/${child.metadata.name} echoes Metacontroller's last-applied annotation`]
+      : []),
+  ]);
+  expect(problems).toEqual([]);
+}
+
+describe('a missing dependency gets 424 (or a held 200 keeping every observed child) saying what to create', () => {
+  it('answers a Broker when no NameService exists with 424, or a held 200 that keeps its children and says to create one', async () => {
+    const observed = await observedChildren('/sync/broker', broker({}), [nameService]);
+    expectMissingDependency(await post('/sync/broker', syncRequest(broker({}), { children: observed })), observed, /NameService/);
+    expectMissingDependency(await post('/sync/broker', syncRequest(broker({}))), [], /NameService/);
   });
 
-  it('answers a Broker whose nameServiceRef names a missing NameService with 424', async () => {
-    const body = expectError(await post('/sync/broker', syncRequest(broker({ nameServiceRef: 'other' }), { related: [nameService] })), 424);
-    expect(body.message).toMatch(/other/);
+  it('answers a Broker whose nameServiceRef names a missing NameService with 424, or a held 200 naming it', async () => {
+    const observed = await observedChildren('/sync/broker', broker({}), [nameService]);
+    const reply = await post(
+      '/sync/broker',
+      syncRequest(broker({ nameServiceRef: 'other' }), { related: [nameService], children: observed }),
+    );
+    expectMissingDependency(reply, observed, /"other"/);
   });
 
-  it('answers a Broker mounting a missing ConfigMap with 424 naming it', async () => {
-    const body = expectError(await post('/sync/broker', syncRequest(broker(withConfigVolume))), 424);
-    expect(body.message).toMatch(/broker-config/);
+  it('answers a Broker mounting a missing ConfigMap with 424, or a held 200 naming it', async () => {
+    const observed = await observedChildren('/sync/broker', broker(withConfigVolume), [
+      brokerConfig({ 'broker-common.conf': 'flushDiskType=ASYNC_FLUSH\n' }),
+    ]);
+    expectMissingDependency(
+      await post('/sync/broker', syncRequest(broker(withConfigVolume), { children: observed })),
+      observed,
+      /broker-config/,
+    );
   });
 
-  it('answers a Console and a TopicTransfer without a NameService with 424', async () => {
-    expectError(await post('/sync/console', syncRequest(consoleParent({}))), 424);
-    expectError(await post('/sync/topictransfer', syncRequest(transfer({}))), 424);
+  it('answers a Console and a TopicTransfer without a NameService with 424, or a held 200 that keeps their children', async () => {
+    const consoleObserved = await observedChildren('/sync/console', consoleParent({}), [nameService]);
+    expectMissingDependency(
+      await post('/sync/console', syncRequest(consoleParent({}), { children: consoleObserved })),
+      consoleObserved,
+      /NameService/,
+    );
+    const transferObserved = await observedChildren('/sync/topictransfer', transfer({}), [nameService]);
+    expectMissingDependency(
+      await post('/sync/topictransfer', syncRequest(transfer({}), { children: transferObserved })),
+      transferObserved,
+      /NameService/,
+    );
   });
 
   it('answers a render stream with a Broker but no NameService with 424', async () => {
     const yaml = yamlStringify({ apiVersion: 'rocketmq.apache.org/v1alpha1', kind: 'Broker', metadata: { name: 'b' }, spec: {} });
-    expectError(await post('/render', yaml, { 'content-type': 'application/yaml' }), 424);
+    expect(expectError(await post('/render', yaml, { 'content-type': 'application/yaml' }), 424).message).toMatch(/NameService/);
   });
 });
 
@@ -672,10 +765,13 @@ describe('a hostile request costs milliseconds', () => {
     expectQuick(`5,000 keys, status ${reply.status}`, reply.ms);
   });
 
-  it('answers the largest Broker the CRD allows (size 100, 8 replicas per group) within 500 ms', async () => {
-    const reply = await post('/sync/broker', syncRequest(broker({ size: 100, replicaPerGroup: 8, nameServers: '10.0.0.1:9876' })));
+  it('answers the largest Broker the CRD allows (its maximum size and replicaPerGroup) within 500 ms', async () => {
+    const reply = await post(
+      '/sync/broker',
+      syncRequest(broker({ size: BROKER_SIZE_MAX, replicaPerGroup: BROKER_REPLICAS_MAX, nameServers: '10.0.0.1:9876' })),
+    );
     expect(reply.status).toBe(200);
-    expectQuick('size 100 x 9 pods', reply.ms);
+    expectQuick(`size ${BROKER_SIZE_MAX} x ${BROKER_REPLICAS_MAX + 1} pods`, reply.ms);
   });
 
   it('answers a 1 KB render stream of five maximal Brokers within 500 ms, or refuses it', async () => {
@@ -684,7 +780,7 @@ describe('a hostile request costs milliseconds', () => {
         apiVersion: 'rocketmq.apache.org/v1alpha1',
         kind: 'Broker',
         metadata: { name: `b${i}` },
-        spec: { size: 100, replicaPerGroup: 8, nameServers: 'a:9876' },
+        spec: { size: BROKER_SIZE_MAX, replicaPerGroup: BROKER_REPLICAS_MAX, nameServers: 'a:9876' },
       }),
     ).join('---\n');
     expect(yaml.length).toBeLessThan(1024);

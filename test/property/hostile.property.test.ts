@@ -10,7 +10,10 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import fc from 'fast-check';
 import type { FastifyInstance } from 'fastify';
-import { parseAllDocuments, stringify as yamlStringify } from 'yaml';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse as parseYaml, parseAllDocuments, stringify as yamlStringify } from 'yaml';
+import { packageRoot } from '../../hooks/schema/crds.js';
 import { buildServer } from '../../hooks/http/server.js';
 import { ErrorCode } from '../../hooks/core/errors.js';
 import type { KubeObject } from '../../hooks/core/metacontroller.js';
@@ -450,6 +453,20 @@ function own(object: Record<string, unknown>, key: string): unknown {
   return Object.getOwnPropertyDescriptor(object, key)?.value;
 }
 
+/** A spec field's bounds as the CRD declares them, so the checks follow the CRDs. */
+function crdBounds(file: string, field: string): { minimum: number; maximum: number } {
+  const crd = parseYaml(readFileSync(join(packageRoot(), 'crds', file), 'utf8')) as {
+    spec: {
+      versions: {
+        schema: { openAPIV3Schema: { properties: { spec: { properties: Record<string, { minimum: number; maximum: number }> } } } };
+      }[];
+    };
+  };
+  return crd.spec.versions[0].schema.openAPIV3Schema.properties.spec.properties[field];
+}
+const BROKER_SIZE = crdBounds('broker.yaml', 'size');
+const BROKER_REPLICAS = crdBounds('broker.yaml', 'replicaPerGroup');
+
 const isCount = (value: unknown, min: number, max: number) =>
   typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max;
 
@@ -466,7 +483,8 @@ function requiredChildren(kind: Kind, name: string, spec: Record<string, unknown
   }
   const size = own(spec, 'size') ?? 1;
   const replicas = own(spec, 'replicaPerGroup') ?? 1;
-  if (!isCount(size, 1, 100) || !isCount(replicas, 0, 8)) return undefined;
+  if (!isCount(size, BROKER_SIZE.minimum, BROKER_SIZE.maximum) || !isCount(replicas, BROKER_REPLICAS.minimum, BROKER_REPLICAS.maximum))
+    return undefined;
   const groups = size as number;
   const perGroup = replicas as number;
   const out = [`Service/${name}-brokers`, `ConfigMap/${name}-broker-conf`, `PodDisruptionBudget/${name}-brokers`];
@@ -741,6 +759,33 @@ function contractProblems(body: Record<string, unknown>, kind: Kind, namespace: 
   return [...new Set(problems)];
 }
 
+/**
+ * A refusal that depends on other objects (README: "held refusals") may answer 200 keeping every
+ * observed child, with the reason in the Ready condition. It must keep exactly the observed
+ * children, say what to do, and still be a reply Metacontroller can apply.
+ */
+function checkHeldReply(
+  fail: (cause: string) => void,
+  body: { children?: KubeObject[] },
+  observedMap: Record<string, Record<string, KubeObject>> | undefined,
+  kind: Kind,
+  namespace: string,
+  hook: Hook,
+  held: { status?: string; reason?: string; message?: string },
+): void {
+  const reason = held.reason!;
+  if (held.status !== 'False') fail(`held 200 (${reason}) with Ready status ${held.status}`);
+  if (typeof held.message !== 'string' || held.message.length < 10) fail(`held 200 (${reason}) without a message saying what to do`);
+  const observed = Object.values(observedMap ?? {})
+    .flatMap((byName) => Object.values(byName ?? {}))
+    .map((o) => `${o.kind}/${o.metadata.name}`)
+    .sort();
+  const kept = (body.children ?? []).map((c) => `${c?.kind}/${c?.metadata?.name}`).sort();
+  if (JSON.stringify(kept) !== JSON.stringify([...new Set(observed)]))
+    fail(`held 200 (${reason}) that does not keep exactly the observed children`);
+  for (const problem of contractProblems(body, kind, namespace, hook)) fail(`held 200 (${reason}) breaks the contract: ${problem}`);
+}
+
 /** Checks a 200 sync/finalize reply against the request as the server parsed it. */
 function checkHookReply(
   group: string,
@@ -767,10 +812,11 @@ function checkHookReply(
     return;
   }
   const namespace = sent.parent.metadata.namespace ?? 'default';
-  const conditions: { reason?: string }[] = Array.isArray(body?.status?.conditions) ? body.status.conditions : [];
-  const held = conditions.find((c) => c.reason === 'InvalidSpec' || c.reason === 'MissingDependency');
-  // A held reply echoes observed children as they are; its other faults follow from holding.
-  if (held) return fail(`200 holding children with a ${held.reason} condition instead of ${held.reason === 'InvalidSpec' ? 422 : 424}`);
+  const conditions: { type?: string; status?: string; reason?: string; message?: string }[] = Array.isArray(body?.status?.conditions)
+    ? body.status.conditions
+    : [];
+  const held = conditions.find((c) => c.type === 'Ready' && (c.reason === 'InvalidSpec' || c.reason === 'MissingDependency'));
+  if (held) return checkHeldReply(fail, body, sent.children, kind, namespace, hook, held);
   for (const problem of contractProblems(body, kind, namespace, hook)) fail(`200 breaks the contract: ${problem}`);
   if (kind === 'topictransfer' && hook === 'finalize' && body.finalized === true) return;
   const rendered = new Set<string>(((body.children ?? []) as KubeObject[]).map((c) => `${c.kind}/${c.metadata?.name}`));
