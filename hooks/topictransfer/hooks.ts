@@ -1,23 +1,16 @@
 import type { V1Job } from '@kubernetes/client-node';
 import { DEFAULT_SETTINGS, type KindHooks } from '../core/kind-hooks.js';
 import { ObservedObjects, type HookRequest, type SyncResponse } from '../core/metacontroller.js';
-import { readParent } from '../core/parent.js';
 import { MissingDependencyError } from '../core/errors.js';
-import { checkChildName } from '../k8s/names.js';
 import { nameServiceRules, resolveNameServers } from '../rocketmq-pods/nameservers.js';
 import { prune } from '../k8s/prune.js';
-import type { TopicTransferSpec } from '../schema/types.js';
-import { compileSpecValidator } from '../schema/validate.js';
 import { renderRunnerAccess, renderTransferJob, runnerJobName, type TransferParent } from './render.js';
 import { mayNeedRollback, readTransferState } from './state.js';
 import { transferStatus } from './status.js';
-
-const validateSpec = compileSpecValidator<TopicTransferSpec>('TopicTransfer');
+import { readTopicTransfer, validateTransferSpec } from './validate.js';
 
 function readTransfer(request: HookRequest, finalizing = false) {
-  const parent = readParent(request, 'TopicTransfer', validateSpec);
-  checkChildName('TopicTransfer', parent.name, 'Job', runnerJobName(parent.name, 'transfer'));
-  checkChildName('TopicTransfer', parent.name, 'Job', runnerJobName(parent.name, 'rollback'));
+  const parent = readTopicTransfer(request);
   const children = new ObservedObjects(request.children);
   const jobs = {
     transfer: children.get('Job', 'batch/v1', runnerJobName(parent.name, 'transfer')),
@@ -43,8 +36,7 @@ export const topicTransferHooks: KindHooks = {
   kind: 'TopicTransfer',
 
   customize(parent) {
-    const spec = (parent.spec ?? {}) as TopicTransferSpec;
-    return nameServiceRules(parent.metadata.namespace ?? 'default', spec);
+    return nameServiceRules(parent.metadata.namespace ?? 'default', validateTransferSpec(parent.metadata.name, parent.spec));
   },
 
   sync(request, now, settings = DEFAULT_SETTINGS): SyncResponse {
