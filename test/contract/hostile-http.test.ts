@@ -789,6 +789,32 @@ describe('a hostile request costs milliseconds', () => {
     expectQuick(`five maximal Brokers, status ${reply.status}`, reply.ms);
   }, 120_000);
 
+  it('answers a Broker whose related NameService has spec.size 200,000 (the CRD allows 32) with 400 or within 500 ms', async () => {
+    // The service builds one name-server address per unit of size: 2147483647 exhausts the heap and kills the process.
+    const huge = customResource('NameService', 'name-service', { size: 200_000 }, 'mq');
+    const reply = await post('/sync/broker', syncRequest(broker({}), { related: [huge] }));
+    expect(reply.status).not.toBe(500);
+    expectQuick(`related NameService size 200,000, status ${reply.status}, ${reply.text.length} bytes`, reply.ms);
+  }, 60_000);
+
+  it('answers a render stream whose NameService has spec.size 200,000 beside a Broker with 4xx within 500 ms', async () => {
+    const yaml =
+      'apiVersion: rocketmq.apache.org/v1alpha1\nkind: NameService\nmetadata: {name: ns}\nspec: {size: 200000}\n---\napiVersion: rocketmq.apache.org/v1alpha1\nkind: Broker\nmetadata: {name: b}\nspec: {}\n';
+    const reply = await post('/render', yaml, { 'content-type': 'application/yaml' });
+    expectClientError(reply);
+    expectQuick(`NameService size 200,000 in a stream, status ${reply.status}, ${reply.text.length} bytes`, reply.ms);
+  }, 60_000);
+
+  it('answers a related NameService with spec.size 2^53 or 1e308 with 4xx, not 500', async () => {
+    for (const size of [2 ** 53 + 2, 1e308]) {
+      const reply = await post(
+        '/sync/broker',
+        syncRequest(broker({}), { related: [customResource('NameService', 'name-service', { size }, 'mq')] }),
+      );
+      expectClientError(reply);
+    }
+  });
+
   it('answers a Broker sync with 4,096 observed StatefulSets within 500 ms, never 500', async () => {
     const observed = Array.from({ length: 4096 }, (_, i) => ({
       apiVersion: 'apps/v1',
