@@ -372,6 +372,23 @@ describe('a malformed request gets 400 with the documented body', () => {
     }
   });
 
+  it('answers a Console whose container env is not a list of objects (1.5, [null]) with 4xx, not 500', async () => {
+    for (const env of [1.5, 'A=b', [{ name: 'A', value: 'x' }, null], [5]]) {
+      const parent = consoleParent({
+        nameServers: '10.0.0.1:9876',
+        consoleDeployment: { spec: { template: { spec: { containers: [{ name: 'd', image: 'i', env }] } } } },
+      });
+      expectClientError(await post('/sync/console', syncRequest(parent)));
+    }
+  });
+
+  it('answers a render stream whose ConfigMap data is not a map of strings with 400, not 500', async () => {
+    for (const data of ['__proto__', '[a, b]', '{broker-common.conf: {nested: x}}']) {
+      const yaml = `apiVersion: rocketmq.apache.org/v1alpha1\nkind: Broker\nmetadata: {name: b}\nspec: {nameServers: "10.0.0.1:9876", volumes: [{name: c, configMap: {name: cm}}]}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm}\ndata: ${data}\n`;
+      expectError(await post('/render', yaml, { 'content-type': 'application/yaml' }), 400);
+    }
+  });
+
   it('answers an observed broker StatefulSet without a spec with 400, not 500', async () => {
     const member = { apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'broker-0-master', namespace: 'mq' } };
     expectError(await post('/sync/broker', syncRequest(broker({ nameServers: '10.0.0.1:9876' }), { children: [member] })), 400);
@@ -669,6 +686,28 @@ describe('a 200 reply is complete and has no null, undefined or NaN', () => {
       ['/sync/topictransfer', transfer({}), [nameService]],
     ];
     for (const [url, parent, related] of cases) expectCleanOk(await post(url, syncRequest(parent, { related })));
+  });
+
+  it('never copies a null from the spec into a 200 (container args, volumeClaimTemplates): it refuses it or leaves it out', async () => {
+    const console = consoleParent({
+      nameServers: '10.0.0.1:9876',
+      consoleDeployment: { spec: { template: { spec: { containers: [{ name: 'd', image: 'i', args: ['a', null] }] } } } },
+    });
+    const vct = [
+      {
+        metadata: { name: 'namesrv-storage' },
+        spec: { accessModes: ['ReadWriteOnce', null], resources: { requests: { storage: '1Gi' } } },
+      },
+    ];
+    const nameServiceWithNull = customResource('NameService', 'ns', { storageMode: 'StorageClass', volumeClaimTemplates: vct }, 'mq');
+    for (const [url, parent] of [
+      ['/sync/console', console],
+      ['/sync/nameservice', nameServiceWithNull],
+    ] as [string, KubeObject][]) {
+      const reply = await post(url, syncRequest(parent));
+      if (reply.status === 200) expectCleanOk(reply);
+      else expectClientError(reply);
+    }
   });
 
   it('drops the nulls the API server prints in observed children (creationTimestamp: null) instead of echoing them', async () => {
