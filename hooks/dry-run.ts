@@ -2,7 +2,7 @@
 import { parseAllDocuments, stringify } from 'yaml';
 import { Ajv } from 'ajv';
 import { BadRequestError, HookError } from './core/errors.js';
-import { hookRequestSchema } from './core/request-schema.js';
+import { manifestSchema } from './core/request-schema.js';
 import { unknownFields } from './schema/unknown-fields.js';
 import { DEFAULT_SETTINGS, type OperatorSettings } from './core/kind-hooks.js';
 import { hooksForKind } from './registry.js';
@@ -18,7 +18,7 @@ const RESOURCE_KINDS: Record<string, string> = {
 };
 
 /** A manifest shaped as a hook request's parent or related object would be. */
-const checkManifest = new Ajv({ strict: false }).compile(hookRequestSchema.properties.parent);
+const checkManifest = new Ajv({ strict: false }).compile(manifestSchema);
 
 /** A document's value; aliases are expanded at most a few times, so a small file cannot grow huge. */
 function documentValue(doc: ReturnType<typeof parseAllDocuments>[number]): unknown {

@@ -12,6 +12,8 @@ export const ErrorCode = {
   PayloadTooLarge: 'PayloadTooLarge',
   /** The URL is longer than the service accepts. */
   URITooLong: 'URITooLong',
+  /** The request line and headers together are larger than Node reads (16 KiB): a very long URL ends here. */
+  HeadersTooLarge: 'HeadersTooLarge',
   /** The parent's spec or name breaks a rule; the details name each field and the fix. */
   InvalidSpec: 'InvalidSpec',
   /** Something the parent depends on (a NameService, a ConfigMap) is missing; retried once it exists. */

@@ -4,7 +4,7 @@
 // this is how such a refusal reaches `kubectl get`, while nothing is created, changed or deleted.
 import { type Condition, withTransitionTimes } from '../k8s/conditions.js';
 import { prune } from '../k8s/prune.js';
-import type { HookRequest, KubeObject, SyncResponse } from './metacontroller.js';
+import type { HookRequest, KubeObject, ObjectMeta, SyncResponse } from './metacontroller.js';
 
 export const PAUSED_ANNOTATION = 'rocketmq.apache.org/paused';
 
@@ -15,12 +15,35 @@ export function isPaused(parent: KubeObject): boolean {
   return parent.metadata.annotations?.[PAUSED_ANNOTATION] === 'true';
 }
 
+/** Where Metacontroller keeps the object it last applied (its default apply strategy). */
+const LAST_APPLIED = 'metacontroller.k8s.io/last-applied-configuration';
+
+/** Fields the API server owns: never part of what a hook asks for. */
+const SERVER_METADATA = ['uid', 'resourceVersion', 'generation', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'managedFields', 'selfLink', 'ownerReferences'];
+
 /**
- * Every observed child, as observed (less the nulls the API server prints, which it does not
- * store): Metacontroller finds nothing to create, update or delete.
+ * A child as it was last asked for, so that applying it again writes nothing: the object
+ * Metacontroller recorded when it last applied it, or else the observed object less what the API
+ * server owns (status and server metadata) and the nulls it prints.
  */
+function asLastApplied(child: KubeObject): KubeObject {
+  const recorded = child.metadata.annotations?.[LAST_APPLIED];
+  if (recorded) {
+    try {
+      const object = JSON.parse(recorded) as KubeObject;
+      if (object?.metadata?.name === child.metadata.name && object.kind === child.kind) return prune(object);
+    } catch {
+      // Not ours to read: fall back to the observed object.
+    }
+  }
+  const { status: _status, ...rest } = child;
+  const metadata = Object.fromEntries(Object.entries(child.metadata).filter(([field]) => !SERVER_METADATA.includes(field))) as ObjectMeta;
+  return prune({ ...rest, metadata });
+}
+
+/** Every observed child, as it was last asked for: Metacontroller finds nothing to create, update or delete. */
 function observedChildren(request: HookRequest): KubeObject[] {
-  return Object.values(request.children ?? {}).flatMap((byName) => Object.values(byName ?? {}).map(prune));
+  return Object.values(request.children ?? {}).flatMap((byName) => Object.values(byName ?? {}).map(asLastApplied));
 }
 
 /**

@@ -47,14 +47,18 @@ const observedStatus = {
   },
 };
 
-/** Workloads always have a spec with a pod template: the hooks read and carry it over. */
-const workloadKinds = ['StatefulSet', 'Deployment', 'Job'];
+/** What the hooks read of particular kinds, beyond what every object has. */
+const byKind = [
+  // Workloads always have a spec with a pod template: the hooks read and carry it over.
+  { kinds: ['StatefulSet', 'Deployment', 'Job'], then: { required: ['spec'], properties: { spec: { type: 'object', required: ['template'] } } } },
+  // A related NameService's size becomes one address per name server, within its CRD's bound.
+  { kinds: ['NameService'], then: { properties: { spec: { type: 'object', properties: { size: { type: 'integer', minimum: 1, maximum: 32 } } } } } },
+].map(({ kinds, then }) => ({ if: { properties: { kind: { enum: kinds } } }, then }));
 
-const kubeObject = {
+/** Any Kubernetes object as a manifest: what every object has, with the types the hooks read. */
+export const manifestSchema = {
   type: 'object',
   required: ['apiVersion', 'kind', 'metadata'],
-  if: { properties: { kind: { enum: workloadKinds } } },
-  then: { required: ['spec'], properties: { spec: { type: 'object', required: ['template'] } } },
   properties: {
     apiVersion: text(MAX_NAME),
     kind: text(MAX_NAME),
@@ -64,6 +68,9 @@ const kubeObject = {
     data: stringMap,
   },
 };
+
+/** An observed child or related object: a manifest, and what the hooks read of its kind. */
+const kubeObject = { ...manifestSchema, allOf: byKind };
 
 /** `"<Kind>.<apiVersion>"` → name → object; a cluster's children number a few hundred at most. */
 const objectMap = {

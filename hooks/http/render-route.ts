@@ -10,8 +10,8 @@ const warningHeader = (text: string) => `299 - "${text.replace(/[\\"]/g, '\\$&')
 /**
  * POST /render: a YAML or JSON stream of manifests in, the children of every custom resource out.
  * Fields a CRD does not know come back as `Warning` headers, as the API server sends them. When a
- * resource cannot be rendered the others still are: the reply has the first failure's status, every
- * failure in `details`, and what did render in `items`.
+ * resource cannot be rendered, every failure is reported: the reply has the first failure's status
+ * and every failure in `details` (the CLI also prints what did render).
  */
 export async function renderRoutes(app: FastifyInstance, { clock, settings }: { clock: () => Date; settings: OperatorSettings }): Promise<void> {
   // Kept as text: the same parser reads YAML and JSON, one document or many.
@@ -26,7 +26,7 @@ export async function renderRoutes(app: FastifyInstance, { clock, settings }: { 
     if (failures.length > 0) {
       const [first] = failures;
       const details = failures.flatMap((f) => f.details ?? [f.message]);
-      return reply.code(first.statusCode).send({ error: first.code, message: failures.map((f) => f.message).join('; '), details, items: children });
+      return reply.code(first.statusCode).send({ error: first.code, message: failures.map((f) => f.message).join('; '), details });
     }
     if (/yaml/.test(request.headers.accept ?? '')) {
       reply.type('application/yaml');

@@ -68,6 +68,18 @@ export function buildServer(options: ServerOptions = {}): FastifyInstance {
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false } },
     // Longer than any kind name: a longer URL is refused (414) before routing.
     routerOptions: { maxParamLength: 64 },
+    // Requests Node cannot even parse (headers over 16 KiB, broken HTTP) get the same body too.
+    clientErrorHandler: (error, socket) => {
+      const tooLarge = (error as { code?: string }).code === 'HPE_HEADER_OVERFLOW';
+      const body: ErrorBody = tooLarge
+        ? { error: ErrorCode.HeadersTooLarge, message: 'the request line and headers are larger than 16 KiB: shorten the URL' }
+        : { error: ErrorCode.BadRequest, message: 'the request is not valid HTTP' };
+      const text = JSON.stringify(body);
+      const status = tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request';
+      const head = `HTTP/1.1 ${status}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n`;
+      if (socket.writable) socket.end(head + text);
+      else socket.destroy();
+    },
     // URLs refused before routing get the same body as every other error.
     frameworkErrors: (error, _request, reply) => {
       const { statusCode, body } = errorReply(error as ServerError);

@@ -1,6 +1,6 @@
 // Which name servers a Broker, Console or TopicTransfer talks to, found from the request alone so
 // that any number of clusters in any namespaces stay independent.
-import { MissingDependencyError } from '../core/errors.js';
+import { ErrorCode, HookError, MissingDependencyError } from '../core/errors.js';
 import type { KubeObject, ObservedObjects, RelatedResourceRule } from '../core/metacontroller.js';
 
 export const NAME_SERVER_PORT = 9876;
@@ -35,10 +35,15 @@ export function nameServiceRules(namespace: string, spec: NameServerChoice): Rel
   return [spec.nameServiceRef ? { ...rule, names: [spec.nameServiceRef] } : { ...rule, labelSelector: {} }];
 }
 
+/** The NameService CRD's bound on spec.size. */
+const MAX_NAME_SERVERS = 32;
+
 /** The NameService's spec.size, with the CRD's default when the object comes from a file that has none. */
 function nameServiceSize(nameService: KubeObject): number {
-  const size = (nameService.spec as { size?: unknown } | undefined)?.size;
-  return typeof size === 'number' && Number.isInteger(size) && size >= 1 ? size : 1;
+  const size = (nameService.spec as { size?: unknown } | undefined)?.size ?? 1;
+  if (typeof size === 'number' && Number.isInteger(size) && size >= 1 && size <= MAX_NAME_SERVERS) return size;
+  const problem = `NameService ${nameService.metadata.name} has spec.size ${JSON.stringify(size)}, not a whole number from 1 to ${MAX_NAME_SERVERS}: fix it`;
+  throw new HookError(422, ErrorCode.InvalidSpec, problem, [problem]);
 }
 
 /** Stable DNS addresses, which do not change when name server pods move, so brokers need no restart. */
