@@ -41,9 +41,16 @@ function asLastApplied(child: KubeObject): KubeObject {
   return prune({ ...rest, metadata });
 }
 
-/** Every observed child, as it was last asked for: Metacontroller finds nothing to create, update or delete. */
+/**
+ * Every observed child of the parent, as it was last asked for: Metacontroller finds nothing to
+ * create, update or delete. Children live in their parent's namespace; anything else is not ours.
+ */
 function observedChildren(request: HookRequest): KubeObject[] {
-  return Object.values(request.children ?? {}).flatMap((byName) => Object.values(byName ?? {}).map(asLastApplied));
+  const namespace = request.parent.metadata.namespace ?? 'default';
+  return Object.values(request.children ?? {})
+    .flatMap((byName) => Object.values(byName ?? {}))
+    .filter((child) => (child.metadata.namespace ?? namespace) === namespace)
+    .map(asLastApplied);
 }
 
 /**
