@@ -110,7 +110,7 @@ export const brokerHooks: KindHooks<BrokerStatus> = {
     const status = brokerStatus(
       {
         spec,
-        previous: parent.status as BrokerStatus | undefined,
+        previous: parent.status,
         members,
         beyondSpec: membersBeyondSpec(members, spec),
         desiredHashes,

@@ -72,6 +72,8 @@ function progressing(input: BrokerStatusInput): Condition<Reason> {
       return { type, status: 'True', reason: 'RollingUpdate', message: `restarting ${plan.rolling.pod} to apply the Broker's changes; ${plan.toRoll.length - 1} more after it` };
     case 'Waiting':
       return { type, status: 'True', reason: 'RollingUpdate', message: `waiting for ${plan.waitingFor.pod} to be Ready before restarting ${listed(plan.toRoll)}` };
+    case 'UpToDate':
+      break;
   }
   if (input.rollingPod) return { type, status: 'True', reason: 'RollingUpdate', message: `waiting for ${input.rollingPod} to be Ready with its new template` };
   const missing = members.filter((m) => !observedStatefulSet(observed, m));
@@ -125,6 +127,6 @@ export function brokerStatus(input: BrokerStatusInput, now: Date): BrokerStatus 
     groups,
     nameServers,
     ...(input.rollingPod ? { rollingPod: input.rollingPod } : {}),
-    conditions: withTransitionTimes(conditions, previous?.conditions, now) as BrokerStatus['conditions'],
+    conditions: withTransitionTimes(conditions, previous?.conditions, now),
   };
 }

@@ -1,4 +1,3 @@
-import type { V1Deployment } from '@kubernetes/client-node';
 import type { KindHooks } from '../core/kind-hooks.js';
 import { ObservedObjects } from '../core/metacontroller.js';
 import { nameServiceRules, resolveNameServers } from '../rocketmq-pods/nameservers.js';
@@ -20,9 +19,9 @@ export const consoleHooks: KindHooks<ConsoleStatus> = {
     const { name, namespace, spec } = parent;
     const nameServers = resolveNameServers({ kind: 'Console', name, namespace, spec }, new ObservedObjects(request.related));
     const observed = new ObservedObjects(request.children).get('Deployment', 'apps/v1', name);
-    const wanted = (spec.consoleDeployment as V1Deployment).spec?.replicas ?? 1;
+    const wanted = spec.consoleDeployment.spec?.replicas ?? 1;
     return {
-      status: consoleStatus(observed, wanted, nameServers, parent.status as ConsoleStatus | undefined, now),
+      status: consoleStatus(observed, wanted, nameServers, parent.status, now),
       children: [renderConsoleDeployment(parent, nameServers, observed), renderConsoleService(parent)],
     };
   },

@@ -30,6 +30,6 @@ export function consoleStatus(deployment: V1Deployment | undefined, wanted: numb
     replicas: deployment?.status?.replicas ?? 0,
     readyReplicas,
     nameServers,
-    conditions: withTransitionTimes(conditions, previous?.conditions, now) as ConsoleStatus['conditions'],
+    conditions: withTransitionTimes(conditions, previous?.conditions, now),
   };
 }

@@ -82,7 +82,7 @@ export function buildServer(options: ServerOptions = {}): FastifyInstance {
     },
     // URLs refused before routing get the same body as every other error.
     frameworkErrors: (error, _request, reply) => {
-      const { statusCode, body } = errorReply(error as ServerError);
+      const { statusCode, body } = errorReply(error);
       if (CLOSES_CONNECTION.has(statusCode)) void reply.header('connection', 'close');
       void (reply as FastifyReply).code(statusCode).send(body);
     },

@@ -51,6 +51,6 @@ export function nameServiceStatus(
     addresses: nameServerAddresses(parent.name, parent.namespace, size),
     replicas: sts?.status?.replicas ?? 0,
     readyReplicas,
-    conditions: withTransitionTimes(conditions, previous?.conditions, now) as NameServiceStatus['conditions'],
+    conditions: withTransitionTimes(conditions, previous?.conditions, now),
   };
 }

@@ -12,7 +12,6 @@ import type {
   QueueOffsets,
   SubscriptionGroupConfig,
   TopicConfig,
-  TopicFilterType,
   TopicRouteData,
   TopicStats,
 } from './types.js';
@@ -55,7 +54,7 @@ export function decodeTopicConfig(value: FastjsonValue, fallbackName?: string): 
     readQueueNums: num(o.readQueueNums, `${at} readQueueNums`),
     writeQueueNums: num(o.writeQueueNums, `${at} writeQueueNums`),
     perm: num(o.perm, `${at} perm`),
-    topicFilterType: (o.topicFilterType === 'MULTI_TAG' ? 'MULTI_TAG' : 'SINGLE_TAG') as TopicFilterType,
+    topicFilterType: o.topicFilterType === 'MULTI_TAG' ? 'MULTI_TAG' : 'SINGLE_TAG',
     topicSysFlag: num(o.topicSysFlag, `${at} topicSysFlag`, 0),
     order: bool(o.order, false),
     attributes: stringMap(o.attributes),

@@ -21,7 +21,7 @@ function walk(schema: Node, value: unknown, path: string, found: string[], depth
   for (const [key, child] of Object.entries(value)) {
     const known = schema.properties && Object.hasOwn(schema.properties, key) ? (schema.properties[key] as Node) : undefined;
     if (known) walk(known, child, `${path}.${key}`, found, depth + 1);
-    else if (typeof schema.additionalProperties === 'object') walk(schema.additionalProperties as Node, child, `${path}.${key}`, found, depth + 1);
+    else if (typeof schema.additionalProperties === 'object') walk(schema.additionalProperties, child, `${path}.${key}`, found, depth + 1);
     else if (!schema['x-kubernetes-preserve-unknown-fields'] && schema.additionalProperties !== true) found.push(`${path}.${key}`.slice(1));
   }
 }

@@ -17,7 +17,7 @@ function failedCopy(): HookRequest {
   request = applyAndSettle(request, hooks.sync(request, FIXED_NOW));
   const jobs = request.children!['Job.batch/v1'];
   const failed = { conditions: [{ type: 'Failed', status: 'True', message: 'backoff limit reached', lastTransitionTime: FIXED_NOW.toISOString() }] };
-  for (const key of Object.keys(jobs)) jobs[key] = { ...jobs[key], status: failed } as KubeObject;
+  for (const key of Object.keys(jobs)) jobs[key] = { ...jobs[key], status: failed };
   return request;
 }
 
@@ -42,7 +42,7 @@ describe('replies over time', () => {
     const failed = failedCopy();
     const succeeded = structuredClone(failed);
     const jobs = succeeded.children!['Job.batch/v1'];
-    for (const key of Object.keys(jobs)) jobs[key] = { ...jobs[key], status: { succeeded: 1 } } as KubeObject;
+    for (const key of Object.keys(jobs)) jobs[key] = { ...jobs[key], status: { succeeded: 1 } };
     const done = (await app.inject({ method: 'POST', url: '/sync/broker', payload: succeeded })).json();
     const settled = applyAndSettle(succeeded, done);
     const stale = { ...settled, parent: { ...settled.parent, status: { size: 2 } } };

@@ -9,7 +9,6 @@ import { RocketMQAdmin } from '../../hooks/rocketmq/admin.js';
 import { RequestCode } from '../../hooks/rocketmq/codes.js';
 import { RemotingConnectionError, RemotingResponseError } from '../../hooks/rocketmq/errors.js';
 import { parseFastjson, type FastjsonMap, type FastjsonObject } from '../../hooks/rocketmq/fastjson.js';
-import type { SubscriptionGroupConfig, TopicConfig } from '../../hooks/rocketmq/types.js';
 import { describeWithRocketMQ, startRocketMQ, type TestRocketMQ } from '../support/rocketmq.js';
 import { expectSuccess, keyValueSections, labelledValue, tableRows } from './mqadmin-output.js';
 import { groupConfig, topicConfig } from '../support/rocketmq-configs.js';

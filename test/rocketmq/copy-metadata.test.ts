@@ -8,7 +8,6 @@ import {
   topicConfigsEqual,
   V4_FIELDS,
 } from '../../hooks/rocketmq/topic-config.js';
-import type { SubscriptionGroupConfig, TopicConfig } from '../../hooks/rocketmq/types.js';
 import { copyMetadata, CopyMetadataError } from '../../hooks/runner/copy-metadata.js';
 import { runRunner } from '../../hooks/runner/main.js';
 import { isTransient, withRetry } from '../../hooks/runner/retry.js';
@@ -271,7 +270,7 @@ describe('the runner command line', () => {
     [['copy-metadata', '--source-addr', '127.0.0.1:1', '--target-addr', '127.0.0.1:2', '--bogus', 'x'], /unknown option --bogus/],
     [['copy-metadata', '--source-addr'], /option --source-addr needs a value/],
   ])('rejects %j with exit code 2', async (argv, message) => {
-    const result = await run(argv as string[]);
+    const result = await run(argv);
     expect(result.code).toBe(2);
     expect(result.err.join('\n')).toMatch(message);
     expect(result.out).toEqual([]);

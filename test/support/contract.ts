@@ -36,7 +36,7 @@ const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 function findNull(value: unknown, path = ''): string | undefined {
   if (value === null) return path || '(root)';
   if (typeof value !== 'object') return undefined;
-  for (const [key, v] of Object.entries(value as object)) {
+  for (const [key, v] of Object.entries(value)) {
     const found = findNull(v, `${path}.${key}`);
     if (found) return found;
   }

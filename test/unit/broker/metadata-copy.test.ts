@@ -24,7 +24,7 @@ const copyOf = (response: SyncResponse<object>, group: number) => (response.stat
 function withJobStatus(request: HookRequest, response: SyncResponse<object>, status: object): HookRequest {
   const next = applyAndSettle(request, response);
   const jobMap = next.children!['Job.batch/v1'];
-  for (const key of Object.keys(jobMap)) jobMap[key] = { ...jobMap[key], status } as KubeObject;
+  for (const key of Object.keys(jobMap)) jobMap[key] = { ...jobMap[key], status };
   return next;
 }
 
