@@ -1,4 +1,4 @@
-import type { HookRequest, KubeObject, SyncResponse } from '../../../hooks/core/metacontroller.js';
+import type { HookRequest, SyncResponse } from '../../../hooks/core/metacontroller.js';
 import type { BrokerStatus } from '../../../hooks/schema/types.js';
 import { applyAndSettle, broker, FIXED_NOW, hooks, nameService, syncRequest } from './support.js';
 
