@@ -26,13 +26,13 @@ export function brokerMember(name: string, group: number, brokerId: number): Bro
   return { statefulSet, pod: `${statefulSet}-0`, group, brokerName: `${name}-${group}`, brokerId, role: brokerId === 0 ? 'MASTER' : 'SLAVE' };
 }
 
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
+/** What follows `<name>-` in a member's StatefulSet name. */
+const MEMBER_SUFFIX = /^(0|[1-9]\d*)-(?:master|replica-([1-9]\d*))$/;
 
 /** Group and broker id of a StatefulSet name this Broker renders, or undefined for any other name. */
 export function parseMemberName(name: string, statefulSet: string): { group: number; brokerId: number } | undefined {
-  const match = new RegExp(`^${escapeRegExp(name)}-(0|[1-9]\\d*)-(?:master|replica-([1-9]\\d*))$`).exec(statefulSet);
+  if (statefulSet.length <= name.length + 1 || !statefulSet.startsWith(name) || statefulSet[name.length] !== '-') return undefined;
+  const match = MEMBER_SUFFIX.exec(statefulSet.slice(name.length + 1));
   if (!match) return undefined;
   return { group: Number(match[1]), brokerId: match[2] ? Number(match[2]) : 0 };
 }
@@ -70,6 +70,10 @@ export function membersBeyondSpec(members: BrokerMember[], shape: GroupShape): B
 /** Members by group, groups in ascending order. */
 export function groupsOf(members: BrokerMember[]): BrokerMember[][] {
   const groups = new Map<number, BrokerMember[]>();
-  for (const member of members) groups.set(member.group, [...(groups.get(member.group) ?? []), member]);
+  for (const member of members) {
+    const group = groups.get(member.group);
+    if (group) group.push(member);
+    else groups.set(member.group, [member]);
+  }
   return [...groups.keys()].sort((a, b) => a - b).map((g) => groups.get(g)!);
 }

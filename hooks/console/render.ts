@@ -5,7 +5,7 @@ import { InvalidSpecError } from '../core/errors.js';
 import type { KubeObject } from '../core/metacontroller.js';
 import { commonLabels } from '../k8s/labels.js';
 import { prune } from '../k8s/prune.js';
-import { checkedQuantity, checkedResources } from '../k8s/resources.js';
+import { canonicalQuantity, canonicalResources } from '../k8s/quantity.js';
 import { keepImmutableFields } from '../k8s/statefulset.js';
 import type { ConsoleSpec } from '../schema/types.js';
 
@@ -48,12 +48,12 @@ function withNameServers(parent: ConsoleParent, env: V1EnvVar[] | undefined, nam
 }
 
 function canonicalContainer(container: V1Container, path: string): V1Container {
-  return container.resources ? { ...container, resources: checkedResources(`${path}.resources`, container.resources) } : container;
+  return container.resources ? { ...container, resources: canonicalResources(container.resources) } : container;
 }
 
 function canonicalVolume(volume: V1Volume, path: string): V1Volume {
   const sizeLimit = volume.emptyDir?.sizeLimit;
-  return sizeLimit === undefined ? volume : { ...volume, emptyDir: { ...volume.emptyDir, sizeLimit: checkedQuantity(`${path}.emptyDir.sizeLimit`, sizeLimit) } };
+  return sizeLimit === undefined ? volume : { ...volume, emptyDir: { ...volume.emptyDir, sizeLimit: canonicalQuantity(sizeLimit) } };
 }
 
 /**

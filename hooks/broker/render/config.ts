@@ -1,6 +1,6 @@
 // Each broker's broker.conf: the user's broker-common.conf, then spec.properties, then the lines
 // that make the broker who it is, which therefore win.
-import { HookError, InvalidSpecError } from '../../core/errors.js';
+import { ErrorCode, HookError, InvalidSpecError } from '../../core/errors.js';
 import type { KubeObject } from '../../core/metacontroller.js';
 import { commonLabels } from '../../k8s/labels.js';
 import type { BrokerMember } from '../members.js';
@@ -76,10 +76,8 @@ export function masterRole(replicationMode: 'ASYNC' | 'SYNC' | undefined, proper
   const fromFile = valueIn(commonConf, 'brokerRole');
   if (fromFile === undefined) return 'ASYNC_MASTER';
   if (!MASTER_ROLES.includes(fromFile)) {
-    throw new HookError(
-      422,
-      `${COMMON_CONF_FILE} sets brokerRole=${fromFile}, but the masters' role must be ASYNC_MASTER or SYNC_MASTER (replicas are made SLAVE by the operator): fix the ConfigMap or set spec.replicationMode`,
-    );
+    const problem = `${COMMON_CONF_FILE} sets brokerRole=${fromFile}, but the masters' role must be ASYNC_MASTER or SYNC_MASTER (replicas are made SLAVE by the operator): fix the ConfigMap or set spec.replicationMode`;
+    throw new HookError(422, ErrorCode.InvalidSpec, problem, [problem]);
   }
   return fromFile as MasterRole;
 }
@@ -94,12 +92,6 @@ export interface BrokerConfInput {
 }
 
 export function brokerConf({ clusterName, member, masterRole, commonConf, properties = {}, storeRoot }: BrokerConfInput): string {
-  const replaced = new Set([...IDENTITY_KEYS, ...Object.keys(properties)]);
-  const common = logicalLines(commonConf ?? '')
-    .filter((entry) => !replaced.has(entryKey(entry) ?? ''))
-    .flat()
-    .join('\n')
-    .trim();
   const identity = {
     brokerClusterName: clusterName,
     brokerName: member.brokerName,
@@ -107,18 +99,36 @@ export function brokerConf({ clusterName, member, masterRole, commonConf, proper
     brokerRole: member.role === 'MASTER' ? masterRole : 'SLAVE',
     storePathRootDir: storeRoot,
   };
-  const propertyLines = Object.keys(properties)
-    .filter((key) => !IDENTITY_KEYS.includes(key))
-    .sort()
-    .map((key) => `${key}=${properties[key]}`);
   return [
     `# ${member.statefulSet}, generated from ${COMMON_CONF_FILE}, spec.properties and the broker's place in the cluster`,
-    ...(common ? [common] : []),
-    ...propertyLines,
+    ...sharedLines(commonConf, properties),
     ...Object.entries(identity).map(([key, value]) => `${key}=${value}`),
     '',
   ].join('\n');
 }
+
+/** The lines every broker of a Broker has: broker-common.conf less what is set after it, then the properties. */
+function sharedLines(commonConf: string | undefined, properties: Record<string, string>): string[] {
+  // Every broker of a Broker has the same: the last answer is kept, keyed by the whole input.
+  // (JSON tells string values apart exactly; anything else is worked out each time.)
+  const key = Object.values(properties).every((v) => typeof v === 'string') ? JSON.stringify(properties) : undefined;
+  if (key !== undefined && lastShared && lastShared.commonConf === commonConf && lastShared.key === key) return lastShared.lines;
+  const replaced = new Set([...IDENTITY_KEYS, ...Object.keys(properties)]);
+  const common = logicalLines(commonConf ?? '')
+    .filter((entry) => !replaced.has(entryKey(entry) ?? ''))
+    .flat()
+    .join('\n')
+    .trim();
+  const propertyLines = Object.keys(properties)
+    .filter((key) => !IDENTITY_KEYS.includes(key))
+    .sort()
+    .map((key) => `${key}=${properties[key]}`);
+  const lines = [...(common ? [common] : []), ...propertyLines];
+  if (key !== undefined) lastShared = { commonConf, key, lines };
+  return lines;
+}
+
+let lastShared: { commonConf: string | undefined; key: string; lines: string[] } | undefined;
 
 export function renderBrokerConfigMap(name: string, namespace: string, data: Record<string, string>): KubeObject {
   return {

@@ -30,15 +30,31 @@ export interface BrokerEnvInput {
  * the user's entries. A user entry replaces the operator's of the same name rather than repeating
  * it, since a list with a name twice cannot be applied server-side.
  */
-export function brokerEnv({ clusterName, member, nameServers, memoryLimit, flavor, userEnv = [] }: BrokerEnvInput): V1EnvVar[] {
-  const own: V1EnvVar[] = [
-    { name: 'NAMESRV_ADDR', value: nameServers },
-    { name: 'BROKER_ID', value: String(member.brokerId) },
-    { name: 'BROKER_CLUSTER_NAME', value: clusterName },
-    { name: 'BROKER_NAME', value: member.brokerName },
-    { name: 'POD_IP', valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'status.podIP' } } },
-    ...jvmEnv(memoryLimit, flavor, userEnv),
-  ];
+export function brokerEnv({ member, ...shared }: BrokerEnvInput): V1EnvVar[] {
+  return brokerEnvRenderer(shared)(member);
+}
+
+/**
+ * brokerEnv for every member of one Broker: what all members share (the name servers, the JVM flags,
+ * the user's entries) is worked out once. The entries are shared between the lists it returns.
+ */
+export function brokerEnvRenderer({ clusterName, nameServers, memoryLimit, flavor, userEnv = [] }: Omit<BrokerEnvInput, 'member'>): (member: BrokerMember) => V1EnvVar[] {
+  const jvm = jvmEnv(memoryLimit, flavor, userEnv);
   const userNames = new Set(userEnv.map((e) => e.name));
-  return [...own.filter((e) => !userNames.has(e.name)), ...userEnv];
+  const own = (entry: V1EnvVar) => (userNames.has(entry.name) ? undefined : entry);
+  const nameServerEntry = own({ name: 'NAMESRV_ADDR', value: nameServers });
+  const clusterEntry = own({ name: 'BROKER_CLUSTER_NAME', value: clusterName });
+  const podIpEntry = own({ name: 'POD_IP', valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'status.podIP' } } });
+  const after = [...(podIpEntry ? [podIpEntry] : []), ...jvm.filter((e) => !userNames.has(e.name)), ...userEnv];
+  const withId = !userNames.has('BROKER_ID');
+  const withName = !userNames.has('BROKER_NAME');
+  return (member) => {
+    const env: V1EnvVar[] = [];
+    if (nameServerEntry) env.push(nameServerEntry);
+    if (withId) env.push({ name: 'BROKER_ID', value: String(member.brokerId) });
+    if (clusterEntry) env.push(clusterEntry);
+    if (withName) env.push({ name: 'BROKER_NAME', value: member.brokerName });
+    for (const entry of after) env.push(entry);
+    return env;
+  };
 }

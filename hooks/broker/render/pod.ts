@@ -1,18 +1,18 @@
 // The pod template of one broker, with hashes that tell whether a running pod is current.
-import type { V1Volume } from '@kubernetes/client-node';
+import type { V1EnvVar, V1Volume } from '@kubernetes/client-node';
 import { InvalidSpecError } from '../../core/errors.js';
 import type { KubeObject } from '../../core/metacontroller.js';
-import { shortHash } from '../../k8s/hash.js';
+import { jsonTextTemplate, shortHash, shortTextHash } from '../../k8s/hash.js';
 import { imageFlavor } from '../../rocketmq-pods/image.js';
 import { commonLabels } from '../../k8s/labels.js';
 import { DEFAULT_CONTAINER_SECURITY_CONTEXT, defaultPodSecurityContext, passThroughPodFields, tcpProbe } from '../../k8s/pod.js';
-import { prune } from '../../k8s/prune.js';
-import { checkedResources } from '../../k8s/resources.js';
+import { markPruned, prune } from '../../k8s/prune.js';
+import { canonicalResources } from '../../k8s/quantity.js';
 import type { Storage } from '../../k8s/storage.js';
 import type { BrokerSpec } from '../../schema/types.js';
 import type { BrokerMember } from '../members.js';
 import { BROKER_NAME_LABEL, brokerConfigKey, brokerConfigMapName, brokerPodSelector, memberPodSelector } from '../names.js';
-import { brokerEnv } from './env.js';
+import { brokerEnvRenderer } from './env.js';
 
 export const BROKER_PORTS = { vip: 10909, main: 10911, ha: 10912 } as const;
 
@@ -69,46 +69,115 @@ export interface BrokerPodInput {
   storage: Storage;
 }
 
-export function brokerPodTemplate({ parent, member, nameServers, conf, storage }: BrokerPodInput): PodTemplate {
+/** Renders the pod template of each member of one Broker, from its broker.conf. */
+export type BrokerPodRenderer = (member: BrokerMember, conf: string) => PodTemplate;
+
+/** Members whose template text is serialized whole before the rest are made from one serialized text. */
+const TEXT_TEMPLATE_AFTER = 4;
+
+/** Stands for what each member fills in, in the parts the members share. */
+const PER_MEMBER = ['per member'];
+
+/**
+ * The pod templates of one Broker's members. Most of a template is the same for every member (image,
+ * resources, volumes, security contexts, the user's env and scheduling fields): that part is built
+ * and pruned once, and each member's template only adds its labels, hashes, env, mounts and
+ * anti-affinity. The templates share those parts, which nothing changes after rendering.
+ */
+export function brokerPodRenderer(parent: BrokerParent, nameServers: string, storage: Storage): BrokerPodRenderer {
   const { name, spec } = parent;
   const flavor = imageFlavor(spec.brokerImage);
-  const resources = checkedResources('spec.resources', spec.resources);
+  const resources = canonicalResources(spec.resources);
   const volumes: V1Volume[] = [...(spec.volumes ?? []), ...storage.volumes, { name: CONFIG_VOLUME, configMap: { name: brokerConfigMapName(name) } }];
-  const container = {
+  const envOf = brokerEnvRenderer({ clusterName: name, nameServers, memoryLimit: resources?.limits?.memory as string | undefined, flavor, userEnv: prune(spec.env) });
+  const sharedContainer = prune({
     name: 'broker',
     image: spec.brokerImage,
     imagePullPolicy: spec.imagePullPolicy,
     command: flavor.brokerCommand,
     resources,
-    env: brokerEnv({ clusterName: name, member, nameServers, memoryLimit: resources?.limits?.memory as string | undefined, flavor, userEnv: spec.env }),
+    env: PER_MEMBER,
     ports: Object.entries(BROKER_PORTS).map(([portName, port]) => ({ name: portName, containerPort: port, protocol: 'TCP' })),
     securityContext: spec.containerSecurityContext ?? DEFAULT_CONTAINER_SECURITY_CONTEXT,
-    volumeMounts: [
-      { name: storage.volumeName, mountPath: `${flavor.dataRoot}/logs`, subPath: `logs/${member.statefulSet}` },
-      { name: storage.volumeName, mountPath: `${flavor.dataRoot}/store`, subPath: `store/${member.statefulSet}` },
-      { name: CONFIG_VOLUME, mountPath: flavor.brokerConfigPath, subPath: brokerConfigKey(member) },
-    ],
+    volumeMounts: PER_MEMBER,
     // Readiness only: a broker replaying its commit log after a crash must not be killed for being slow.
     readinessProbe: tcpProbe(BROKER_PORTS.main, 10, 3),
-  };
-  const template: PodTemplate = prune({
-    metadata: {
-      labels: { ...commonLabels('broker', name), ...memberPodSelector(name, member), [BROKER_NAME_LABEL]: member.brokerName },
-      annotations: { ...spec.podAnnotations, [CONFIG_HASH_ANNOTATION]: shortHash(conf) },
-    },
-    spec: {
-      ...passThroughPodFields(spec),
-      affinity: spec.affinity ?? groupAntiAffinity(name, member),
-      hostNetwork: spec.hostNetwork || undefined,
-      dnsPolicy: spec.hostNetwork ? 'ClusterFirstWithHostNet' : undefined,
-      securityContext: spec.securityContext ?? defaultPodSecurityContext(flavor),
-      containers: [container],
-      volumes,
-    },
   });
-  template.metadata.annotations[TEMPLATE_HASH_ANNOTATION] = shortHash(template);
-  return template;
+  const userAffinity = spec.affinity ?? undefined;
+  const sharedSpec = prune({
+    ...passThroughPodFields(spec),
+    affinity: userAffinity ?? PER_MEMBER,
+    hostNetwork: spec.hostNetwork || undefined,
+    dnsPolicy: spec.hostNetwork ? 'ClusterFirstWithHostNet' : undefined,
+    securityContext: spec.securityContext ?? defaultPodSecurityContext(flavor),
+    containers: PER_MEMBER,
+    volumes,
+  });
+  const common = commonLabels('broker', name);
+  // Annotations the user gives with nothing to prune are used as they are; others are pruned with each template's.
+  const userAnnotations = { ...spec.podAnnotations };
+  const cleanAnnotations = prune(userAnnotations) === userAnnotations;
+  const { dataRoot, brokerConfigPath } = flavor;
+
+  /** A member's template; every value that differs between members comes from `member` and `configHash`. */
+  const build = (member: BrokerMember, configHash: string): PodTemplate => {
+    const annotations = { ...userAnnotations, [CONFIG_HASH_ANNOTATION]: configHash };
+    const container: Record<string, unknown> = {
+      ...sharedContainer,
+      env: envOf(member),
+      volumeMounts: [
+        { name: storage.volumeName, mountPath: `${dataRoot}/logs`, subPath: `logs/${member.statefulSet}` },
+        { name: storage.volumeName, mountPath: `${dataRoot}/store`, subPath: `store/${member.statefulSet}` },
+        { name: CONFIG_VOLUME, mountPath: brokerConfigPath, subPath: brokerConfigKey(member) },
+      ],
+    };
+    // An empty list is pruned away, as every empty list is.
+    if ((container.env as V1EnvVar[]).length === 0) delete container.env;
+    return {
+      metadata: {
+        labels: { ...common, ...memberPodSelector(name, member), [BROKER_NAME_LABEL]: member.brokerName },
+        annotations: cleanAnnotations ? annotations : prune(annotations),
+      },
+      // Keys keep their places: affinity (unless the user's was pruned away) and containers are in the shared part.
+      spec: userAffinity === undefined ? { ...sharedSpec, affinity: groupAntiAffinity(name, member), containers: [container] } : { ...sharedSpec, containers: [container] },
+    };
+  };
+  // The template hash is of the template's JSON. With more than a few members, that text is
+  // serialized once, with markers, and each member's strings are put in its place.
+  let rendered = 0;
+  let templateText: ((values: string[]) => string | undefined) | undefined;
+  const textTemplate = () =>
+    jsonTextTemplate(
+      ([statefulSet, brokerName, brokerId, configHash]) =>
+        build({ statefulSet, pod: `${statefulSet}-0`, group: 0, brokerName, brokerId: brokerId as unknown as number, role: 'MASTER' }, configHash),
+      4,
+    );
+
+  return (member, conf) => {
+    const configHash = shortHash(conf);
+    const template = build(member, configHash);
+    if (++rendered === TEXT_TEMPLATE_AFTER) templateText = textTemplate();
+    const text = templateText?.([member.statefulSet, member.brokerName, String(member.brokerId), configHash]) ?? JSON.stringify(template);
+    template.metadata.annotations[TEMPLATE_HASH_ANNOTATION] = shortTextHash(text);
+    return markPruned(template);
+  };
 }
+
+/**
+ * One member's pod template. Called for each member of the same Broker in one request (the same
+ * parent, name servers and storage objects), it builds the parts they share once: the renderer is
+ * kept with the parent object, which is made anew for each request and never changed.
+ */
+export function brokerPodTemplate({ parent, member, nameServers, conf, storage }: BrokerPodInput): PodTemplate {
+  let kept = renderers.get(parent);
+  if (kept === undefined || kept.nameServers !== nameServers || kept.storage !== storage) {
+    kept = { nameServers, storage, render: brokerPodRenderer(parent, nameServers, storage) };
+    renderers.set(parent, kept);
+  }
+  return kept.render(member, conf);
+}
+
+const renderers = new WeakMap<BrokerParent, { nameServers: string; storage: Storage; render: BrokerPodRenderer }>();
 
 /** The template hash an operator-made StatefulSet's pods are made from. */
 export function statefulSetTemplateHash(statefulSet: KubeObject | undefined): string | undefined {

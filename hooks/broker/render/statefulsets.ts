@@ -1,6 +1,6 @@
 import type { KubeObject } from '../../core/metacontroller.js';
 import { commonLabels } from '../../k8s/labels.js';
-import { prune } from '../../k8s/prune.js';
+import { markPruned, prune, pruneAround } from '../../k8s/prune.js';
 import { keepImmutableFields } from '../../k8s/statefulset.js';
 import type { Storage } from '../../k8s/storage.js';
 import type { BrokerMember } from '../members.js';
@@ -14,22 +14,30 @@ import type { BrokerParent } from './pod.js';
  */
 export function renderBrokerStatefulSet(parent: BrokerParent, member: BrokerMember, template: unknown, storage: Storage, observed?: KubeObject): KubeObject {
   const { name, namespace } = parent;
+  // The template is pruned already (both kinds are marked so): only what is around it is looked at.
+  const spec = markPruned(
+    pruneAround(
+      {
+        replicas: 1,
+        serviceName: brokerServiceName(name),
+        selector: { matchLabels: memberPodSelector(name, member) },
+        template,
+        volumeClaimTemplates: storage.volumeClaimTemplates,
+      },
+      'template',
+      template,
+    ),
+  );
   const statefulSet: KubeObject = {
     apiVersion: 'apps/v1',
     kind: 'StatefulSet',
     metadata: { name: member.statefulSet, namespace, labels: { ...commonLabels('broker', name), [BROKER_NAME_LABEL]: member.brokerName } },
-    spec: {
-      replicas: 1,
-      serviceName: brokerServiceName(name),
-      selector: { matchLabels: memberPodSelector(name, member) },
-      template,
-      volumeClaimTemplates: storage.volumeClaimTemplates,
-    },
+    spec,
   };
-  return keepImmutableFields(prune(statefulSet), observed);
+  return keepImmutableFields(pruneAround(statefulSet, 'spec', spec), observed);
 }
 
 /** The observed pod template, as the API server returned it minus the nulls it prints. */
 export function observedTemplate(observed: KubeObject): unknown {
-  return prune((observed.spec as { template?: unknown }).template);
+  return markPruned(prune((observed.spec as { template?: unknown }).template));
 }
