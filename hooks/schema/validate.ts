@@ -1,7 +1,7 @@
 import { Ajv, type ErrorObject, type AnySchemaObject } from 'ajv';
 import { parse as parseCel } from '@marcbachmann/cel-js';
-import { InvalidSpecError } from '../core/errors.js';
-import { type CustomKind, loadCrd, specSchema } from './crds.js';
+import { BadRequestError, InvalidSpecError } from '../core/errors.js';
+import { type CustomKind, loadCrd, objectSchema } from './crds.js';
 
 interface CelRule {
   rule: string;
@@ -63,9 +63,16 @@ function buildAjv(): Ajv {
 
 const ajv = buildAjv();
 
+/** What the CRDs' patterns mean, in the words a user fixing the field needs. */
+function patternMeaning(pattern: string): string {
+  if (pattern.includes('[KMGTPE]i')) return 'must be a Kubernetes quantity such as 512Mi, 4Gi, 500m or 2 (binary suffixes are Ki, Mi, Gi: 4GB is written 4G or 4Gi)';
+  if (pattern.includes('6553[0-5]')) return 'must be a name server list "host:port;host:port" (host names or IPv4 addresses, ports 1 to 65535, no spaces or schemes), or empty';
+  return `must match ${pattern}`;
+}
+
 /** Turns ajv's error into "spec.field: what is wrong and what is allowed". */
-export function describeError(error: ErrorObject, root = 'spec'): string {
-  const path = root + error.instancePath.replaceAll('/', '.');
+export function describeError(error: ErrorObject): string {
+  const path = error.instancePath.slice(1).replaceAll('/', '.');
   const params = error.params as Record<string, unknown>;
   switch (error.keyword) {
     case 'required':
@@ -76,32 +83,45 @@ export function describeError(error: ErrorObject, root = 'spec'): string {
       return `${path}.${params.additionalProperty}: is not a known field`;
     case 'x-kubernetes-validations':
       return error.message ?? `${path}: invalid`;
+    case 'pattern':
+      return `${path}: ${patternMeaning(String(params.pattern))}`;
     default:
       return `${path}: ${error.message}`;
   }
 }
 
-/** A deep copy made of this realm's plain objects and arrays, the only values CEL evaluates. */
-function plainCopy(value: unknown): unknown {
-  if (Array.isArray(value)) return Array.from(value, plainCopy);
+/** Keys that reach an object's prototype in JavaScript, and confuse CEL's type checks: never data. */
+const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/**
+ * A deep copy made of this realm's plain objects and arrays, the only values CEL evaluates. A key
+ * that could reach a prototype is refused (400) rather than copied.
+ */
+function plainCopy(value: unknown, path: string): unknown {
+  if (Array.isArray(value)) return Array.from(value, (item, i) => plainCopy(item, `${path}[${i}]`));
   if (value === null || typeof value !== 'object') return value;
   const out: Record<string, unknown> = {};
-  for (const key in value) out[key] = plainCopy((value as Record<string, unknown>)[key]);
+  for (const key of Object.keys(value)) {
+    if (PROTOTYPE_KEYS.has(key)) throw new BadRequestError(`${path}.${key}: a key named ${key} is not accepted anywhere in a spec`);
+    out[key] = plainCopy((value as Record<string, unknown>)[key], `${path}.${key}`);
+  }
   return out;
 }
 
-export type SpecValidator = (kind: string, name: string, spec: unknown) => unknown;
+const NAME_SCHEMA = { type: 'object', properties: { name: { type: 'string', maxLength: 253 } } };
 
 /**
  * Compiles the spec schema of a CRD once. The returned function gives a defaulted copy of the
  * spec (as the API server would store it) or throws InvalidSpecError naming every failing field.
  */
 export function compileSpecValidator<T>(kind: CustomKind): (name: string, spec: unknown) => T {
-  const check = ajv.compile(specSchema(loadCrd(kind)));
+  const { properties, ...root } = objectSchema(loadCrd(kind));
+  // The object as the API server validates it on create, less what only it holds (status, the rest of metadata).
+  const check = ajv.compile({ ...root, required: ['metadata', 'spec'], properties: { metadata: NAME_SCHEMA, spec: properties.spec } });
   return (name, spec) => {
-    const copy = plainCopy(spec ?? {});
-    if (check(copy)) return copy as T;
+    const object = { metadata: { name }, spec: plainCopy(spec ?? {}, 'spec') };
+    if (check(object)) return object.spec as T;
     const details = [...new Set((check.errors ?? []).map((e) => describeError(e)))];
-    throw new InvalidSpecError(kind, name, details);
+    throw new InvalidSpecError(kind, name, details, true);
   };
 }
