@@ -1,5 +1,5 @@
 // Dry-run rendering: a stream of manifests in, the children each custom resource would get out.
-import { parseAllDocuments, stringify } from 'yaml';
+import { isMap, isScalar, parseAllDocuments, stringify, visit } from 'yaml';
 import { Ajv } from 'ajv';
 import { BadRequestError, HookError } from './core/errors.js';
 import { manifestSchema } from './core/request-schema.js';
@@ -21,8 +21,35 @@ const RESOURCE_KINDS: Record<string, string> = {
 const checkManifest = new Ajv({ strict: false }).compile(manifestSchema);
 
 /** A document's value; aliases are expanded at most a few times, so a small file cannot grow huge. */
-function documentValue(doc: ReturnType<typeof parseAllDocuments>[number]): unknown {
+type YamlDocument = ReturnType<typeof parseAllDocuments>[number];
+
+/**
+ * A key given twice in one mapping, as kubectl refuses it. Checked here with one set per mapping:
+ * the parser's own check compares every key with every other, which a long map makes slow.
+ */
+function duplicateKey(doc: YamlDocument): string | undefined {
+  let duplicate: string | undefined;
+  visit(doc, {
+    Map(_key, map) {
+      if (!isMap(map)) return;
+      const seen = new Set<unknown>();
+      for (const pair of map.items) {
+        const key = isScalar(pair.key) ? pair.key.value : pair.key;
+        if (seen.has(key)) {
+          duplicate = String(key);
+          return visit.BREAK;
+        }
+        seen.add(key);
+      }
+    },
+  });
+  return duplicate;
+}
+
+function documentValue(doc: YamlDocument): unknown {
   if (doc.errors.length > 0) throw new BadRequestError(`cannot parse the manifests: ${doc.errors[0].message}`);
+  const duplicate = duplicateKey(doc);
+  if (duplicate !== undefined) throw new BadRequestError(`cannot parse the manifests: the key "${duplicate.slice(0, 64)}" is given twice in one mapping`);
   try {
     return doc.toJS({ maxAliasCount: 50 });
   } catch (error) {
@@ -55,7 +82,7 @@ function flowDepth(text: string): number {
 
 export function parseManifests(text: string): KubeObject[] {
   if (flowDepth(text) > MAX_FLOW_DEPTH) throw new BadRequestError(`the manifests nest more than ${MAX_FLOW_DEPTH} levels deep`);
-  const documents = parseAllDocuments(text);
+  const documents = parseAllDocuments(text, { uniqueKeys: false });
   const objects: KubeObject[] = [];
   for (const doc of Array.isArray(documents) ? documents : [documents]) {
     const value = documentValue(doc);

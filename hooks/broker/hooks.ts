@@ -9,7 +9,7 @@ import { type BrokerMember, brokerMembers, membersBeyondSpec } from './members.j
 import { COPY_MARK_ANNOTATION, planMetadataCopy } from './metadata-copy.js';
 import { brokerConfigKey, brokerConfigMapName, brokerPodSelector } from './names.js';
 import { brokerConf, masterRole, renderBrokerConfigMap } from './render/config.js';
-import { brokerPodTemplate, type PodTemplate, TEMPLATE_HASH_ANNOTATION } from './render/pod.js';
+import { brokerPodRenderer, type PodTemplate, TEMPLATE_HASH_ANNOTATION } from './render/pod.js';
 import { renderBrokerDisruptionBudget, renderBrokerService } from './render/services.js';
 import { observedTemplate, renderBrokerStatefulSet } from './render/statefulsets.js';
 import { heldBrokers, observedStatefulSet, planBrokerRollout, rollingPod } from './rollout.js';
@@ -32,9 +32,11 @@ function desiredBrokers(parent: Parent<BrokerSpec>, members: BrokerMember[], sto
   const commonConf = userCommonConf(`Broker ${namespace}/${name}`, namespace, spec.volumes, related);
   const role = masterRole(spec.replicationMode, spec.properties, commonConf);
   const storeRoot = `${imageFlavor(spec.brokerImage).dataRoot}/store`;
+  // What every broker's template shares is built once, then each broker's own parts.
+  const podTemplate = brokerPodRenderer(parent, nameServers, storage);
   return members.map((member) => {
     const conf = brokerConf({ clusterName: name, member, masterRole: role, commonConf, properties: spec.properties, storeRoot });
-    return { member, conf, template: brokerPodTemplate({ parent, member, nameServers, conf, storage }) };
+    return { member, conf, template: podTemplate(member, conf) };
   });
 }
 
@@ -106,6 +108,7 @@ export const brokerHooks: KindHooks<BrokerStatus> = {
     }
 
     // Status, from what is observed.
+    const pods = related.list('Pod', 'v1');
     const podBeingReplaced = rollingPod(plan, members, children);
     const status = brokerStatus(
       {
@@ -115,7 +118,8 @@ export const brokerHooks: KindHooks<BrokerStatus> = {
         beyondSpec: membersBeyondSpec(members, spec),
         desiredHashes,
         observed: children,
-        pods: related.list('Pod', 'v1'),
+        pods,
+        podsByName: new Map(pods.map((p) => [p.metadata.name, p])),
         nameServers,
         plan,
         rollingPod: podBeingReplaced,

@@ -22,6 +22,8 @@ export interface BrokerStatusInput {
   nameServers: string;
   plan: RolloutPlan;
   rollingPod?: string;
+  /** The same pods by name. */
+  podsByName: Map<string, V1Pod>;
   /** Metadata copy state of new groups. */
   copies: Map<number, MetadataCopy>;
   /** The metadata-copy mark of each master, by StatefulSet name. */
@@ -34,7 +36,7 @@ function listed(members: BrokerMember[], what: (m: BrokerMember) => string = (m)
 }
 
 function groupStatus(members: BrokerMember[], input: BrokerStatusInput): GroupStatus {
-  const { observed, pods, desiredHashes, copies } = input;
+  const { observed, podsByName, desiredHashes, copies } = input;
   const { group, brokerName } = members[0];
   const copy = copies.get(group);
   return {
@@ -45,7 +47,7 @@ function groupStatus(members: BrokerMember[], input: BrokerStatusInput): GroupSt
     pods: [...members]
       .sort((a, b) => a.brokerId - b.brokerId)
       .map((m) => {
-        const pod = pods.find((p) => p.metadata?.name === m.pod);
+        const pod = podsByName.get(m.pod);
         return {
           name: m.pod,
           role: m.role,

@@ -15,10 +15,11 @@ export interface Condition<R extends string = string> {
  */
 export function withTransitionTimes<R extends string>(conditions: Condition<R>[], observed: unknown, now: Date): Condition<R>[] {
   const previous = Array.isArray(observed) ? (observed as Condition[]) : [];
+  const stamp = toRfc3339Seconds(now);
   return conditions.map((condition) => {
     const before = previous.find((p) => p.type === condition.type);
-    const unchanged = before && before.status === condition.status && before.lastTransitionTime;
-    return { ...condition, lastTransitionTime: unchanged ? before.lastTransitionTime : toRfc3339Seconds(now) };
+    const unchanged = before && before.status === condition.status && typeof before.lastTransitionTime === 'string';
+    return { ...condition, lastTransitionTime: unchanged ? before.lastTransitionTime : stamp };
   });
 }
 

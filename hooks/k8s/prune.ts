@@ -1,6 +1,7 @@
 /**
- * Drops undefined and null values and empty arrays, which the API server does not store: an
- * object rendered with them would differ from the observed one on every sync.
+ * Drops undefined and null values (in objects and in lists) and empty arrays, which the API server
+ * does not store: an object rendered with them would differ from the observed one on every sync.
+ * A `__proto__` key is dropped too: it is never data.
  *
  * A plain object or array with nothing to drop is returned as it is, not copied, and a copy keeps
  * the clean parts of its input: most of what the hooks render is clean already. The result may
@@ -18,13 +19,14 @@ function dropped(v: unknown): boolean {
 function pruneArray(array: unknown[]): unknown[] {
   for (let i = 0; i < array.length; i++) {
     const item = array[i];
-    if (item === null || typeof item !== 'object') continue;
-    const pruned = prune(item);
-    if (pruned === item) continue;
+    const gone = item === null || item === undefined;
+    if (!gone && typeof item !== 'object') continue;
+    const pruned = gone ? undefined : prune(item);
+    if (!gone && pruned === item) continue;
     // From the first item that changes on, a copy; the items before it are clean as they are.
     const out = array.slice(0, i);
-    out.push(pruned);
-    for (let j = i + 1; j < array.length; j++) out.push(prune(array[j]));
+    if (pruned !== undefined) out.push(pruned);
+    for (let j = i + 1; j < array.length; j++) if (array[j] !== null && array[j] !== undefined) out.push(prune(array[j]));
     return out;
   }
   return array;
@@ -35,13 +37,12 @@ function pruneObject(object: Record<string, unknown>): Record<string, unknown> {
   if (Object.getPrototypeOf(object) !== Object.prototype) return copyPruned(object, {});
   for (const key in object) {
     const v = object[key];
-    // `__proto__` is assigned in the copy, as it always was, never kept as an own key.
     if (key === '__proto__' || dropped(v)) return copyPruned(object, cleanBefore(object, key), key);
     if (typeof v !== 'object') continue;
     const pruned = prune(v);
     if (pruned !== v) {
       const out = cleanBefore(object, key);
-      out[key] = pruned;
+      if (!dropped(pruned)) out[key] = pruned;
       return copyPruned(object, out, key, true);
     }
   }
@@ -68,21 +69,9 @@ function copyPruned(object: Record<string, unknown>, out: Record<string, unknown
       if (fromDone) continue;
     }
     const v = object[key];
-    if (dropped(v)) continue;
-    // Assigning `__proto__` sets the copy's prototype, to a copy of its own.
-    out[key] = typeof v !== 'object' ? v : key === '__proto__' ? fullCopy(v) : prune(v);
-  }
-  return out;
-}
-
-/** prune as a full copy, for what becomes a prototype. */
-function fullCopy(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(fullCopy);
-  if (value === null || typeof value !== 'object') return value;
-  const out: Record<string, unknown> = {};
-  for (const key in value) {
-    const v = (value as Record<string, unknown>)[key];
-    if (!dropped(v)) out[key] = typeof v === 'object' ? fullCopy(v) : v;
+    if (dropped(v) || key === '__proto__') continue;
+    const pruned = typeof v !== 'object' ? v : prune(v);
+    if (!dropped(pruned)) out[key] = pruned;
   }
   return out;
 }

@@ -86,6 +86,9 @@ describe('the hook service', () => {
     expect(invalid.json().details).toEqual(['spec.size: must be >= 1']);
     const broken = await app.inject({ method: 'POST', url: '/render', headers: { 'content-type': 'application/yaml' }, payload: 'kind: [' });
     expect(broken.statusCode).toBe(400);
+    const twice = await app.inject({ method: 'POST', url: '/render', headers: { 'content-type': 'application/yaml' }, payload: 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {a: "1", a: "2"}\n' });
+    expect(twice.statusCode).toBe(400);
+    expect(twice.json().message).toMatch(/the key "a" is given twice/);
   });
 });
 

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { brokerMembers, parseMemberName, type BrokerMember } from '../../hooks/broker/members.js';
 import { brokerEnv } from '../../hooks/broker/render/env.js';
-import { brokerPodRenderer, brokerPodTemplate, type BrokerParent, CONFIG_HASH_ANNOTATION, TEMPLATE_HASH_ANNOTATION } from '../../hooks/broker/render/pod.js';
+import { brokerPodRenderer, type BrokerParent, CONFIG_HASH_ANNOTATION, TEMPLATE_HASH_ANNOTATION } from '../../hooks/broker/render/pod.js';
 import { renderBrokerStatefulSet, observedTemplate } from '../../hooks/broker/render/statefulsets.js';
 import { BROKER_NAME_LABEL, brokerConfigKey, brokerConfigMapName, brokerPodSelector, memberPodSelector } from '../../hooks/broker/names.js';
 import { jsonTextTemplate, shortHash } from '../../hooks/k8s/hash.js';
@@ -19,13 +19,15 @@ import type { BrokerSpec } from '../../hooks/schema/types.js';
 
 /** prune as it was: a full copy of every object and array. */
 function copyingPrune<T>(value: T): T {
-  if (Array.isArray(value)) return value.map(copyingPrune) as T;
+  const gone = (v: unknown) => v === undefined || v === null || (Array.isArray(v) && v.length === 0);
+  if (Array.isArray(value)) return value.filter((v) => v !== null && v !== undefined).map(copyingPrune) as T;
   if (value === null || typeof value !== 'object') return value;
   const out: Record<string, unknown> = {};
   for (const key in value) {
     const v = (value as Record<string, unknown>)[key];
-    if (v === undefined || v === null || (Array.isArray(v) && v.length === 0)) continue;
-    out[key] = typeof v === 'object' ? copyingPrune(v) : v;
+    if (gone(v) || key === '__proto__') continue;
+    const pruned = typeof v === 'object' ? copyingPrune(v) : v;
+    if (!gone(pruned)) out[key] = pruned;
   }
   return out as T;
 }
@@ -142,10 +144,8 @@ describe('Broker templates from shared parts', () => {
           const memberConf = `${conf}${member.statefulSet}`;
           const expected = singleTemplate(parent, member, nameServers, memberConf, storage);
           const shared = render(member, memberConf);
-          const kept = brokerPodTemplate({ parent, member, nameServers, conf: memberConf, storage });
           expect(shared).toEqual(expected);
           expect(JSON.stringify(shared)).toBe(JSON.stringify(expected));
-          expect(JSON.stringify(kept)).toBe(JSON.stringify(expected));
           // The StatefulSet around a template it knows to be pruned equals a full prune of it.
           const statefulSet = renderBrokerStatefulSet(parent, member, shared, storage);
           const plain = renderBrokerStatefulSet(parent, member, JSON.parse(JSON.stringify(shared)), storage);

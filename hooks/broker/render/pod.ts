@@ -61,13 +61,6 @@ function groupAntiAffinity(name: string, member: BrokerMember) {
   };
 }
 
-export interface BrokerPodInput {
-  parent: BrokerParent;
-  member: BrokerMember;
-  nameServers: string;
-  conf: string;
-  storage: Storage;
-}
 
 /** Renders the pod template of each member of one Broker, from its broker.conf. */
 export type BrokerPodRenderer = (member: BrokerMember, conf: string) => PodTemplate;
@@ -162,22 +155,6 @@ export function brokerPodRenderer(parent: BrokerParent, nameServers: string, sto
     return markPruned(template);
   };
 }
-
-/**
- * One member's pod template. Called for each member of the same Broker in one request (the same
- * parent, name servers and storage objects), it builds the parts they share once: the renderer is
- * kept with the parent object, which is made anew for each request and never changed.
- */
-export function brokerPodTemplate({ parent, member, nameServers, conf, storage }: BrokerPodInput): PodTemplate {
-  let kept = renderers.get(parent);
-  if (kept === undefined || kept.nameServers !== nameServers || kept.storage !== storage) {
-    kept = { nameServers, storage, render: brokerPodRenderer(parent, nameServers, storage) };
-    renderers.set(parent, kept);
-  }
-  return kept.render(member, conf);
-}
-
-const renderers = new WeakMap<BrokerParent, { nameServers: string; storage: Storage; render: BrokerPodRenderer }>();
 
 /** The template hash an operator-made StatefulSet's pods are made from. */
 export function statefulSetTemplateHash(statefulSet: KubeObject | undefined): string | undefined {
