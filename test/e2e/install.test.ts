@@ -93,9 +93,8 @@ const kubeUnavailable = await kubeSkipReason('the kustomize install tests');
     const digest = 'sha256:' + 'ab'.repeat(32);
     writeFileSync(
       join(overlay, 'kustomization.yaml'),
+      // As the README writes it: no apiVersion or kind.
       stringify({
-        apiVersion: 'kustomize.config.k8s.io/v1beta1',
-        kind: 'Kustomization',
         resources: ['../manifests'],
         images: [{ name: 'rocketmq-operator', newName: 'registry.example.com/rocketmq-operator', newTag: '2.0.0', digest }],
       }),
