@@ -21,6 +21,7 @@ interface Container {
   image: string;
   imagePullPolicy?: string;
   env?: { name: string; value?: string }[];
+  ports?: { name: string; containerPort: number; protocol?: string }[];
   resources?: unknown;
 }
 
@@ -104,12 +105,16 @@ const kubeUnavailable = await kubeSkipReason('the kustomize install tests');
     expect(envOf(hooks, 'RUNNER_IMAGE')).toBe(hooks.image);
   });
 
-  it('the NetworkPolicy admits Metacontroller and namespaces labelled for metrics scraping, to the hook port only', async () => {
+  it('the NetworkPolicy admits Metacontroller to the hooks and namespaces labelled for scraping to the metrics port', async () => {
+    const objects = await build(join(root, 'manifests'));
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    const policy = only(await build(join(root, 'manifests')), 'NetworkPolicy') as any;
+    const policy = only(objects, 'NetworkPolicy') as any;
+    const hooks = hooksContainer(objects);
+    expect(hooks.ports).toEqual([{ name: 'http', containerPort: 8080, protocol: 'TCP' }, { name: 'metrics', containerPort: 9090, protocol: 'TCP' }]);
+    expect(envOf(hooks, 'METRICS_PORT')).toBe('9090');
     expect(policy.spec.ingress).toEqual([
       { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'metacontroller' } } }], ports: [{ port: 'http', protocol: 'TCP' }] },
-      { from: [{ namespaceSelector: { matchLabels: { 'rocketmq-operator/metrics-scraper': 'true' } } }], ports: [{ port: 'http', protocol: 'TCP' }] },
+      { from: [{ namespaceSelector: { matchLabels: { 'rocketmq-operator/metrics-scraper': 'true' } } }], ports: [{ port: 'metrics', protocol: 'TCP' }] },
     ]);
   });
 });
@@ -204,6 +209,15 @@ const helmUnavailable = helmSkipReason('the Helm chart tests');
     expect(envOf(pinned, 'RUNNER_IMAGE')).toBe(pinned.image);
   });
 
+  it('serves metrics on metrics.port: container port, METRICS_PORT and Service port', async () => {
+    const objects = await template('--set', 'metrics.port=9400');
+    const hooks = hooksContainer(objects);
+    expect(hooks.ports).toContainEqual({ name: 'metrics', containerPort: 9400, protocol: 'TCP' });
+    expect(envOf(hooks, 'METRICS_PORT')).toBe('9400');
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    expect((only(objects, 'Service') as any).spec.ports).toContainEqual({ name: 'metrics', port: 9400, targetPort: 'metrics', protocol: 'TCP' });
+  });
+
   it('sets replicas, resources, the log level and the PodDisruptionBudget from values', async () => {
     const objects = await template(
       '--set', 'replicas=3',
@@ -222,18 +236,19 @@ const helmUnavailable = helmSkipReason('the Helm chart tests');
     expect((await template('--set', 'podDisruptionBudget.enabled=false')).some((o) => o.kind === 'PodDisruptionBudget')).toBe(false);
   });
 
-  it('admits Metacontroller and metrics.from through the NetworkPolicy', async () => {
+  it('admits Metacontroller to the hooks and metrics.from to the metrics port through the NetworkPolicy', async () => {
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     const policy = only(await template(), 'NetworkPolicy') as any;
     expect(policy.spec.ingress).toEqual([
       { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'metacontroller' } } }], ports: [{ port: 'http', protocol: 'TCP' }] },
-      { from: [{ namespaceSelector: { matchLabels: { 'rocketmq-operator/metrics-scraper': 'true' } } }], ports: [{ port: 'http', protocol: 'TCP' }] },
+      { from: [{ namespaceSelector: { matchLabels: { 'rocketmq-operator/metrics-scraper': 'true' } } }], ports: [{ port: 'metrics', protocol: 'TCP' }] },
     ]);
     const values = join(mkdtempSync(join(tmpdir(), 'rocketmq-values-')), 'values.yaml');
     writeFileSync(values, stringify({ metacontroller: { namespace: 'mc' }, metrics: { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus' } } }] } }));
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     const custom = only(await template('-f', values), 'NetworkPolicy') as any;
     expect(custom.spec.ingress[0].from).toEqual([{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'mc' } } }]);
+    expect(custom.spec.ingress[1].ports).toEqual([{ port: 'metrics', protocol: 'TCP' }]);
     expect(custom.spec.ingress[1].from).toEqual([
       { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus' } } },
     ]);
@@ -253,8 +268,8 @@ const helmUnavailable = helmSkipReason('the Helm chart tests');
     expect(monitor.metadata.labels.release).toBe('prometheus');
     expect(monitor.spec.namespaceSelector).toEqual({ matchNames: [NAMESPACE] });
     for (const [key, value] of Object.entries(monitor.spec.selector.matchLabels)) expect(service.metadata.labels[key]).toBe(value);
-    expect(monitor.spec.endpoints).toEqual([{ port: 'http', path: '/metrics', interval: '15s', scrapeTimeout: '10s' }]);
-    expect(service.spec.ports.map((p: { name: string }) => p.name)).toContain('http');
+    expect(monitor.spec.endpoints).toEqual([{ port: 'metrics', path: '/metrics', interval: '15s', scrapeTimeout: '10s' }]);
+    expect(service.spec.ports).toContainEqual({ name: 'metrics', port: 9090, targetPort: 'metrics', protocol: 'TCP' });
   });
 
   it.each([
@@ -263,6 +278,7 @@ const helmUnavailable = helmSkipReason('the Helm chart tests');
     ['an unknown log level', ['--set', 'logLevel=loud'], /logLevel/],
     ['a misspelt value', ['--set', 'replica=3'], /replica/],
     ['a digest that is not one', ['--set', 'image.digest=latest'], /digest/],
+    ['metrics on the hook port', ['--set', 'metrics.port=8080'], /metrics\/port/],
   ])('refuses %s', async (_name, args, message) => {
     const res = await helm(['template', RELEASE, chart, ...args]);
     expect(res.code).not.toBe(0);
