@@ -36,7 +36,6 @@ const only = (objects: KubeObject[], kind: string): KubeObject => {
   return found[0]!;
 };
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 const podSpec = (deployment: KubeObject): any => (deployment as any).spec.template.spec;
 const hooksContainer = (objects: KubeObject[]): Container =>
   podSpec(only(objects, 'Deployment')).containers.find((c: Container) => c.name === 'hooks');
@@ -107,7 +106,6 @@ const kubeUnavailable = await kubeSkipReason('the kustomize install tests');
 
   it('the NetworkPolicy admits Metacontroller to the hooks and namespaces labelled for scraping to the metrics port', async () => {
     const objects = await build(join(root, 'manifests'));
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
     const policy = only(objects, 'NetworkPolicy') as any;
     const hooks = hooksContainer(objects);
     expect(hooks.ports).toEqual([{ name: 'http', containerPort: 8080, protocol: 'TCP' }, { name: 'metrics', containerPort: 9090, protocol: 'TCP' }]);
@@ -179,12 +177,10 @@ const helmUnavailable = helmSkipReason('the Helm chart tests');
     const files: string[] = parse(readFileSync(join(root, 'compositecontrollers', 'kustomization.yaml'), 'utf8')).resources;
     expect(rendered).toHaveLength(files.length);
     for (const file of files) {
-      // eslint-disable-next-line @typescript-eslint/no-explicit-any
       const expected = parse(readFileSync(join(root, 'compositecontrollers', file), 'utf8')) as any;
       for (const hook of Object.values(expected.spec.hooks) as { webhook: { service: object } }[]) {
         hook.webhook.service = { name: 'rmq-rocketmq-operator', namespace: 'operators', port: 8081 };
       }
-      // eslint-disable-next-line @typescript-eslint/no-explicit-any
       const actual = rendered.find((o) => o.metadata.name === expected.metadata.name) as any;
       expect(actual).toBeDefined();
       expect(actual.spec).toEqual(expected.spec);
@@ -214,7 +210,6 @@ const helmUnavailable = helmSkipReason('the Helm chart tests');
     const hooks = hooksContainer(objects);
     expect(hooks.ports).toContainEqual({ name: 'metrics', containerPort: 9400, protocol: 'TCP' });
     expect(envOf(hooks, 'METRICS_PORT')).toBe('9400');
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
     expect((only(objects, 'Service') as any).spec.ports).toContainEqual({ name: 'metrics', port: 9400, targetPort: 'metrics', protocol: 'TCP' });
   });
 
@@ -226,18 +221,15 @@ const helmUnavailable = helmSkipReason('the Helm chart tests');
       '--set', 'resources.limits.memory=1Gi',
       '--set', 'podDisruptionBudget.minAvailable=2',
     );
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
     expect((only(objects, 'Deployment') as any).spec.replicas).toBe(3);
     const hooks = hooksContainer(objects);
     expect(envOf(hooks, 'LOG_LEVEL')).toBe('debug');
     expect(hooks.resources).toEqual({ requests: { cpu: '250m', memory: '128Mi' }, limits: { memory: '1Gi' } });
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
     expect((only(objects, 'PodDisruptionBudget') as any).spec.minAvailable).toBe(2);
     expect((await template('--set', 'podDisruptionBudget.enabled=false')).some((o) => o.kind === 'PodDisruptionBudget')).toBe(false);
   });
 
   it('admits Metacontroller to the hooks and metrics.from to the metrics port through the NetworkPolicy', async () => {
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
     const policy = only(await template(), 'NetworkPolicy') as any;
     expect(policy.spec.ingress).toEqual([
       { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'metacontroller' } } }], ports: [{ port: 'http', protocol: 'TCP' }] },
@@ -245,14 +237,12 @@ const helmUnavailable = helmSkipReason('the Helm chart tests');
     ]);
     const values = join(mkdtempSync(join(tmpdir(), 'rocketmq-values-')), 'values.yaml');
     writeFileSync(values, stringify({ metacontroller: { namespace: 'mc' }, metrics: { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus' } } }] } }));
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
     const custom = only(await template('-f', values), 'NetworkPolicy') as any;
     expect(custom.spec.ingress[0].from).toEqual([{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'mc' } } }]);
     expect(custom.spec.ingress[1].ports).toEqual([{ port: 'metrics', protocol: 'TCP' }]);
     expect(custom.spec.ingress[1].from).toEqual([
       { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus' } } },
     ]);
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
     expect((only(await template('--set', 'metrics.from=null'), 'NetworkPolicy') as any).spec.ingress).toHaveLength(1);
     expect((await template('--set', 'networkPolicy.enabled=false')).some((o) => o.kind === 'NetworkPolicy')).toBe(false);
   });
@@ -260,9 +250,7 @@ const helmUnavailable = helmSkipReason('the Helm chart tests');
   it('renders a ServiceMonitor only when asked, scraping /metrics of its own Service', async () => {
     expect((await template()).some((o) => o.kind === 'ServiceMonitor')).toBe(false);
     const objects = await template('--set', 'metrics.serviceMonitor.enabled=true', '--set', 'metrics.serviceMonitor.labels.release=prometheus', '--set', 'metrics.serviceMonitor.interval=15s');
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
     const monitor = only(objects, 'ServiceMonitor') as any;
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
     const service = only(objects, 'Service') as any;
     expect(monitor.apiVersion).toBe('monitoring.coreos.com/v1');
     expect(monitor.metadata.labels.release).toBe('prometheus');
