@@ -2,6 +2,9 @@
  * Jest runs the TypeScript sources as ESM through ts-jest. package.json pins light-my-request (what
  * Fastify's inject() uses) to 6.6: later releases require the ESM-only cookie 2, which Jest's module
  * runtime cannot load from CommonJS.
+ *
+ * Coverage (`npm run test:coverage`, what CI runs) uses V8's own counters, so the sources run
+ * unchanged; it covers hooks/ and prints a summary, with the full report under coverage/.
  */
 export default {
   extensionsToTreatAsEsm: ['.ts'],
@@ -10,4 +13,7 @@ export default {
   testEnvironment: 'node',
   testMatch: ['<rootDir>/test/**/*.test.ts'],
   testTimeout: 30000,
+  coverageProvider: 'v8',
+  collectCoverageFrom: ['hooks/**/*.ts', '!hooks/schema/types.ts'],
+  coverageReporters: ['text-summary', 'lcov'],
 };

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Renders custom resources without a cluster: rocketmq-operator render -f cluster.yaml [-o json]
 import { readFileSync } from 'node:fs';
-import { parseManifests, renderManifests, toYamlStream } from './render.js';
+import { parseManifests, renderManifests, toYamlStream } from './dry-run.js';
 
 const usage = 'usage: rocketmq-operator render -f <file|-> [-o yaml|json]';
 

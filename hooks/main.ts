@@ -1,8 +1,8 @@
 // Process entry of the hook service: configuration from the environment, graceful shutdown.
 import type { Server } from 'node:http';
-import { DEFAULT_SETTINGS } from './kinds.js';
-import { metricsServer } from './plugins/metrics.js';
-import { buildServer } from './server.js';
+import { DEFAULT_SETTINGS } from './core/kind-hooks.js';
+import { metricsServer } from './http/metrics.js';
+import { buildServer } from './http/server.js';
 
 const port = Number(process.env.PORT ?? 8080);
 const host = process.env.HOST ?? '0.0.0.0';

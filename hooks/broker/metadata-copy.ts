@@ -1,13 +1,25 @@
 // Topics and subscription groups reach new broker groups through a runner Job that copies them from
 // the spec.scalePodName broker once the new masters are Ready; the Job never touches a running pod,
 // so nothing is overwritten when a broker restarts later.
-import type { KubeObject, ObservedObjects } from '../metacontroller.js';
+//
+// Everything the copy must remember lives in observed children, never in status (Metacontroller may
+// sync a stale parent and write its older status back): a new group's master StatefulSet carries
+// `metadata-copy: pending` from its creation until a copy Job covering it succeeded, then `done`;
+// attempts are the copy Jobs themselves, each kept until the next one is observed.
+import type { V1Job } from '@kubernetes/client-node';
+import type { KubeObject, ObservedObjects } from '../core/metacontroller.js';
+import { renderRunnerJob } from '../jobs/runner-job.js';
 import { commonLabels } from '../k8s/labels.js';
+import { isStatefulSetReady, jobOutcome } from '../k8s/readiness.js';
 import type { BrokerSpec, BrokerStatus } from '../schema/types.js';
 import type { BrokerMember } from './members.js';
-import { isStatefulSetReady, observedStatefulSet } from './rollout.js';
+import { observedStatefulSet } from './rollout.js';
 
 export type MetadataCopy = NonNullable<NonNullable<BrokerStatus['groups']>[number]['metadataCopy']>;
+
+/** On a group's master StatefulSet: whether the group still needs the cluster's metadata. */
+export const COPY_MARK_ANNOTATION = 'rocketmq.apache.org/metadata-copy';
+export type CopyMark = 'pending' | 'done';
 
 export const COPY_JOB_LABEL = 'rocketmq.apache.org/metadata-copy';
 const TARGET_GROUPS_ANNOTATION = 'rocketmq.apache.org/target-groups';
@@ -20,7 +32,6 @@ export interface CopyInput {
   spec: BrokerSpec;
   members: BrokerMember[];
   observed: ObservedObjects;
-  previous?: BrokerStatus;
   nameServers: string;
   runnerImage: string;
   now: Date;
@@ -29,119 +40,131 @@ export interface CopyInput {
 export interface CopyPlan {
   /** Copy state per group that needs or needed one. */
   copies: Map<number, MetadataCopy>;
+  /** The mark each master StatefulSet carries in this reply, by StatefulSet name. */
+  marks: Map<string, CopyMark>;
   jobs: KubeObject[];
   resyncAfterSeconds?: number;
 }
 
-interface JobView {
-  metadata: { name: string; annotations?: Record<string, string> };
-  status?: { succeeded?: number; conditions?: { type: string; status: string; message?: string; lastTransitionTime?: string }[] };
-}
-
 export const copyJobName = (name: string, attempt: number) => `${name}-copy-metadata-${attempt}`;
 
+interface CopyJob {
+  name: string;
+  attempt: number;
+  job: V1Job;
+  targets: number[];
+}
+
+/** The copy Jobs of this Broker that exist, oldest attempt first. */
+function observedCopyJobs(name: string, observed: ObservedObjects): CopyJob[] {
+  const attemptOf = (jobName: string) => (jobName.startsWith(`${name}-copy-metadata-`) ? Number(jobName.slice(name.length + 15)) : NaN);
+  return observed
+    .list('Job', 'batch/v1')
+    .filter((job) => job.metadata.labels?.[COPY_JOB_LABEL] === name && Number.isSafeInteger(attemptOf(job.metadata.name)))
+    .map((job) => ({
+      name: job.metadata.name,
+      attempt: attemptOf(job.metadata.name),
+      job,
+      targets: (job.metadata.annotations?.[TARGET_GROUPS_ANNOTATION] ?? '').split(',').filter(Boolean).map(Number),
+    }))
+    .sort((a, b) => a.attempt - b.attempt);
+}
+
 /**
- * Groups at or beyond the size the cluster had been brought to need a copy; a recorded copy state is
- * carried until it is Done. A first start copies nothing: there is nothing to copy yet.
+ * The mark of each group's master: as observed; for a master not created yet, `pending` when the
+ * cluster already serves (some master is Ready), since a group added then starts without the
+ * cluster's topics. Masters of a cluster's first start carry no mark: there is nothing to copy.
  */
-function copiesToCarry(members: BrokerMember[], previous: BrokerStatus | undefined): Map<number, MetadataCopy> {
-  const copies = new Map<number, MetadataCopy>();
-  const broughtTo = previous?.size ?? 0;
-  for (const group of new Set(members.map((m) => m.group))) {
-    const recorded = previous?.groups?.find((g) => g.group === group)?.metadataCopy;
-    if (recorded) copies.set(group, recorded);
-    else if (broughtTo > 0 && group >= broughtTo) copies.set(group, { phase: 'Pending', message: 'waiting for the group to be Ready', attempts: 0 });
+function observedMarks(members: BrokerMember[], observed: ObservedObjects): Map<string, CopyMark> {
+  const masters = members.filter((m) => m.brokerId === 0);
+  const serving = masters.some((m) => isStatefulSetReady(observedStatefulSet(observed, m)));
+  const marks = new Map<string, CopyMark>();
+  for (const master of masters) {
+    const statefulSet = observedStatefulSet(observed, master);
+    const mark = statefulSet ? statefulSet.metadata.annotations?.[COPY_MARK_ANNOTATION] : serving ? 'pending' : undefined;
+    if (mark === 'pending' || mark === 'done') marks.set(master.statefulSet, mark);
   }
-  return copies;
+  return marks;
 }
 
-function renderCopyJob(input: CopyInput, attempt: number, source: BrokerMember, targets: BrokerMember[]): KubeObject {
+function copyJob(input: CopyInput, attempt: number, source: BrokerMember, targets: BrokerMember[], observed?: V1Job): KubeObject {
   const { name, namespace, nameServers, runnerImage } = input;
-  const labels = { ...commonLabels('broker', name), [COPY_JOB_LABEL]: name };
-  return {
-    apiVersion: 'batch/v1',
-    kind: 'Job',
-    metadata: { name: copyJobName(name, attempt), namespace, labels, annotations: { [TARGET_GROUPS_ANNOTATION]: targets.map((t) => t.group).join(',') } },
-    spec: {
-      // The runner retries each request itself; a failed Job is followed by a new attempt with backoff.
-      backoffLimit: 2,
-      template: {
-        metadata: { labels },
-        spec: {
-          restartPolicy: 'Never',
-          automountServiceAccountToken: false,
-          securityContext: { runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, seccompProfile: { type: 'RuntimeDefault' } },
-          containers: [
-            {
-              name: 'copy-metadata',
-              image: runnerImage,
-              command: ['node', 'dist/hooks/runner/main.js'],
-              args: ['copy-metadata', '--namesrv', nameServers, '--source-broker', source.brokerName, '--target-broker', targets.map((t) => t.brokerName).join(',')],
-              resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '256Mi' } },
-              securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
-            },
-          ],
-        },
-      },
-    },
-  };
+  return renderRunnerJob({
+    name: copyJobName(name, attempt),
+    namespace,
+    labels: { ...commonLabels('broker', name), [COPY_JOB_LABEL]: name },
+    annotations: { [TARGET_GROUPS_ANNOTATION]: targets.map((t) => t.group).join(',') },
+    image: runnerImage,
+    command: { task: 'copy-metadata', nameServers, sourceBroker: source.brokerName, targetBrokers: targets.map((t) => t.brokerName), targetAddresses: [] },
+    // The runner retries each request itself; a failed Job is followed by a new attempt with backoff.
+    backoffLimit: 2,
+    observed,
+  });
 }
 
-function jobOutcome(job: KubeObject | undefined): { done: boolean; failed?: { message: string; since: number } } {
-  const view = job as JobView | undefined;
-  if ((view?.status?.succeeded ?? 0) > 0) return { done: true };
-  const failed = view?.status?.conditions?.find((c) => c.type === 'Failed' && c.status === 'True');
-  if (!failed) return { done: false };
-  return { done: false, failed: { message: failed.message ?? 'the copy Job failed', since: Date.parse(failed.lastTransitionTime ?? '') || 0 } };
-}
+/** Keeps an observed Job as it is (a Job's template cannot change). */
+const keep = (input: CopyInput, source: BrokerMember, copy: CopyJob) =>
+  copyJob(input, copy.attempt, source, input.members.filter((m) => m.brokerId === 0 && copy.targets.includes(m.group)), copy.job);
 
 export function planMetadataCopy(input: CopyInput): CopyPlan {
   const { name, spec, members, observed, now } = input;
-  const copies = copiesToCarry(members, input.previous);
-  const waiting = [...copies].filter(([, c]) => c.phase !== 'Done').map(([group]) => group);
-  if (waiting.length === 0) return { copies, jobs: [] };
+  const marks = observedMarks(members, observed);
+  const masterOf = (group: number) => members.find((m) => m.group === group && m.brokerId === 0)!;
+  const groupsMarked = (mark: CopyMark) => [...marks].filter(([, m]) => m === mark).map(([sts]) => members.find((m) => m.statefulSet === sts)!.group);
+  const copies = new Map<number, MetadataCopy>(groupsMarked('done').map((g) => [g, { phase: 'Done', message: 'topics and subscription groups copied' }]));
+  const copyJobs = observedCopyJobs(name, observed);
+  const plan = (jobs: KubeObject[], resyncAfterSeconds?: number): CopyPlan => ({ copies, marks, jobs, ...(resyncAfterSeconds ? { resyncAfterSeconds } : {}) });
 
-  const set = (phase: MetadataCopy['phase'], message: string, attempts: number) => waiting.forEach((g) => copies.set(g, { phase, message, attempts }));
-  const attempts = Math.max(...waiting.map((g) => copies.get(g)!.attempts ?? 0));
   const scalePod = spec.scalePodName ?? `${name}-0-master-0`;
   const source = members.find((m) => m.pod === scalePod);
+  let pending = groupsMarked('pending');
+  if (pending.length === 0 && copyJobs.length === 0) return plan([]);
+  const set = (groups: number[], copy: MetadataCopy) => groups.forEach((g) => copies.set(g, copy));
   if (!source) {
-    set('Failed', `spec.scalePodName "${scalePod}" is not a broker pod of this Broker: set it to one of ${members.filter((m) => !waiting.includes(m.group)).map((m) => m.pod).join(', ')}`, attempts);
-    return { copies, jobs: [] };
+    const choices = members.filter((m) => !pending.includes(m.group)).map((m) => m.pod);
+    set(pending, { phase: 'Failed', message: `spec.scalePodName "${scalePod}" is not a broker pod of this Broker: set it to one of ${choices.join(', ')}` });
+    return plan([]);
   }
-  const targets = members.filter((m) => m.brokerId === 0 && waiting.includes(m.group));
 
-  if (attempts === 0) {
+  // A succeeded Job marks its groups done; it is kept until those marks are observed, so a sync
+  // that still sees the old marks finds the Job rather than starting the copy again.
+  const kept: KubeObject[] = [];
+  for (const copy of copyJobs.filter((c) => jobOutcome(c.job).state === 'Succeeded')) {
+    const covered = copy.targets.filter((g) => pending.includes(g) || marks.get(masterOf(g)?.statefulSet) === 'done');
+    for (const group of covered) {
+      marks.set(masterOf(group).statefulSet, 'done');
+      copies.set(group, { phase: 'Done', message: `topics and subscription groups copied from ${source.brokerName} by Job ${copy.name}`, attempts: copy.attempt });
+    }
+    pending = pending.filter((g) => !covered.includes(g));
+    const observedDone = copy.targets.every((g) => observedStatefulSet(observed, masterOf(g))?.metadata.annotations?.[COPY_MARK_ANNOTATION] === 'done');
+    if (!observedDone) kept.push(keep(input, source, copy));
+  }
+  if (pending.length === 0) return plan(kept);
+
+  // Only the newest unfinished attempt matters; older ones go once a newer one is observed.
+  const latest = copyJobs.filter((c) => jobOutcome(c.job).state !== 'Succeeded').pop();
+  const targets = pending.map(masterOf);
+  const start = (attempt: number, after?: string): CopyPlan => {
+    set(pending, { phase: 'Running', message: `copying topics and subscription groups from ${source.brokerName} (Job ${copyJobName(name, attempt)}${after ? `, after: ${after}` : ''})`, attempts: attempt });
+    // The attempt before stays until the new one is observed, so the attempt count is never lost.
+    return plan([...kept, ...(latest ? [keep(input, source, latest)] : []), copyJob(input, attempt, source, targets)]);
+  };
+  if (!latest) {
     const notReady = [source, ...targets].filter((m) => !isStatefulSetReady(observedStatefulSet(observed, m)));
     if (notReady.length > 0) {
-      set('Pending', `waiting for ${notReady.map((m) => m.pod).join(', ')} to be Ready`, 0);
-      return { copies, jobs: [] };
+      set(pending, { phase: 'Pending', message: `waiting for ${notReady.map((m) => m.pod).join(', ')} to be Ready`, attempts: 0 });
+      return plan(kept);
     }
-    set('Running', `copying topics and subscription groups from ${source.brokerName} (Job ${copyJobName(name, 1)})`, 1);
-    return { copies, jobs: [renderCopyJob(input, 1, source, targets)] };
+    return start(Math.max(0, ...copyJobs.map((c) => c.attempt)) + 1);
   }
-
-  const jobName = copyJobName(name, attempts);
-  const job = observed.get('Job', 'batch/v1', jobName);
-  const outcome = jobOutcome(job);
-  if (outcome.done) {
-    const covered = ((job as JobView).metadata.annotations?.[TARGET_GROUPS_ANNOTATION] ?? '').split(',').map(Number);
-    for (const group of covered) copies.set(group, { phase: 'Done', message: `topics and subscription groups copied from ${source.brokerName} by Job ${jobName}`, attempts });
-    // Groups added while the Job ran get a copy of their own.
-    const rest = waiting.filter((g) => !covered.includes(g));
-    return { copies, jobs: [], ...(rest.length > 0 ? { resyncAfterSeconds: 1 } : {}) };
+  const outcome = jobOutcome(latest.job);
+  if (outcome.state === 'Failed') {
+    const retryAt = outcome.since + backoffSeconds(latest.attempt) * 1000;
+    if (now.getTime() >= retryAt) return start(latest.attempt + 1, outcome.message);
+    set(pending, { phase: 'Failed', message: `Job ${latest.name} failed: ${outcome.message}; attempt ${latest.attempt + 1} in ${backoffSeconds(latest.attempt)} s`, attempts: latest.attempt });
+    // The failed Job stays until the next attempt, so its pod logs can be read.
+    return plan([...kept, keep(input, source, latest)], Math.ceil((retryAt - now.getTime()) / 1000));
   }
-  if (outcome.failed) {
-    const retryAt = outcome.failed.since + backoffSeconds(attempts) * 1000;
-    if (now.getTime() < retryAt) {
-      const wait = Math.ceil((retryAt - now.getTime()) / 1000);
-      set('Failed', `Job ${jobName} failed: ${outcome.failed.message}; attempt ${attempts + 1} in ${backoffSeconds(attempts)} s`, attempts);
-      // The failed Job stays until the next attempt, so its pod logs can be read.
-      return { copies, jobs: [renderCopyJob(input, attempts, source, targets)], resyncAfterSeconds: wait };
-    }
-    set('Running', `copying topics and subscription groups from ${source.brokerName} (Job ${copyJobName(name, attempts + 1)}, after: ${outcome.failed.message})`, attempts + 1);
-    return { copies, jobs: [renderCopyJob(input, attempts + 1, source, targets)] };
-  }
-  set('Running', `copying topics and subscription groups from ${source.brokerName} (Job ${jobName})`, attempts);
-  return { copies, jobs: [renderCopyJob(input, attempts, source, targets)] };
+  set(pending, { phase: 'Running', message: `copying topics and subscription groups from ${source.brokerName} (Job ${latest.name})`, attempts: latest.attempt });
+  return plan([...kept, keep(input, source, latest)]);
 }

@@ -1,45 +1,12 @@
 // Restarts that keep the cluster serving: at most one broker pod is replaced at a time, group by
 // group and replicas before their master, and the next only once the previous is Ready again.
-import type { KubeObject, ObservedObjects } from '../metacontroller.js';
+import type { Observed, ObservedObjects } from '../core/metacontroller.js';
+import { hasPendingRevision, isStatefulSetReady, isStatefulSetSettled } from '../k8s/readiness.js';
 import type { BrokerMember } from './members.js';
 import { statefulSetTemplateHash } from './render/pod.js';
 
-interface StatefulSetView {
-  metadata: { generation?: number };
-  spec?: { replicas?: number };
-  status?: {
-    observedGeneration?: number;
-    readyReplicas?: number;
-    updatedReplicas?: number;
-    currentRevision?: string;
-    updateRevision?: string;
-  };
-}
-
-export function observedStatefulSet(observed: ObservedObjects, member: BrokerMember): KubeObject | undefined {
+export function observedStatefulSet(observed: ObservedObjects, member: BrokerMember): Observed<'StatefulSet.apps/v1'> | undefined {
   return observed.get('StatefulSet', 'apps/v1', member.statefulSet);
-}
-
-export function isStatefulSetReady(statefulSet: KubeObject | undefined): boolean {
-  const sts = statefulSet as StatefulSetView | undefined;
-  return sts !== undefined && (sts.status?.readyReplicas ?? 0) >= (sts.spec?.replicas ?? 1);
-}
-
-/** The StatefulSet controller is still replacing the pod with a newer template. */
-export function isStatefulSetUpdating(statefulSet: KubeObject | undefined): boolean {
-  const sts = statefulSet as StatefulSetView | undefined;
-  if (!sts) return false;
-  const status = sts.status ?? {};
-  return (
-    (status.observedGeneration ?? 0) < (sts.metadata.generation ?? 0) ||
-    (status.updatedReplicas ?? 0) < (sts.spec?.replicas ?? 1) ||
-    (status.updateRevision !== undefined && status.currentRevision !== status.updateRevision)
-  );
-}
-
-/** Exists, runs its current template and its pod is Ready: safe to restart another broker. */
-export function isStatefulSetSettled(statefulSet: KubeObject | undefined): boolean {
-  return isStatefulSetReady(statefulSet) && !isStatefulSetUpdating(statefulSet);
 }
 
 /** Observed brokers whose pod template is not the desired one, in roll order. */
@@ -87,8 +54,5 @@ export function heldBrokers(plan: RolloutPlan): Set<string> {
 export function rollingPod(plan: RolloutPlan, members: BrokerMember[], observed: ObservedObjects): string | undefined {
   if (plan.state === 'Rolling') return plan.rolling.pod;
   if (plan.state === 'RestartHeld') return undefined;
-  return members.find((m) => {
-    const status = (observedStatefulSet(observed, m) as StatefulSetView | undefined)?.status;
-    return status?.updateRevision !== undefined && status.currentRevision !== status.updateRevision;
-  })?.pod;
+  return members.find((m) => hasPendingRevision(observedStatefulSet(observed, m)))?.pod;
 }

@@ -1,21 +1,14 @@
-import type { KubeObject, ObservedObjects } from '../metacontroller.js';
+import type { V1Pod } from '@kubernetes/client-node';
+import type { ObservedObjects } from '../core/metacontroller.js';
 import { type Condition, withTransitionTimes } from '../k8s/conditions.js';
 import type { BrokerSpec, BrokerStatus } from '../schema/types.js';
 import { type BrokerMember, groupsOf } from './members.js';
 import { podTemplateHash } from './render/pod.js';
-import type { MetadataCopy } from './metadata-copy.js';
-import { isStatefulSetReady, isStatefulSetSettled, observedStatefulSet, type RolloutPlan } from './rollout.js';
+import type { CopyMark, MetadataCopy } from './metadata-copy.js';
+import { isPodReady, isStatefulSetReady, isStatefulSetSettled } from '../k8s/readiness.js';
+import { observedStatefulSet, type RolloutPlan } from './rollout.js';
 
 type GroupStatus = NonNullable<BrokerStatus['groups']>[number];
-
-interface PodView {
-  metadata: { name: string; annotations?: Record<string, string> };
-  status?: { conditions?: { type: string; status: string }[] };
-}
-
-function isPodReady(pod: KubeObject | undefined): boolean {
-  return (pod as PodView | undefined)?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
-}
 
 export interface BrokerStatusInput {
   spec: BrokerSpec;
@@ -24,12 +17,14 @@ export interface BrokerStatusInput {
   beyondSpec: BrokerMember[];
   desiredHashes: Map<string, string>;
   observed: ObservedObjects;
-  pods: KubeObject[];
+  pods: V1Pod[];
   nameServers: string;
   plan: RolloutPlan;
   rollingPod?: string;
   /** Metadata copy state of new groups. */
   copies: Map<number, MetadataCopy>;
+  /** The metadata-copy mark of each master, by StatefulSet name. */
+  copyMarks: Map<string, CopyMark>;
 }
 
 function listed(members: BrokerMember[], what: (m: BrokerMember) => string = (m) => m.pod): string {
@@ -49,7 +44,7 @@ function groupStatus(members: BrokerMember[], input: BrokerStatusInput): GroupSt
     pods: [...members]
       .sort((a, b) => a.brokerId - b.brokerId)
       .map((m) => {
-        const pod = pods.find((p) => p.metadata.name === m.pod);
+        const pod = pods.find((p) => p.metadata?.name === m.pod);
         return {
           name: m.pod,
           role: m.role,
@@ -100,12 +95,22 @@ function degraded({ beyondSpec, members, spec }: BrokerStatusInput): Condition {
   };
 }
 
+/**
+ * Groups whose brokers all exist and that hold the cluster's metadata (a new group counts once its
+ * copy is done). Derived from the observed children alone, so a stale status never moves it back.
+ */
+function groupsInService({ members, observed, copyMarks }: BrokerStatusInput): number {
+  return groupsOf(members).filter((group) =>
+    group.every((m) => observedStatefulSet(observed, m) !== undefined && copyMarks.get(m.statefulSet) !== 'pending'),
+  ).length;
+}
+
 export function brokerStatus(input: BrokerStatusInput, now: Date): BrokerStatus {
   const { members, observed, pods, previous, nameServers } = input;
   const groups = groupsOf(members).map((g) => groupStatus(g, input));
   const readyPods = members.filter((m) => isStatefulSetReady(observedStatefulSet(observed, m))).length;
   const allReady = members.length > 0 && readyPods === members.length;
-  const podNames = pods.map((p) => p.metadata.name).sort();
+  const podNames = pods.map((p) => p.metadata?.name ?? '').sort();
   const conditions: Condition[] = [
     allReady
       ? { type: 'Ready', status: 'True', reason: 'AllBrokersReady', message: `${readyPods}/${members.length} broker pods ready` }
@@ -113,11 +118,9 @@ export function brokerStatus(input: BrokerStatusInput, now: Date): BrokerStatus 
     progressing(input),
     degraded(input),
   ];
-  const copied = [...input.copies.values()].every((c) => c.phase === 'Done');
   return {
-    // As the original operator, both move only once every broker is Ready; size also waits for new groups' metadata.
-    size: allReady && copied ? groups.length : (previous?.size ?? 0),
-    nodes: pods.length > 0 && pods.every(isPodReady) ? podNames : (previous?.nodes ?? []),
+    size: groupsInService(input),
+    nodes: podNames,
     groups,
     nameServers,
     ...(input.rollingPod ? { rollingPod: input.rollingPod } : {}),

@@ -1,15 +1,11 @@
 // The user's broker-common.conf, read from the ConfigMap a volume in spec.volumes names, as the
 // original operator mounted it. Its content goes into each broker's generated broker.conf, so an
 // edit reaches the brokers (one restart at a time) instead of waiting for a manual restart.
-import type { V1Volume } from '@kubernetes/client-node';
-import { MissingDependencyError } from '../errors.js';
-import type { ObservedObjects, RelatedResourceRule } from '../metacontroller.js';
+import type { V1ConfigMap, V1Volume } from '@kubernetes/client-node';
+import { MissingDependencyError } from '../core/errors.js';
+import type { ObservedObjects, RelatedResourceRule } from '../core/metacontroller.js';
 
 export const COMMON_CONF_FILE = 'broker-common.conf';
-
-interface ConfigMapView {
-  data?: Record<string, string>;
-}
 
 function configMapVolumes(volumes: V1Volume[] | undefined): (V1Volume & { configMap: { name: string } })[] {
   return (volumes ?? []).filter((v): v is V1Volume & { configMap: { name: string } } => Boolean(v.configMap?.name));
@@ -22,7 +18,7 @@ export function configMapRules(namespace: string, volumes: V1Volume[] | undefine
 }
 
 /** The ConfigMap key a volume shows as broker-common.conf, if it shows that file at all. */
-function commonConfKey(volume: V1Volume, configMap: ConfigMapView): string | undefined {
+function commonConfKey(volume: V1Volume, configMap: V1ConfigMap): string | undefined {
   const items = volume.configMap?.items;
   if (items && items.length > 0) return items.find((i) => i.path === COMMON_CONF_FILE)?.key;
   return configMap.data && COMMON_CONF_FILE in configMap.data ? COMMON_CONF_FILE : undefined;
@@ -35,7 +31,7 @@ function commonConfKey(volume: V1Volume, configMap: ConfigMapView): string | und
 export function userCommonConf(owner: string, namespace: string, volumes: V1Volume[] | undefined, related: ObservedObjects): string | undefined {
   let content: string | undefined;
   for (const volume of configMapVolumes(volumes)) {
-    const configMap = related.get<ConfigMapView>('ConfigMap', 'v1', volume.configMap.name);
+    const configMap = related.get('ConfigMap', 'v1', volume.configMap.name);
     if (!configMap) {
       if (volume.configMap.optional) continue;
       throw new MissingDependencyError(

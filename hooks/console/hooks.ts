@@ -1,9 +1,9 @@
 import type { V1Deployment } from '@kubernetes/client-node';
-import type { KindHooks } from '../kinds.js';
-import { ObservedObjects } from '../metacontroller.js';
-import { readParent } from '../parent.js';
+import type { KindHooks } from '../core/kind-hooks.js';
+import { ObservedObjects } from '../core/metacontroller.js';
+import { readParent } from '../core/parent.js';
 import { checkChildName } from '../k8s/names.js';
-import { nameServiceRules, resolveNameServers } from '../k8s/nameservers.js';
+import { nameServiceRules, resolveNameServers } from '../rocketmq-pods/nameservers.js';
 import type { ConsoleSpec, ConsoleStatus } from '../schema/types.js';
 import { compileSpecValidator } from '../schema/validate.js';
 import { consoleServiceName, renderConsoleDeployment, renderConsoleService } from './render.js';

@@ -1,8 +1,8 @@
 // The dashboard: a Deployment made from the user's whole consoleDeployment, pointed at the name
 // servers, and a Service in front of it.
 import type { V1Container, V1Deployment, V1EnvVar, V1LabelSelector, V1Volume } from '@kubernetes/client-node';
-import { InvalidSpecError } from '../errors.js';
-import type { KubeObject } from '../metacontroller.js';
+import { InvalidSpecError } from '../core/errors.js';
+import type { KubeObject } from '../core/metacontroller.js';
 import { commonLabels } from '../k8s/labels.js';
 import { prune } from '../k8s/prune.js';
 import { checkedQuantity, checkedResources } from '../k8s/resources.js';

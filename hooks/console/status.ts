@@ -1,18 +1,13 @@
-import type { KubeObject } from '../metacontroller.js';
+import type { V1Deployment } from '@kubernetes/client-node';
+import { isDeploymentReady } from '../k8s/readiness.js';
 import { type Condition, withTransitionTimes } from '../k8s/conditions.js';
 import type { ConsoleStatus } from '../schema/types.js';
 
-interface DeploymentView {
-  metadata: { generation?: number };
-  spec?: { replicas?: number };
-  status?: { observedGeneration?: number; replicas?: number; readyReplicas?: number; updatedReplicas?: number };
-}
-
-function progressing(deployment: DeploymentView | undefined, wanted: number): Condition {
+function progressing(deployment: V1Deployment | undefined, wanted: number): Condition {
   const type = 'Progressing';
   if (!deployment) return { type, status: 'True', reason: 'Creating', message: 'creating the dashboard Deployment' };
   const status = deployment.status ?? {};
-  if ((status.observedGeneration ?? 0) < (deployment.metadata.generation ?? 0)) {
+  if ((status.observedGeneration ?? 0) < (deployment.metadata?.generation ?? 0)) {
     return { type, status: 'True', reason: 'Updating', message: 'the Deployment controller has not seen the latest change yet' };
   }
   if ((status.updatedReplicas ?? 0) < wanted || (status.replicas ?? 0) > wanted) {
@@ -21,10 +16,9 @@ function progressing(deployment: DeploymentView | undefined, wanted: number): Co
   return { type, status: 'False', reason: 'UpToDate', message: 'every dashboard pod runs the current spec' };
 }
 
-export function consoleStatus(observed: KubeObject | undefined, wanted: number, nameServers: string, previous: ConsoleStatus | undefined, now: Date): ConsoleStatus {
-  const deployment = observed as DeploymentView | undefined;
+export function consoleStatus(deployment: V1Deployment | undefined, wanted: number, nameServers: string, previous: ConsoleStatus | undefined, now: Date): ConsoleStatus {
   const readyReplicas = deployment?.status?.readyReplicas ?? 0;
-  const ready = deployment !== undefined && readyReplicas >= wanted;
+  const ready = isDeploymentReady(deployment, wanted);
   const conditions: Condition[] = [
     ready
       ? { type: 'Ready', status: 'True', reason: 'AllReplicasReady', message: `${readyReplicas}/${wanted} dashboard pods ready` }

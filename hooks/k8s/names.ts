@@ -1,4 +1,4 @@
-import { HookError } from '../errors.js';
+import { InvalidSpecError } from '../core/errors.js';
 
 /** Service names are DNS-1035 labels: they start with a letter. */
 const DNS_1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
@@ -22,12 +22,12 @@ const MAX_LENGTH: Partial<Record<NamedKind, number>> = { StatefulSet: MAX_STATEF
 export function checkChildName(parentKind: string, parentName: string, kind: NamedKind, childName: string): void {
   const max = MAX_LENGTH[kind] ?? 253;
   if (childName.length > max) {
-    throw new HookError(422, `metadata.name: ${parentKind} "${parentName}" is too long: its ${kind} "${childName}" would exceed ${max} characters; use a shorter name`);
+    throw new InvalidSpecError(parentKind, parentName, [`metadata.name: ${parentKind} "${parentName}" is too long: its ${kind} "${childName}" would exceed ${max} characters; use a shorter name`]);
   }
   if (!DNS_1123_LABEL.test(childName)) {
-    throw new HookError(422, `metadata.name: ${parentKind} "${parentName}" gives the ${kind} "${childName}", which may hold only a-z, 0-9 and '-' (no dots); rename it`);
+    throw new InvalidSpecError(parentKind, parentName, [`metadata.name: ${parentKind} "${parentName}" gives the ${kind} "${childName}", which may hold only a-z, 0-9 and '-' (no dots); rename it`]);
   }
   if (kind === 'Service' && !DNS_1035_LABEL.test(childName)) {
-    throw new HookError(422, `metadata.name: ${parentKind} "${parentName}" gives the Service "${childName}", which must start with a letter and hold only a-z, 0-9 and '-'; rename it`);
+    throw new InvalidSpecError(parentKind, parentName, [`metadata.name: ${parentKind} "${parentName}" gives the Service "${childName}", which must start with a letter and hold only a-z, 0-9 and '-'; rename it`]);
   }
 }

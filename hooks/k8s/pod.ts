@@ -1,5 +1,5 @@
 import type { V1PodSecurityContext, V1SecurityContext } from '@kubernetes/client-node';
-import type { ImageFlavor } from './image.js';
+import type { ImageFlavor } from '../rocketmq-pods/image.js';
 
 /** The scheduling and identity fields both NameService and Broker pass to their pods unchanged. */
 export interface PodPassThrough {

@@ -1,4 +1,4 @@
-import type { KubeObject } from '../metacontroller.js';
+import type { KubeObject } from '../core/metacontroller.js';
 
 /**
  * StatefulSet fields the API server refuses to change. Keeping the observed values (for example of a

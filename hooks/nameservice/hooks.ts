@@ -1,6 +1,6 @@
-import type { KindHooks } from '../kinds.js';
-import { ObservedObjects } from '../metacontroller.js';
-import { readParent } from '../parent.js';
+import type { KindHooks } from '../core/kind-hooks.js';
+import { ObservedObjects } from '../core/metacontroller.js';
+import { readParent } from '../core/parent.js';
 import { checkChildName } from '../k8s/names.js';
 import type { NameServiceSpec } from '../schema/types.js';
 import { compileSpecValidator } from '../schema/validate.js';

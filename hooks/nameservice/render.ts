@@ -1,7 +1,8 @@
 import type { NameServiceSpec } from '../schema/types.js';
-import type { KubeObject } from '../metacontroller.js';
+import type { KubeObject } from '../core/metacontroller.js';
 import { commonLabels } from '../k8s/labels.js';
-import { imageFlavor } from '../k8s/image.js';
+import { imageFlavor } from '../rocketmq-pods/image.js';
+import { NAME_SERVER_PORT } from '../rocketmq-pods/nameservers.js';
 import { renderStorage } from '../k8s/storage.js';
 import { canonicalResources } from '../k8s/quantity.js';
 import { prune } from '../k8s/prune.js';
@@ -13,8 +14,6 @@ import {
   tcpProbe,
 } from '../k8s/pod.js';
 
-export const NAME_SERVER_PORT = 9876;
-
 export interface NameServiceParent {
   name: string;
   namespace: string;
@@ -24,11 +23,6 @@ export interface NameServiceParent {
 /** Pod labels of the original operator, kept so its StatefulSets' immutable selectors still match. */
 export function nameServerPodSelector(name: string): Record<string, string> {
   return { app: 'name_service', name_service_cr: name };
-}
-
-/** Stable DNS address of each name server pod, through the headless Service named after the NameService. */
-export function nameServerAddresses(name: string, namespace: string, size: number): string[] {
-  return Array.from({ length: size }, (_, i) => `${name}-${i}.${name}.${namespace}.svc:${NAME_SERVER_PORT}`);
 }
 
 export function renderNameServerService({ name, namespace }: NameServiceParent): KubeObject {

@@ -1,39 +1,26 @@
-import type { KubeObject } from '../metacontroller.js';
+import type { V1Pod, V1StatefulSet } from '@kubernetes/client-node';
+import { hasPendingRevision, isPodRunning } from '../k8s/readiness.js';
 import { type Condition, withTransitionTimes } from '../k8s/conditions.js';
-import { nameServerAddresses, type NameServiceParent } from './render.js';
-
-interface PodView {
-  status?: { phase?: string; podIP?: string };
-}
-
-interface StatefulSetView {
-  metadata: { generation?: number };
-  status?: {
-    observedGeneration?: number;
-    replicas?: number;
-    readyReplicas?: number;
-    updatedReplicas?: number;
-    currentRevision?: string;
-    updateRevision?: string;
-  };
-}
+import { nameServerAddresses } from '../rocketmq-pods/nameservers.js';
+import type { NameServiceParent } from './render.js';
 
 /** IPs of running name server pods, sorted, as the original operator reports them. */
-export function runningNameServerIps(pods: PodView[]): string[] {
+export function runningNameServerIps(pods: V1Pod[]): string[] {
   return pods
-    .filter((p) => p.status?.phase === 'Running' && p.status.podIP)
-    .map((p) => p.status!.podIP!)
+    .filter(isPodRunning)
+    .map((p) => p.status?.podIP)
+    .filter((ip): ip is string => typeof ip === 'string' && ip !== '')
     .sort();
 }
 
-function rolloutState(size: number, sts: StatefulSetView | undefined): { reason: string; message: string } | undefined {
+function rolloutState(size: number, sts: V1StatefulSet | undefined): { reason: string; message: string } | undefined {
   if (!sts) return { reason: 'Creating', message: 'creating the name server StatefulSet' };
-  const s = sts.status ?? {};
-  if ((s.observedGeneration ?? 0) < (sts.metadata.generation ?? 0)) {
+  const s = sts.status ?? { replicas: 0 };
+  if ((s.observedGeneration ?? 0) < (sts.metadata?.generation ?? 0)) {
     return { reason: 'Updating', message: 'the StatefulSet controller has not seen the latest change yet' };
   }
   if ((s.replicas ?? 0) !== size) return { reason: 'Scaling', message: `scaling from ${s.replicas ?? 0} to ${size} pods` };
-  if (s.updateRevision && s.currentRevision !== s.updateRevision) {
+  if (hasPendingRevision(sts)) {
     return { reason: 'RollingUpdate', message: `${s.updatedReplicas ?? 0}/${size} pods updated` };
   }
   return undefined;
@@ -41,13 +28,12 @@ function rolloutState(size: number, sts: StatefulSetView | undefined): { reason:
 
 export function nameServiceStatus(
   parent: NameServiceParent,
-  statefulSet: KubeObject | undefined,
-  pods: KubeObject[],
+  sts: V1StatefulSet | undefined,
+  pods: V1Pod[],
   previous: Record<string, unknown> | undefined,
   now: Date,
 ): Record<string, unknown> {
   const { size } = parent.spec;
-  const sts = statefulSet as StatefulSetView | undefined;
   const readyReplicas = sts?.status?.readyReplicas ?? 0;
   const rollout = rolloutState(size, sts);
   const conditions: Condition[] = [
@@ -59,7 +45,7 @@ export function nameServiceStatus(
       : { type: 'Progressing', status: 'False', reason: 'UpToDate', message: 'all pods run the current spec' },
   ];
   return {
-    nameServers: runningNameServerIps(pods as PodView[]),
+    nameServers: runningNameServerIps(pods),
     addresses: nameServerAddresses(parent.name, parent.namespace, size),
     replicas: sts?.status?.replicas ?? 0,
     readyReplicas,

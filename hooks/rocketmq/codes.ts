@@ -60,9 +60,8 @@ export const CLIENT_VERSION = 479;
 /** Ordinal of V5_0_0_SNAPSHOT: servers below it are 4.x (no topic `order`/attributes, fewer group fields). */
 export const FIRST_V5_VERSION = 412;
 
-/** Response bit and one-way bit of the header `flag`. */
+/** Response bit of the header `flag`. */
 export const FLAG_RESPONSE = 1;
-export const FLAG_ONEWAY = 2;
 
 /** Netty's frame limit on the server side, the default of `com.rocketmq.remoting.frameMaxLength`. */
 export const DEFAULT_MAX_FRAME_BYTES = 16 * 1024 * 1024;

@@ -40,6 +40,10 @@ export function loadCrd(kind: CustomKind): CustomResourceDefinition {
 }
 
 export function specSchema(crd: CustomResourceDefinition): JsonSchema {
-  const root = crd.spec.versions[0].schema.openAPIV3Schema as { properties: Record<string, JsonSchema> };
-  return root.properties.spec;
+  return objectSchema(crd).properties.spec;
+}
+
+/** The whole object's schema: root rules (on metadata.name) as well as the spec's. */
+export function objectSchema(crd: CustomResourceDefinition): JsonSchema & { properties: Record<string, JsonSchema> } {
+  return crd.spec.versions[0].schema.openAPIV3Schema as JsonSchema & { properties: Record<string, JsonSchema> };
 }

@@ -1,562 +1,587 @@
 // Generated from crds/*.yaml by `npm run gen:types`; do not edit.
 
-import type { V1Affinity, V1Deployment, V1EnvVar, V1LocalObjectReference, V1PersistentVolumeClaim, V1PodSecurityContext, V1ResourceRequirements, V1SecurityContext, V1Toleration, V1Volume } from '@kubernetes/client-node';
+import type {
+  V1Affinity,
+  V1Deployment,
+  V1EnvVar,
+  V1LocalObjectReference,
+  V1PersistentVolumeClaim,
+  V1PodSecurityContext,
+  V1ResourceRequirements,
+  V1SecurityContext,
+  V1Toleration,
+  V1Volume,
+} from '@kubernetes/client-node';
 
 /**
  * Desired state of the name server cluster.
  */
 export interface NameServiceSpec {
-/**
- * Number of name server pods (StatefulSet replicas). Pods are named <name>-0 .. <name>-<size-1>.
- */
-size: number
-/**
- * Container image of the name server, for example apache/rocketmq:5.3.1 or apacherocketmq/rocketmq-nameserver:4.5.0-alpine-operator-0.3.0.
- */
-nameServiceImage: string
-/**
- * When the kubelet pulls the image (Always, IfNotPresent or Never).
- */
-imagePullPolicy: ("Always" | "IfNotPresent" | "Never")
-/**
- * Secrets holding registry credentials for the image.
- */
-imagePullSecrets?: V1LocalObjectReference[]
-/**
- * Run the pods in the node's network namespace, so name servers are reachable at node IPs from outside the cluster.
- */
-hostNetwork: boolean
-/**
- * Pod DNS policy. When unset it is ClusterFirst, or ClusterFirstWithHostNet when hostNetwork is true.
- */
-dnsPolicy?: ("ClusterFirst" | "ClusterFirstWithHostNet" | "Default" | "None")
-/**
- * CPU and memory requests and limits of the name server container (a Kubernetes ResourceRequirements).
- */
-resources?: V1ResourceRequirements
-/**
- * Extra environment variables of the name server container, for example JAVA_OPT_EXT.
- */
-env?: V1EnvVar[]
-/**
- * Where logs are kept: EmptyDir (lost with the pod), HostPath (spec.hostPath on the node) or StorageClass (a PersistentVolumeClaim per pod from volumeClaimTemplates[0]; NFS is the old name of StorageClass).
- */
-storageMode: ("EmptyDir" | "HostPath" | "StorageClass" | "NFS")
-/**
- * Directory on the node used when storageMode is HostPath.
- */
-hostPath?: string
-/**
- * Element 0 names the log volume in every storage mode (default namesrv-storage) and is the PersistentVolumeClaim template in StorageClass mode; claims are named <template>-<name>-<i>.
- */
-volumeClaimTemplates?: V1PersistentVolumeClaim[]
-/**
- * Pod security context. When unset, the pod gets fsGroup 3000 and the RuntimeDefault seccomp profile, and runs as the non-root user 3000 unless the image is one of the original operator's root images.
- */
-securityContext?: V1PodSecurityContext
-/**
- * Container security context. When unset, privilege escalation is off and all capabilities are dropped.
- */
-containerSecurityContext?: V1SecurityContext
-/**
- * Annotations added to every name server pod.
- */
-podAnnotations?: {
-[k: string]: string
-}
-/**
- * Pod affinity and anti-affinity rules (a Kubernetes Affinity).
- */
-affinity?: V1Affinity
-/**
- * Tolerations of the pods.
- */
-tolerations?: V1Toleration[]
-/**
- * Node labels the pods must be scheduled on.
- */
-nodeSelector?: {
-[k: string]: string
-}
-/**
- * PriorityClass of the pods.
- */
-priorityClassName?: string
-/**
- * ServiceAccount the pods run as.
- */
-serviceAccountName?: string
+  /**
+   * Number of name server pods (StatefulSet replicas). Pods are named <name>-0 .. <name>-<size-1>.
+   */
+  size: number;
+  /**
+   * Container image of the name server, for example apache/rocketmq:5.3.1 or apacherocketmq/rocketmq-nameserver:4.5.0-alpine-operator-0.3.0.
+   */
+  nameServiceImage: string;
+  /**
+   * When the kubelet pulls the image (Always, IfNotPresent or Never).
+   */
+  imagePullPolicy: 'Always' | 'IfNotPresent' | 'Never';
+  /**
+   * Secrets holding registry credentials for the image.
+   *
+   * @maxItems 16
+   */
+  imagePullSecrets?: V1LocalObjectReference[];
+  /**
+   * Run the pods in the node's network namespace, so name servers are reachable at node IPs from outside the cluster.
+   */
+  hostNetwork: boolean;
+  /**
+   * Pod DNS policy. When unset it is ClusterFirst, or ClusterFirstWithHostNet when hostNetwork is true.
+   */
+  dnsPolicy?: 'ClusterFirst' | 'ClusterFirstWithHostNet' | 'Default' | 'None';
+  /**
+   * CPU and memory requests and limits of the name server container (a Kubernetes ResourceRequirements).
+   */
+  resources?: V1ResourceRequirements;
+  /**
+   * Extra environment variables of the name server container, for example JAVA_OPT_EXT.
+   *
+   * @maxItems 128
+   */
+  env?: V1EnvVar[];
+  /**
+   * Where logs are kept: EmptyDir (lost with the pod), HostPath (spec.hostPath on the node) or StorageClass (a PersistentVolumeClaim per pod from volumeClaimTemplates[0]; NFS is the old name of StorageClass).
+   */
+  storageMode: 'EmptyDir' | 'HostPath' | 'StorageClass' | 'NFS';
+  /**
+   * Directory on the node used when storageMode is HostPath.
+   */
+  hostPath?: string;
+  /**
+   * Element 0 names the log volume in every storage mode (default namesrv-storage) and is the PersistentVolumeClaim template in StorageClass mode; claims are named <template>-<name>-<i>.
+   *
+   * @maxItems 8
+   */
+  volumeClaimTemplates?: V1PersistentVolumeClaim[];
+  /**
+   * Pod security context. When unset, the pod gets fsGroup 3000 and the RuntimeDefault seccomp profile, and runs as the non-root user 3000 unless the image is one of the original operator's root images.
+   */
+  securityContext?: V1PodSecurityContext;
+  /**
+   * Container security context. When unset, privilege escalation is off and all capabilities are dropped.
+   */
+  containerSecurityContext?: V1SecurityContext;
+  /**
+   * Annotations added to every name server pod.
+   */
+  podAnnotations?: {
+    [k: string]: string;
+  };
+  /**
+   * Pod affinity and anti-affinity rules (a Kubernetes Affinity).
+   */
+  affinity?: V1Affinity;
+  /**
+   * Tolerations of the pods.
+   *
+   * @maxItems 64
+   */
+  tolerations?: V1Toleration[];
+  /**
+   * Node labels the pods must be scheduled on.
+   */
+  nodeSelector?: {
+    [k: string]: string;
+  };
+  /**
+   * PriorityClass of the pods.
+   */
+  priorityClassName?: string;
+  /**
+   * ServiceAccount the pods run as.
+   */
+  serviceAccountName?: string;
 }
 
 /**
  * Observed state, written by the operator.
  */
 export interface NameServiceStatus {
-/**
- * Sorted IPs of the running name server pods (as the original operator reports them).
- */
-nameServers?: string[]
-/**
- * Stable DNS addresses (host:9876) of every name server pod; brokers and consoles use these.
- */
-addresses?: string[]
-/**
- * Pods the StatefulSet has.
- */
-replicas?: number
-/**
- * Pods that pass the readiness probe.
- */
-readyReplicas?: number
-/**
- * Generation of the spec this status describes.
- */
-observedGeneration?: number
-/**
- * Ready and Progressing conditions.
- */
-conditions?: {
-/**
- * Condition type (Ready, Progressing, Degraded).
- */
-type: string
-/**
- * Whether the condition holds.
- */
-status: ("True" | "False" | "Unknown")
-/**
- * One CamelCase word saying why.
- */
-reason?: string
-/**
- * What is happening, for people.
- */
-message?: string
-/**
- * When status last changed.
- */
-lastTransitionTime?: string
-}[]
+  /**
+   * Sorted IPs of the running name server pods (as the original operator reports them).
+   */
+  nameServers?: string[];
+  /**
+   * Stable DNS addresses (host:9876) of every name server pod; brokers and consoles use these.
+   */
+  addresses?: string[];
+  /**
+   * Pods the StatefulSet has.
+   */
+  replicas?: number;
+  /**
+   * Pods that pass the readiness probe.
+   */
+  readyReplicas?: number;
+  /**
+   * Generation of the spec this status describes.
+   */
+  observedGeneration?: number;
+  /**
+   * Ready and Progressing conditions.
+   */
+  conditions?: {
+    /**
+     * Condition type (Ready, Progressing, Degraded).
+     */
+    type: string;
+    /**
+     * Whether the condition holds.
+     */
+    status: 'True' | 'False' | 'Unknown';
+    /**
+     * One CamelCase word saying why.
+     */
+    reason?: string;
+    /**
+     * What is happening, for people.
+     */
+    message?: string;
+    /**
+     * When status last changed.
+     */
+    lastTransitionTime?: string;
+  }[];
 }
 
 /**
  * Desired state of the broker cluster.
  */
 export interface BrokerSpec {
-/**
- * Number of broker groups (a group is one master and replicaPerGroup replicas). Growing it adds groups and copies topics and subscription groups to them; shrinking it is refused.
- */
-size: number
-/**
- * Replicas (slaves) per group. StatefulSets are <name>-<group>-master and <name>-<group>-replica-<r>, r from 1.
- */
-replicaPerGroup: number
-/**
- * How roles are assigned. STATIC (fixed master and replica roles) is the only mode this operator runs.
- */
-clusterMode: "STATIC"
-/**
- * Name server list "host:port;host:port". When empty, the name servers of the NameService named by nameServiceRef are used, or of the only NameService in the namespace, by their stable DNS names.
- */
-nameServers?: string
-/**
- * Name of a NameService in this namespace whose name servers the brokers use.
- */
-nameServiceRef?: string
-/**
- * Container image of the broker, for example apache/rocketmq:5.3.1 or apacherocketmq/rocketmq-broker:4.5.0-alpine-operator-0.3.0.
- */
-brokerImage: string
-/**
- * When the kubelet pulls the image (Always, IfNotPresent or Never).
- */
-imagePullPolicy: ("Always" | "IfNotPresent" | "Never")
-/**
- * Secrets holding registry credentials for the image.
- */
-imagePullSecrets?: V1LocalObjectReference[]
-/**
- * Run the pods in the node's network namespace (DNS policy ClusterFirstWithHostNet), so clients outside the cluster reach brokers at node IPs.
- */
-hostNetwork: boolean
-/**
- * Allow the operator to restart broker pods, one at a time, to apply changes (image, configuration, environment, resources, name servers). When false, such changes wait and the Progressing condition says so.
- */
-allowRestart: boolean
-/**
- * Master role, ASYNC_MASTER or SYNC_MASTER. When unset, brokerRole from broker-common.conf or properties applies (default ASYNC_MASTER).
- */
-replicationMode?: ("ASYNC" | "SYNC")
-/**
- * Broker properties written into every broker's broker.conf after broker-common.conf (for example flushDiskType, deleteWhen).
- */
-properties?: {
-[k: string]: string
-}
-/**
- * CPU and memory requests and limits of the broker container. Unless BROKER_MEM or JAVA_OPT_EXT is set in env, the JVM is sized from the memory limit: heap half of it (at most 8Gi), young generation half the heap and, for official images, direct memory a quarter of the limit (at most 8Gi).
- */
-resources?: V1ResourceRequirements
-/**
- * Extra environment variables, after the operator's own (so a duplicate name set here wins). BROKER_MEM sets the JVM memory flags.
- */
-env?: V1EnvVar[]
-/**
- * Extra pod volumes. The first one holding a broker-common.conf key (normally a ConfigMap volume) is the user's broker configuration; its content is merged into each broker's generated broker.conf.
- */
-volumes?: V1Volume[]
-/**
- * Where logs and the message store are kept: EmptyDir (lost with the pod), HostPath (spec.hostPath on the node) or StorageClass (a PersistentVolumeClaim per pod; NFS is the old name of StorageClass).
- */
-storageMode: ("EmptyDir" | "HostPath" | "StorageClass" | "NFS")
-/**
- * Directory on the node used when storageMode is HostPath; each broker uses store/<statefulset> and logs/<statefulset> below it.
- */
-hostPath?: string
-/**
- * Element 0 names the data volume in every storage mode (default broker-storage) and is the PersistentVolumeClaim template in StorageClass mode; claims are named <template>-<name>-<group>-master-0 and so on.
- */
-volumeClaimTemplates?: V1PersistentVolumeClaim[]
-/**
- * Broker pod whose topics and subscription groups are copied to new groups when size grows (default <name>-0-master-0).
- */
-scalePodName?: string
-/**
- * Pod security context. When unset, the pod gets fsGroup 3000 and the RuntimeDefault seccomp profile, and runs as the non-root user 3000 unless the image is one of the original operator's root images.
- */
-securityContext?: V1PodSecurityContext
-/**
- * Container security context. When unset, privilege escalation is off and all capabilities are dropped.
- */
-containerSecurityContext?: V1SecurityContext
-/**
- * Annotations added to every broker pod.
- */
-podAnnotations?: {
-[k: string]: string
-}
-/**
- * Pod affinity rules. When unset, a group's pods prefer different nodes.
- */
-affinity?: V1Affinity
-/**
- * Tolerations of the pods.
- */
-tolerations?: V1Toleration[]
-/**
- * Node labels the pods must be scheduled on.
- */
-nodeSelector?: {
-[k: string]: string
-}
-/**
- * PriorityClass of the pods.
- */
-priorityClassName?: string
-/**
- * ServiceAccount the pods run as.
- */
-serviceAccountName?: string
+  /**
+   * Number of broker groups (a group is one master and replicaPerGroup replicas). Growing it adds groups and copies topics and subscription groups to them; shrinking it is refused.
+   */
+  size: number;
+  /**
+   * Replicas (slaves) per group. StatefulSets are <name>-<group>-master and <name>-<group>-replica-<r>, r from 1.
+   */
+  replicaPerGroup: number;
+  /**
+   * How roles are assigned. STATIC (fixed master and replica roles) is the only mode this operator runs.
+   */
+  clusterMode: 'STATIC';
+  /**
+   * Name server list "host:port;host:port". When empty, the name servers of the NameService named by nameServiceRef are used, or of the only NameService in the namespace, by their stable DNS names.
+   */
+  nameServers?: string;
+  /**
+   * Name of a NameService in this namespace whose name servers the brokers use.
+   */
+  nameServiceRef?: string;
+  /**
+   * Container image of the broker, for example apache/rocketmq:5.3.1 or apacherocketmq/rocketmq-broker:4.5.0-alpine-operator-0.3.0.
+   */
+  brokerImage: string;
+  /**
+   * When the kubelet pulls the image (Always, IfNotPresent or Never).
+   */
+  imagePullPolicy: 'Always' | 'IfNotPresent' | 'Never';
+  /**
+   * Secrets holding registry credentials for the image.
+   *
+   * @maxItems 16
+   */
+  imagePullSecrets?: V1LocalObjectReference[];
+  /**
+   * Run the pods in the node's network namespace (DNS policy ClusterFirstWithHostNet), so clients outside the cluster reach brokers at node IPs.
+   */
+  hostNetwork: boolean;
+  /**
+   * Allow the operator to restart broker pods, one at a time, to apply changes (image, configuration, environment, resources, name servers). When false, such changes wait and the Progressing condition says so.
+   */
+  allowRestart: boolean;
+  /**
+   * Master role, ASYNC_MASTER or SYNC_MASTER. When unset, brokerRole from broker-common.conf or properties applies (default ASYNC_MASTER).
+   */
+  replicationMode?: 'ASYNC' | 'SYNC';
+  /**
+   * Broker properties written into every broker's broker.conf after broker-common.conf (for example flushDiskType, deleteWhen).
+   */
+  properties?: {
+    [k: string]: string;
+  };
+  /**
+   * CPU and memory requests and limits of the broker container. Unless BROKER_MEM or JAVA_OPT_EXT is set in env, the JVM is sized from the memory limit: heap half of it (at most 8Gi), young generation half the heap and, for official images, direct memory a quarter of the limit (at most 8Gi).
+   */
+  resources?: V1ResourceRequirements;
+  /**
+   * Extra environment variables, after the operator's own (so a duplicate name set here wins). BROKER_MEM sets the JVM memory flags.
+   *
+   * @maxItems 128
+   */
+  env?: V1EnvVar[];
+  /**
+   * Extra pod volumes. The first one holding a broker-common.conf key (normally a ConfigMap volume) is the user's broker configuration; its content is merged into each broker's generated broker.conf.
+   *
+   * @maxItems 64
+   */
+  volumes?: V1Volume[];
+  /**
+   * Where logs and the message store are kept: EmptyDir (lost with the pod), HostPath (spec.hostPath on the node) or StorageClass (a PersistentVolumeClaim per pod; NFS is the old name of StorageClass).
+   */
+  storageMode: 'EmptyDir' | 'HostPath' | 'StorageClass' | 'NFS';
+  /**
+   * Directory on the node used when storageMode is HostPath; each broker uses store/<statefulset> and logs/<statefulset> below it.
+   */
+  hostPath?: string;
+  /**
+   * Element 0 names the data volume in every storage mode (default broker-storage) and is the PersistentVolumeClaim template in StorageClass mode; claims are named <template>-<name>-<group>-master-0 and so on.
+   *
+   * @maxItems 8
+   */
+  volumeClaimTemplates?: V1PersistentVolumeClaim[];
+  /**
+   * Broker pod whose topics and subscription groups are copied to new groups when size grows (default <name>-0-master-0).
+   */
+  scalePodName?: string;
+  /**
+   * Pod security context. When unset, the pod gets fsGroup 3000 and the RuntimeDefault seccomp profile, and runs as the non-root user 3000 unless the image is one of the original operator's root images.
+   */
+  securityContext?: V1PodSecurityContext;
+  /**
+   * Container security context. When unset, privilege escalation is off and all capabilities are dropped.
+   */
+  containerSecurityContext?: V1SecurityContext;
+  /**
+   * Annotations added to every broker pod.
+   */
+  podAnnotations?: {
+    [k: string]: string;
+  };
+  /**
+   * Pod affinity rules. When unset, a group's pods prefer different nodes.
+   */
+  affinity?: V1Affinity;
+  /**
+   * Tolerations of the pods.
+   *
+   * @maxItems 64
+   */
+  tolerations?: V1Toleration[];
+  /**
+   * Node labels the pods must be scheduled on.
+   */
+  nodeSelector?: {
+    [k: string]: string;
+  };
+  /**
+   * PriorityClass of the pods.
+   */
+  priorityClassName?: string;
+  /**
+   * ServiceAccount the pods run as.
+   */
+  serviceAccountName?: string;
 }
 
 /**
  * Observed state, written by the operator.
  */
 export interface BrokerStatus {
-/**
- * Number of groups the cluster has been brought to: the group count, written once every group's StatefulSets exist and are Ready, as the original operator does. Groups at or beyond it when spec.size grows get topics and subscription groups copied (groups[].metadataCopy).
- */
-size?: number
-/**
- * Names of all broker pods (written when every broker pod is Ready, as the original operator does).
- */
-nodes?: string[]
-/**
- * Name server list the brokers use.
- */
-nameServers?: string
-/**
- * The broker pod being restarted to apply a change, if any; broker pods restart one at a time, replicas before their master.
- */
-rollingPod?: string
-/**
- * Per-group topology.
- */
-groups?: {
-/**
- * Group index.
- */
-group?: number
-/**
- * RocketMQ broker name of the group (<name>-<group>).
- */
-brokerName?: string
-/**
- * Whether every pod of the group is Ready.
- */
-ready?: boolean
-/**
- * Copy of topics and subscription groups to this new group.
- */
-metadataCopy?: {
-/**
- * Where the copy is.
- */
-phase?: ("Pending" | "Running" | "Done" | "Failed")
-/**
- * What the copy Job reported.
- */
-message?: string
-/**
- * Copy Jobs started so far.
- */
-attempts?: number
-}
-pods?: {
-/**
- * Pod name.
- */
-name?: string
-/**
- * MASTER or SLAVE.
- */
-role?: string
-/**
- * RocketMQ broker id (0 for the master).
- */
-brokerId?: number
-/**
- * Whether the pod is Ready.
- */
-ready?: boolean
-/**
- * Whether the pod runs the current configuration.
- */
-upToDate?: boolean
-}[]
-}[]
-/**
- * Generation of the spec this status describes.
- */
-observedGeneration?: number
-/**
- * Ready, Progressing and Degraded conditions.
- */
-conditions?: {
-/**
- * Condition type (Ready, Progressing, Degraded).
- */
-type: string
-/**
- * Whether the condition holds.
- */
-status: ("True" | "False" | "Unknown")
-/**
- * One CamelCase word saying why.
- */
-reason?: string
-/**
- * What is happening, for people.
- */
-message?: string
-/**
- * When status last changed.
- */
-lastTransitionTime?: string
-}[]
+  /**
+   * Number of groups the cluster has been brought to: the group count, written once every group's StatefulSets exist and are Ready, as the original operator does. Groups at or beyond it when spec.size grows get topics and subscription groups copied (groups[].metadataCopy).
+   */
+  size?: number;
+  /**
+   * Names of all broker pods (written when every broker pod is Ready, as the original operator does).
+   */
+  nodes?: string[];
+  /**
+   * Name server list the brokers use.
+   */
+  nameServers?: string;
+  /**
+   * The broker pod being restarted to apply a change, if any; broker pods restart one at a time, replicas before their master.
+   */
+  rollingPod?: string;
+  /**
+   * Per-group topology.
+   */
+  groups?: {
+    /**
+     * Group index.
+     */
+    group?: number;
+    /**
+     * RocketMQ broker name of the group (<name>-<group>).
+     */
+    brokerName?: string;
+    /**
+     * Whether every pod of the group is Ready.
+     */
+    ready?: boolean;
+    /**
+     * Copy of topics and subscription groups to this new group.
+     */
+    metadataCopy?: {
+      /**
+       * Where the copy is.
+       */
+      phase?: 'Pending' | 'Running' | 'Done' | 'Failed';
+      /**
+       * What the copy Job reported.
+       */
+      message?: string;
+      /**
+       * Copy Jobs started so far.
+       */
+      attempts?: number;
+    };
+    pods?: {
+      /**
+       * Pod name.
+       */
+      name?: string;
+      /**
+       * MASTER or SLAVE.
+       */
+      role?: string;
+      /**
+       * RocketMQ broker id (0 for the master).
+       */
+      brokerId?: number;
+      /**
+       * Whether the pod is Ready.
+       */
+      ready?: boolean;
+      /**
+       * Whether the pod runs the current configuration.
+       */
+      upToDate?: boolean;
+    }[];
+  }[];
+  /**
+   * Generation of the spec this status describes.
+   */
+  observedGeneration?: number;
+  /**
+   * Ready, Progressing and Degraded conditions.
+   */
+  conditions?: {
+    /**
+     * Condition type (Ready, Progressing, Degraded).
+     */
+    type: string;
+    /**
+     * Whether the condition holds.
+     */
+    status: 'True' | 'False' | 'Unknown';
+    /**
+     * One CamelCase word saying why.
+     */
+    reason?: string;
+    /**
+     * What is happening, for people.
+     */
+    message?: string;
+    /**
+     * When status last changed.
+     */
+    lastTransitionTime?: string;
+  }[];
 }
 
 /**
  * Desired state of the dashboard.
  */
 export interface ConsoleSpec {
-/**
- * The dashboard Deployment (apps/v1). Every field is kept; the operator names it after this Console, adds -Drocketmq.namesrv.addr to JAVA_OPTS of its first container (after any value given there), and selects the pods by rocketmq.apache.org/console=<name> when no selector is given.
- */
-consoleDeployment: V1Deployment
-/**
- * Name server list "host:port;host:port". When empty, the name servers of the NameService named by nameServiceRef are used, or of the only NameService in the namespace.
- */
-nameServers?: string
-/**
- * Name of a NameService in this namespace whose name servers the dashboard uses.
- */
-nameServiceRef?: string
-/**
- * Port of the Service <name>-dashboard in front of the dashboard; it forwards to the first container's first port (8080 when none is declared).
- */
-servicePort: number
-/**
- * Type of the Service in front of the dashboard.
- */
-serviceType: ("ClusterIP" | "NodePort" | "LoadBalancer")
+  /**
+   * The dashboard Deployment (apps/v1). Every field is kept; the operator names it after this Console, adds -Drocketmq.namesrv.addr to JAVA_OPTS of its first container (after any value given there), and selects the pods by rocketmq.apache.org/console=<name> when no selector is given.
+   */
+  consoleDeployment: V1Deployment;
+  /**
+   * Name server list "host:port;host:port". When empty, the name servers of the NameService named by nameServiceRef are used, or of the only NameService in the namespace.
+   */
+  nameServers?: string;
+  /**
+   * Name of a NameService in this namespace whose name servers the dashboard uses.
+   */
+  nameServiceRef?: string;
+  /**
+   * Port of the Service <name>-dashboard in front of the dashboard; it forwards to the first container's first port (8080 when none is declared).
+   */
+  servicePort: number;
+  /**
+   * Type of the Service in front of the dashboard.
+   */
+  serviceType: 'ClusterIP' | 'NodePort' | 'LoadBalancer';
 }
 
 /**
  * Observed state, written by the operator.
  */
 export interface ConsoleStatus {
-/**
- * Pods the Deployment has.
- */
-replicas?: number
-/**
- * Pods that are Ready.
- */
-readyReplicas?: number
-/**
- * Name server list the dashboard uses.
- */
-nameServers?: string
-/**
- * Generation of the spec this status describes.
- */
-observedGeneration?: number
-/**
- * Ready and Progressing conditions.
- */
-conditions?: {
-/**
- * Condition type (Ready, Progressing, Degraded).
- */
-type: string
-/**
- * Whether the condition holds.
- */
-status: ("True" | "False" | "Unknown")
-/**
- * One CamelCase word saying why.
- */
-reason?: string
-/**
- * What is happening, for people.
- */
-message?: string
-/**
- * When status last changed.
- */
-lastTransitionTime?: string
-}[]
+  /**
+   * Pods the Deployment has.
+   */
+  replicas?: number;
+  /**
+   * Pods that are Ready.
+   */
+  readyReplicas?: number;
+  /**
+   * Name server list the dashboard uses.
+   */
+  nameServers?: string;
+  /**
+   * Generation of the spec this status describes.
+   */
+  observedGeneration?: number;
+  /**
+   * Ready and Progressing conditions.
+   */
+  conditions?: {
+    /**
+     * Condition type (Ready, Progressing, Degraded).
+     */
+    type: string;
+    /**
+     * Whether the condition holds.
+     */
+    status: 'True' | 'False' | 'Unknown';
+    /**
+     * One CamelCase word saying why.
+     */
+    reason?: string;
+    /**
+     * What is happening, for people.
+     */
+    message?: string;
+    /**
+     * When status last changed.
+     */
+    lastTransitionTime?: string;
+  }[];
 }
 
 /**
  * What to move, from where, to where.
  */
 export interface TopicTransferSpec {
-/**
- * The topic to move.
- */
-topic: string
-/**
- * Where the topic is now, a broker cluster name (a Broker's name) or a broker name (<broker>-<group>, for example broker-0).
- */
-sourceCluster: string
-/**
- * Where the topic goes, a broker cluster name or a broker name.
- */
-targetCluster: string
-/**
- * Name server list "host:port;host:port". When empty, the name servers of the NameService named by nameServiceRef are used, or of the only NameService in the namespace.
- */
-nameServers?: string
-/**
- * Name of a NameService in this namespace to reach the cluster through.
- */
-nameServiceRef?: string
-/**
- * How long to wait for consumers to drain the topic on the source before giving up and rolling back.
- */
-consumeTimeoutSeconds: number
-/**
- * Image of the transfer Job. Defaults to the image the operator runs its Jobs with (the RUNNER_IMAGE setting of the hook service), which the install sets to the operator's own image; any other image must contain the operator's runner.
- */
-image?: string
+  /**
+   * The topic to move.
+   */
+  topic: string;
+  /**
+   * Where the topic is now, a broker cluster name (a Broker's name) or a broker name (<broker>-<group>, for example broker-0).
+   */
+  sourceCluster: string;
+  /**
+   * Where the topic goes, a broker cluster name or a broker name.
+   */
+  targetCluster: string;
+  /**
+   * Name server list "host:port;host:port". When empty, the name servers of the NameService named by nameServiceRef are used, or of the only NameService in the namespace.
+   */
+  nameServers?: string;
+  /**
+   * Name of a NameService in this namespace to reach the cluster through.
+   */
+  nameServiceRef?: string;
+  /**
+   * How long to wait for consumers to drain the topic on the source before giving up and rolling back.
+   */
+  consumeTimeoutSeconds: number;
+  /**
+   * Image of the transfer Job. Defaults to the image the operator runs its Jobs with (the RUNNER_IMAGE setting of the hook service), which the install sets to the operator's own image; any other image must contain the operator's runner.
+   */
+  image?: string;
 }
 
 /**
  * Progress of the transfer, written by the operator from what the transfer Job records.
  */
 export interface TopicTransferStatus {
-/**
- * Where the transfer is.
- */
-phase?: ("Pending" | "Running" | "Succeeded" | "RollingBack" | "RolledBack" | "Failed")
-/**
- * Current step, 1 to 7.
- */
-step?: number
-/**
- * Latest news from the transfer, for people.
- */
-message?: string
-/**
- * Result of each step started so far.
- */
-steps?: {
-/**
- * Step number, 1 to 7.
- */
-step?: number
-/**
- * What the step does.
- */
-name?: string
-/**
- * Running, Succeeded, Failed or RolledBack.
- */
-phase?: string
-/**
- * When the step started.
- */
-startTime?: string
-/**
- * When the step ended.
- */
-endTime?: string
-/**
- * What happened.
- */
-message?: string
-}[]
-/**
- * The original state rollback restores (topic config per source broker, group configs, what already existed on the target).
- */
-saved?: {
-
-}
-/**
- * Outcome of a rollback, if one ran.
- */
-rollback?: {
-
-}
-/**
- * Generation of the spec this status describes.
- */
-observedGeneration?: number
-/**
- * Ready (transfer done), Progressing and Degraded conditions.
- */
-conditions?: {
-/**
- * Condition type.
- */
-type: string
-/**
- * Whether the condition holds.
- */
-status: ("True" | "False" | "Unknown")
-/**
- * One CamelCase word saying why.
- */
-reason?: string
-/**
- * What is happening, for people.
- */
-message?: string
-/**
- * When status last changed.
- */
-lastTransitionTime?: string
-}[]
+  /**
+   * Where the transfer is.
+   */
+  phase?: 'Pending' | 'Running' | 'Succeeded' | 'RollingBack' | 'RolledBack' | 'Failed';
+  /**
+   * Current step, 1 to 7.
+   */
+  step?: number;
+  /**
+   * Latest news from the transfer, for people.
+   */
+  message?: string;
+  /**
+   * Result of each step started so far.
+   */
+  steps?: {
+    /**
+     * Step number, 1 to 7.
+     */
+    step?: number;
+    /**
+     * What the step does.
+     */
+    name?: string;
+    /**
+     * Running, Succeeded, Failed or RolledBack.
+     */
+    phase?: string;
+    /**
+     * When the step started.
+     */
+    startTime?: string;
+    /**
+     * When the step ended.
+     */
+    endTime?: string;
+    /**
+     * What happened.
+     */
+    message?: string;
+  }[];
+  /**
+   * The original state rollback restores (topic config per source broker, group configs, what already existed on the target).
+   */
+  saved?: {};
+  /**
+   * Outcome of a rollback, if one ran.
+   */
+  rollback?: {};
+  /**
+   * Generation of the spec this status describes.
+   */
+  observedGeneration?: number;
+  /**
+   * Ready (transfer done), Progressing and Degraded conditions.
+   */
+  conditions?: {
+    /**
+     * Condition type.
+     */
+    type: string;
+    /**
+     * Whether the condition holds.
+     */
+    status: 'True' | 'False' | 'Unknown';
+    /**
+     * One CamelCase word saying why.
+     */
+    reason?: string;
+    /**
+     * What is happening, for people.
+     */
+    message?: string;
+    /**
+     * When status last changed.
+     */
+    lastTransitionTime?: string;
+  }[];
 }

@@ -1,6 +1,6 @@
 import { Ajv, type ErrorObject, type AnySchemaObject } from 'ajv';
 import { parse as parseCel } from '@marcbachmann/cel-js';
-import { InvalidSpecError } from '../errors.js';
+import { InvalidSpecError } from '../core/errors.js';
 import { type CustomKind, loadCrd, specSchema } from './crds.js';
 
 interface CelRule {

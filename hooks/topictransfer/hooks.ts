@@ -1,9 +1,9 @@
-import { DEFAULT_SETTINGS, type KindHooks } from '../kinds.js';
-import { ObservedObjects, type HookRequest, type SyncResponse } from '../metacontroller.js';
-import { readParent } from '../parent.js';
-import { MissingDependencyError } from '../errors.js';
+import { DEFAULT_SETTINGS, type KindHooks } from '../core/kind-hooks.js';
+import { ObservedObjects, type HookRequest, type SyncResponse } from '../core/metacontroller.js';
+import { readParent } from '../core/parent.js';
+import { MissingDependencyError } from '../core/errors.js';
 import { checkChildName } from '../k8s/names.js';
-import { nameServiceRules, resolveNameServers } from '../k8s/nameservers.js';
+import { nameServiceRules, resolveNameServers } from '../rocketmq-pods/nameservers.js';
 import { prune } from '../k8s/prune.js';
 import type { TopicTransferSpec } from '../schema/types.js';
 import { compileSpecValidator } from '../schema/validate.js';

@@ -1,4 +1,4 @@
-import type { KubeObject } from '../metacontroller.js';
+import type { KubeObject } from '../core/metacontroller.js';
 import type { TopicTransferSpec } from '../schema/types.js';
 import { commonLabels } from '../k8s/labels.js';
 import { prune } from '../k8s/prune.js';

@@ -92,9 +92,6 @@ export interface TopicRemoval {
   keep: Record<string, TopicConfig>;
 }
 
-/** Phases after which nothing in RocketMQ changes any more. */
-export const FINISHED_PHASES: readonly TransferPhase[] = ['Succeeded', 'RolledBack', 'Failed'];
-
 export function readTransferState(annotations: Record<string, string> | undefined): TransferState | undefined {
   const text = annotations?.[TRANSFER_STATE_ANNOTATION];
   if (!text) return undefined;

@@ -1,4 +1,4 @@
-import type { KubeObject } from '../metacontroller.js';
+import type { KubeObject } from '../core/metacontroller.js';
 import { type Condition, withTransitionTimes } from '../k8s/conditions.js';
 import type { TransferState } from './state.js';
 

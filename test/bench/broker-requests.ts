@@ -1,7 +1,7 @@
 // Sync requests of a running Broker cluster of a given size, as Metacontroller sends them once
 // every StatefulSet exists and is Ready: the request grows with the cluster.
-import { KIND_HOOKS } from '../../hooks/kinds.js';
-import type { HookRequest, KubeObject } from '../../hooks/metacontroller.js';
+import { brokerHooks } from '../../hooks/broker/hooks.js';
+import type { HookRequest, KubeObject } from '../../hooks/core/metacontroller.js';
 import { afterApplying, customResource, FIXED_NOW, syncRequest } from '../support/hook-requests.js';
 
 const settledStatus = { observedGeneration: 1, replicas: 1, readyReplicas: 1, updatedReplicas: 1, currentRevision: 'r', updateRevision: 'r' };
@@ -17,7 +17,7 @@ export function runningBrokerRequest(groups: number, replicaPerGroup = 2): HookR
     volumeClaimTemplates: [{ metadata: { name: 'broker-storage' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '100Gi' } } } }],
   }, 'mq');
   const first = syncRequest(parent, { related: [nameService] });
-  const applied = afterApplying(first, KIND_HOOKS.broker.sync(first, FIXED_NOW));
+  const applied = afterApplying(first, brokerHooks.sync(first, FIXED_NOW));
   const statefulSets = applied.children!['StatefulSet.apps/v1'];
   for (const key of Object.keys(statefulSets)) statefulSets[key] = { ...statefulSets[key], status: settledStatus } as KubeObject;
   return applied;

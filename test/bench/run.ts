@@ -1,5 +1,5 @@
 // npm run bench: hook throughput against a same-run baseline, latency, memory, and the metadata copy.
-import { buildServer, type ServerOptions } from '../../hooks/server.js';
+import { buildServer, type ServerOptions } from '../../hooks/http/server.js';
 import { customResource, syncRequest } from '../support/hook-requests.js';
 import { runningBrokerRequest } from './broker-requests.js';
 import { benchCopyMetadata } from './copy-metadata.js';

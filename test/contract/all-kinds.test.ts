@@ -1,8 +1,8 @@
 // Every kind answers Metacontroller-shaped requests with replies that keep the contract, whether
 // the children map uses v1 or v2 keys, whether children exist yet, and whether it is finalizing.
 import type { FastifyInstance } from 'fastify';
-import { buildServer } from '../../hooks/server.js';
-import type { KubeObject, SyncResponse } from '../../hooks/metacontroller.js';
+import { buildServer } from '../../hooks/http/server.js';
+import type { KubeObject, SyncResponse } from '../../hooks/core/metacontroller.js';
 import { assertHookResponse } from '../support/contract.js';
 import { customResource, FIXED_NOW, syncRequest, type KeyStyle } from '../support/hook-requests.js';
 

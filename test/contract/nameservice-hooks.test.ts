@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { jest } from '@jest/globals';
-import { KIND_HOOKS } from '../../hooks/kinds.js';
-import { buildServer } from '../../hooks/server.js';
-import type { KubeObject } from '../../hooks/metacontroller.js';
+import { nameServiceHooks } from '../../hooks/nameservice/hooks.js';
+import { buildServer } from '../../hooks/http/server.js';
+import type { KubeObject } from '../../hooks/core/metacontroller.js';
 import { assertHookResponse } from '../support/contract.js';
 import { customResource, FIXED_NOW, type KeyStyle, syncRequest } from '../support/hook-requests.js';
 
@@ -99,15 +99,15 @@ describe('bad input never changes a cluster', () => {
     expect(reply.json().message).toMatch(/unknown kind "zookeeper".*nameservice/);
   });
 
-  it('answers a parent of another kind with 422 pointing at the hook URL', async () => {
+  it('answers a parent of another kind with 400 pointing at the hook URL', async () => {
     const reply = await app.inject({ method: 'POST', url: '/sync/nameservice', payload: syncRequest(customResource('Broker', 'b', {}, 'mq')) });
-    expect(reply.statusCode).toBe(422);
+    expect(reply.statusCode).toBe(400);
     expect(reply.json().message).toMatch(/hook URL/);
   });
 
   it('answers an unexpected failure inside a hook with 500 and its message', async () => {
     // A fault no valid request can cause: the NameService hook itself breaks.
-    const broken = jest.spyOn(KIND_HOOKS.nameservice, 'sync').mockImplementation(() => {
+    const broken = jest.spyOn(nameServiceHooks, 'sync').mockImplementation(() => {
       throw new TypeError('cannot read properties of undefined');
     });
     try {
@@ -122,7 +122,7 @@ describe('bad input never changes a cluster', () => {
   it('answers an unparseable quantity with a message naming it, never 200', async () => {
     const bad = customResource('NameService', 'ns', { resources: { limits: { memory: 'lots' } } }, 'mq');
     const reply = await app.inject({ method: 'POST', url: '/sync/nameservice', payload: syncRequest(bad) });
-    expect(reply.statusCode).toBeGreaterThanOrEqual(400);
-    expect(reply.json().message).toMatch(/"lots" is not a Kubernetes quantity/);
+    expect(reply.statusCode).toBe(422);
+    expect(reply.json().details).toEqual(['spec.resources.limits.memory: must be a Kubernetes quantity such as 512Mi, 4Gi, 500m or 2 (binary suffixes are Ki, Mi, Gi: 4GB is written 4G or 4Gi)']);
   });
 });

@@ -2,7 +2,7 @@ import { request as httpRequest } from 'node:http';
 import { Writable } from 'node:stream';
 import type { AddressInfo } from 'node:net';
 import { parseAllDocuments } from 'yaml';
-import { buildServer, BODY_LIMIT } from '../../hooks/server.js';
+import { buildServer, BODY_LIMIT } from '../../hooks/http/server.js';
 import { customResource, FIXED_NOW, syncRequest } from '../support/hook-requests.js';
 
 const nameService = customResource('NameService', 'ns', { size: 1 }, 'mq');
@@ -23,7 +23,7 @@ describe('the hook service', () => {
     expect(metrics).toMatch(/rocketmq_operator_hook_requests_total\{kind="nameservice",hook="sync",outcome="ok"\} 1/);
     expect(metrics).toMatch(/rocketmq_operator_hook_requests_total\{kind="nameservice",hook="sync",outcome="rejected"\} 1/);
     expect(metrics).toMatch(/rocketmq_operator_hook_duration_seconds_count\{kind="nameservice",hook="sync",outcome="ok"\} 1/);
-    expect(metrics).toMatch(/rocketmq_operator_render_errors_total\{kind="nameservice",reason="InvalidSpecError"\} 1/);
+    expect(metrics).toMatch(/rocketmq_operator_render_errors_total\{kind="nameservice",reason="InvalidSpec"\} 1/);
   });
 
   it('accepts requests far above the default 1 MiB body limit', async () => {

@@ -4,8 +4,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { packageRoot } from '../../hooks/schema/crds.js';
-import { parseManifests, renderManifests } from '../../hooks/render.js';
-import type { KubeObject } from '../../hooks/metacontroller.js';
+import { parseManifests, renderManifests } from '../../hooks/dry-run.js';
+import type { KubeObject } from '../../hooks/core/metacontroller.js';
 import { kubeSkipReason, startApiServer, type ApiServer } from '../support/apiserver.js';
 
 const BUILD_TIMEOUT_MS = 25 * 60 * 1000;

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, parseAllDocuments, stringify } from 'yaml';
 import { packageRoot } from '../../hooks/schema/crds.js';
-import type { KubeObject } from '../../hooks/metacontroller.js';
+import type { KubeObject } from '../../hooks/core/metacontroller.js';
 import { ensureKubeBinaries, kubeSkipReason, run, startApiServer, type ApiServer } from '../support/apiserver.js';
 import { helmSkipReason, startHelm, type Helm } from '../support/helm.js';
 

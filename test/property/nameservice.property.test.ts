@@ -1,6 +1,6 @@
 import fc from 'fast-check';
-import { buildServer } from '../../hooks/server.js';
-import type { KubeObject } from '../../hooks/metacontroller.js';
+import { buildServer } from '../../hooks/http/server.js';
+import type { KubeObject } from '../../hooks/core/metacontroller.js';
 import { assertHookResponse } from '../support/contract.js';
 import { afterApplying, customResource, FIXED_NOW, syncRequest } from '../support/hook-requests.js';
 import { env, image, namespaceName, resourceName, resources, storage } from '../support/arbitraries.js';
@@ -109,7 +109,7 @@ describe('NameService sync over generated specs', () => {
     for (const name of ['a'.repeat(53), '9lives']) {
       const reply = await sync(syncRequest(customResource('NameService', name, {}, 'mq')));
       expect(reply.statusCode).toBe(422);
-      expect(reply.json().message).toMatch(/^metadata\.name: /);
+      expect(reply.json().message).toMatch(/is invalid: metadata\.name /);
     }
   });
 });

@@ -5,17 +5,11 @@ import { jest } from '@jest/globals';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  RemotingConnectionError,
-  RemotingResponseError,
-  RequestCode,
-  RocketMQAdmin,
-  parseFastjson,
-  type FastjsonMap,
-  type FastjsonObject,
-  type SubscriptionGroupConfig,
-  type TopicConfig,
-} from '../../hooks/rocketmq/index.js';
+import { RocketMQAdmin } from '../../hooks/rocketmq/admin.js';
+import { RequestCode } from '../../hooks/rocketmq/codes.js';
+import { RemotingConnectionError, RemotingResponseError } from '../../hooks/rocketmq/errors.js';
+import { parseFastjson, type FastjsonMap, type FastjsonObject } from '../../hooks/rocketmq/fastjson.js';
+import type { SubscriptionGroupConfig, TopicConfig } from '../../hooks/rocketmq/types.js';
 import { describeWithRocketMQ, startRocketMQ, type TestRocketMQ } from '../support/rocketmq.js';
 import { expectSuccess, keyValueSections, labelledValue, tableRows } from './mqadmin-output.js';
 import { groupConfig, topicConfig } from '../support/rocketmq-configs.js';

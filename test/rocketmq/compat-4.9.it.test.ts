@@ -2,7 +2,8 @@
 // name server and broker jars are on Maven Central): no list requests, no GET_TOPIC_CONFIG,
 // `removeOffset` instead of `cleanOffset`, fewer fields in topic and group configs.
 import { jest } from '@jest/globals';
-import { RocketMQAdmin, type SubscriptionGroupConfig } from '../../hooks/rocketmq/index.js';
+import { RocketMQAdmin } from '../../hooks/rocketmq/admin.js';
+import type { SubscriptionGroupConfig } from '../../hooks/rocketmq/types.js';
 import { copyMetadata } from '../../hooks/runner/copy-metadata.js';
 import { describeWithRocketMQ, startRocketMQ, type TestRocketMQ } from '../support/rocketmq.js';
 import { expectSuccess, labelledValue, tableRows } from './mqadmin-output.js';

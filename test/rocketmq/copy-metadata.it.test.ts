@@ -1,7 +1,8 @@
 // The broker metadata copy against real brokers in two clusters (broker-a in cluster-a is the
 // source, broker-b in cluster-b the target), through the function and through the runner command.
 import { jest } from '@jest/globals';
-import { RocketMQAdmin, type SubscriptionGroupConfig, type TopicConfig } from '../../hooks/rocketmq/index.js';
+import { RocketMQAdmin } from '../../hooks/rocketmq/admin.js';
+import type { SubscriptionGroupConfig, TopicConfig } from '../../hooks/rocketmq/types.js';
 import { copyMetadata } from '../../hooks/runner/copy-metadata.js';
 import { runRunner } from '../../hooks/runner/main.js';
 import { isSystemGroup, isSystemTopic } from '../../hooks/runner/system-names.js';

@@ -1,6 +1,6 @@
 // The rules every 200 hook reply must follow, checked the way Metacontroller would read it (strict mode).
 import { Ajv } from 'ajv';
-import type { HookRequest, KubeObject } from '../../hooks/metacontroller.js';
+import type { HookRequest, KubeObject } from '../../hooks/core/metacontroller.js';
 import { declaredChildTypes } from './compositecontrollers.js';
 
 const responseSchema = {

@@ -1,8 +1,8 @@
 // Builders for Metacontroller-shaped hook requests, and a stand-in for how Metacontroller feeds
 // the children it applied back into the next request.
-import type { HookRequest, KubeObject, ObjectMap, SyncResponse } from '../../hooks/metacontroller.js';
-import { typeKey } from '../../hooks/metacontroller.js';
-import type { HookError } from '../../hooks/errors.js';
+import type { HookRequest, KubeObject, ObjectMap, SyncResponse } from '../../hooks/core/metacontroller.js';
+import { typeKey } from '../../hooks/core/metacontroller.js';
+import type { HookError } from '../../hooks/core/errors.js';
 
 export type KeyStyle = 'v1' | 'v2';
 
@@ -41,7 +41,7 @@ export function syncRequest(
 }
 
 /** The next request after Metacontroller applied a response: its children observed, its status stored. */
-export function afterApplying(request: HookRequest, response: SyncResponse): HookRequest {
+export function afterApplying(request: HookRequest, response: SyncResponse<object>): HookRequest {
   const children = response.children.map((child) => ({
     ...child,
     metadata: { namespace: request.parent.metadata.namespace, ...child.metadata },

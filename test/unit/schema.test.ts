@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { generateTypes, TYPES_FILE } from '../tools/gen-types.js';
+import { generateTypes, TYPES_FILE } from '../../scripts/gen-types.js';
 import { compileSpecValidator } from '../../hooks/schema/validate.js';
-import { InvalidSpecError } from '../../hooks/errors.js';
+import { InvalidSpecError } from '../../hooks/core/errors.js';
 import type { NameServiceSpec } from '../../hooks/schema/types.js';
 
 const validateNameService = compileSpecValidator<NameServiceSpec>('NameService');

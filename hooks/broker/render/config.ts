@@ -1,7 +1,7 @@
 // Each broker's broker.conf: the user's broker-common.conf, then spec.properties, then the lines
 // that make the broker who it is, which therefore win.
-import { HookError, InvalidSpecError } from '../../errors.js';
-import type { KubeObject } from '../../metacontroller.js';
+import { HookError, InvalidSpecError } from '../../core/errors.js';
+import type { KubeObject } from '../../core/metacontroller.js';
 import { commonLabels } from '../../k8s/labels.js';
 import type { BrokerMember } from '../members.js';
 import { brokerConfigMapName } from '../names.js';

@@ -1,6 +1,6 @@
 import type { V1EnvVar } from '@kubernetes/client-node';
-import type { ImageFlavor } from '../../k8s/image.js';
-import { jvmMemoryForLimit } from '../../k8s/jvm.js';
+import type { ImageFlavor } from '../../rocketmq-pods/image.js';
+import { jvmMemoryForLimit } from '../../rocketmq-pods/jvm.js';
 import type { BrokerMember } from '../members.js';
 
 /** Either variable means the user sizes the JVM; the operator then derives nothing. */

@@ -1,9 +1,9 @@
 // The pod template of one broker, with hashes that tell whether a running pod is current.
 import type { V1Volume } from '@kubernetes/client-node';
-import { InvalidSpecError } from '../../errors.js';
-import type { KubeObject } from '../../metacontroller.js';
+import { InvalidSpecError } from '../../core/errors.js';
+import type { KubeObject } from '../../core/metacontroller.js';
 import { shortHash } from '../../k8s/hash.js';
-import { imageFlavor } from '../../k8s/image.js';
+import { imageFlavor } from '../../rocketmq-pods/image.js';
 import { commonLabels } from '../../k8s/labels.js';
 import { DEFAULT_CONTAINER_SECURITY_CONTEXT, defaultPodSecurityContext, passThroughPodFields, tcpProbe } from '../../k8s/pod.js';
 import { prune } from '../../k8s/prune.js';
@@ -117,6 +117,6 @@ export function statefulSetTemplateHash(statefulSet: KubeObject | undefined): st
 }
 
 /** The template hash a pod was made from. */
-export function podTemplateHash(pod: KubeObject | undefined): string | undefined {
-  return pod?.metadata.annotations?.[TEMPLATE_HASH_ANNOTATION];
+export function podTemplateHash(pod: { metadata?: { annotations?: Record<string, string> } } | undefined): string | undefined {
+  return pod?.metadata?.annotations?.[TEMPLATE_HASH_ANNOTATION];
 }

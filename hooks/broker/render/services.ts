@@ -1,4 +1,4 @@
-import type { KubeObject } from '../../metacontroller.js';
+import type { KubeObject } from '../../core/metacontroller.js';
 import { commonLabels } from '../../k8s/labels.js';
 import { brokerDisruptionBudgetName, brokerPodSelector, brokerServiceName } from '../names.js';
 import { BROKER_PORTS } from './pod.js';

@@ -1,10 +1,11 @@
-import type { HookRequest, KubeObject, SyncResponse } from '../../../hooks/metacontroller.js';
+import type { HookRequest, KubeObject, SyncResponse } from '../../../hooks/core/metacontroller.js';
+import type { BrokerStatus } from '../../../hooks/schema/types.js';
 import { applyAndSettle, broker, FIXED_NOW, hooks, nameService, syncRequest } from './support.js';
 
 const settings = { runnerImage: 'registry.example/rocketmq-operator:1.0.0' };
 const at = (seconds: number) => new Date(FIXED_NOW.getTime() + seconds * 1000);
 
-function sync(request: HookRequest, now = FIXED_NOW): SyncResponse {
+function sync(request: HookRequest, now = FIXED_NOW): SyncResponse<BrokerStatus> {
   return hooks.sync(request, now, settings);
 }
 
@@ -17,10 +18,10 @@ function grownCluster(from: number, to: number): HookRequest {
   return applyAndSettle(request, sync(request));
 }
 
-const jobs = (response: SyncResponse) => response.children.filter((c) => c.kind === 'Job') as any[];
-const copyOf = (response: SyncResponse, group: number) => (response.status as any).groups.find((g: any) => g.group === group).metadataCopy;
+const jobs = (response: SyncResponse<object>) => response.children.filter((c) => c.kind === 'Job') as any[];
+const copyOf = (response: SyncResponse<object>, group: number) => (response.status as any).groups.find((g: any) => g.group === group).metadataCopy;
 
-function withJobStatus(request: HookRequest, response: SyncResponse, status: object): HookRequest {
+function withJobStatus(request: HookRequest, response: SyncResponse<object>, status: object): HookRequest {
   const next = applyAndSettle(request, response);
   const jobMap = next.children!['Job.batch/v1'];
   for (const key of Object.keys(jobMap)) jobMap[key] = { ...jobMap[key], status } as KubeObject;
@@ -36,7 +37,7 @@ describe('metadata copy to new broker groups', () => {
     expect(job.metadata.name).toBe('broker-copy-metadata-1');
     expect(job.spec.template.spec.containers[0]).toMatchObject({
       image: 'registry.example/rocketmq-operator:1.0.0',
-      args: ['copy-metadata', '--namesrv', 'name-service-0.name-service.default.svc:9876', '--source-broker', 'broker-0', '--target-broker', 'broker-2,broker-3'],
+      args: ['copy-metadata', '--namesrv=name-service-0.name-service.default.svc:9876', '--source-broker=broker-0', '--target-broker=broker-2,broker-3'],
     });
     expect(copyOf(response, 2)).toMatchObject({ phase: 'Running', attempts: 1 });
     expect(copyOf(response, 0)).toBeUndefined();
@@ -58,11 +59,13 @@ describe('metadata copy to new broker groups', () => {
     const started = sync(request);
     const done = sync(withJobStatus(request, started, { succeeded: 1 }));
     expect(copyOf(done, 2)).toMatchObject({ phase: 'Done', message: 'topics and subscription groups copied from broker-0 by Job broker-copy-metadata-1' });
-    expect(jobs(done)).toEqual([]);
     expect(done.status.size).toBe(3);
+    // The Job stays until the group's master is seen marked done, then it goes.
+    expect(jobs(done).map((j) => j.metadata.name)).toEqual(['broker-copy-metadata-1']);
     const later = sync(applyAndSettle(request, done));
     expect(jobs(later)).toEqual([]);
     expect(copyOf(later, 2).phase).toBe('Done');
+    expect(later.status.size).toBe(3);
   });
 
   it('retries a failed copy with a new Job after a growing backoff, keeping the failed one until then', () => {
@@ -75,8 +78,43 @@ describe('metadata copy to new broker groups', () => {
     expect(jobs(waiting).map((j) => j.metadata.name)).toEqual(['broker-copy-metadata-1']);
     expect(waiting.resyncAfterSeconds).toBe(20);
     const retried = sync({ ...failedRequest, parent: { ...failedRequest.parent, status: waiting.status } }, at(31));
-    expect(jobs(retried).map((j) => j.metadata.name)).toEqual(['broker-copy-metadata-2']);
+    // The failed attempt stays until the new one is observed, so the attempt count survives any stale view.
+    expect(jobs(retried).map((j) => j.metadata.name)).toEqual(['broker-copy-metadata-1', 'broker-copy-metadata-2']);
     expect(copyOf(retried, 2)).toMatchObject({ phase: 'Running', attempts: 2 });
+    const running = sync(applyAndSettle(failedRequest, retried), at(32));
+    expect(jobs(running).map((j) => j.metadata.name)).toEqual(['broker-copy-metadata-2']);
+  });
+
+  it('takes the retry when it is due whatever status the parent carries: the same request differs only by the clock', () => {
+    const request = grownCluster(2, 3);
+    const failedRequest = withJobStatus(request, sync(request), failed(0));
+    expect(jobs(sync(failedRequest, at(29))).map((j) => j.metadata.name)).toEqual(['broker-copy-metadata-1']);
+    expect(jobs(sync(failedRequest, at(30))).map((j) => j.metadata.name)).toEqual(['broker-copy-metadata-1', 'broker-copy-metadata-2']);
+  });
+
+  it('never copies again after a success, even when Metacontroller sends a stale parent', () => {
+    const request = grownCluster(2, 3);
+    const started = sync(request);
+    const succeeded = withJobStatus(request, started, { succeeded: 1 });
+    const done = sync(succeeded);
+    const afterDone = applyAndSettle(succeeded, done);
+    // The parent as it was before the copy (status from before the scale-up), children as they are now.
+    const stale = { ...afterDone, parent: { ...afterDone.parent, status: request.parent.status } };
+    for (const reply of [sync(stale), sync(applyAndSettle(stale, sync(stale)))]) {
+      expect(jobs(reply)).toEqual([]);
+      expect(copyOf(reply, 2).phase).toBe('Done');
+      expect(reply.status.size).toBe(3);
+    }
+  });
+
+  it('keeps a new group marked for its copy on its master StatefulSet, not in status', () => {
+    const request = grownCluster(2, 3);
+    const started = sync(request);
+    const master = started.children.find((c) => c.metadata.name === 'broker-2-master')!;
+    expect(master.metadata.annotations).toMatchObject({ 'rocketmq.apache.org/metadata-copy': 'pending' });
+    const withoutStatus = { ...request, parent: { ...request.parent, status: undefined } };
+    expect(jobs(sync(withoutStatus)).map((j) => j.metadata.name)).toEqual(['broker-copy-metadata-1']);
+    expect(sync(withoutStatus).status.size).toBe(2);
   });
 
   it('never holds back the rest of the cluster while a copy fails', () => {

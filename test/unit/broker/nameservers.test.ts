@@ -1,4 +1,4 @@
-import { parseManifests, renderManifests } from '../../../hooks/render.js';
+import { parseManifests, renderManifests } from '../../../hooks/dry-run.js';
 import { FIXED_NOW } from '../../support/hook-requests.js';
 import { broker, brokerContainer, brokerCommonConfigMap, envOf, hooks, nameService, syncBroker } from './support.js';
 import { hookFailure } from '../../support/hook-requests.js';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import type { KubeObject } from '../../../hooks/metacontroller.js';
+import type { KubeObject } from '../../../hooks/core/metacontroller.js';
 import { packageRoot } from '../../../hooks/schema/crds.js';
 import { brokerContainer, child, envOf, FIXED_NOW, fixtureRequest, hooks, statefulSetNames } from './support.js';
 

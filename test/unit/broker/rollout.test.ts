@@ -1,4 +1,4 @@
-import type { HookRequest, KubeObject, SyncResponse } from '../../../hooks/metacontroller.js';
+import type { HookRequest, KubeObject, SyncResponse } from '../../../hooks/core/metacontroller.js';
 import {
   applyAndSettle,
   broker,
@@ -8,6 +8,7 @@ import {
   FIXED_NOW,
   hooks,
   nameService,
+  settledNameService,
   podOf,
   replacing,
   settled,
@@ -36,7 +37,7 @@ function observedStatefulSets(request: HookRequest): Record<string, KubeObject> 
 }
 
 /** StatefulSets whose pod template in the reply differs from the observed one. */
-function changedTemplates(request: HookRequest, response: SyncResponse): string[] {
+function changedTemplates(request: HookRequest, response: SyncResponse<object>): string[] {
   const observed = observedStatefulSets(request);
   return children(response, 'StatefulSet')
     .filter((s) => JSON.stringify(s.spec.template) !== JSON.stringify((observed[s.metadata.name]?.spec as any)?.template))
@@ -44,7 +45,7 @@ function changedTemplates(request: HookRequest, response: SyncResponse): string[
 }
 
 /** The reply applied; `moved` is still replacing its pod, all others settled. */
-function applyWithPodReplacing(request: HookRequest, response: SyncResponse, moved: string[]): HookRequest {
+function applyWithPodReplacing(request: HookRequest, response: SyncResponse<object>, moved: string[]): HookRequest {
   const next = applyAndSettle(request, response);
   const statefulSets = next.children!['StatefulSet.apps/v1'];
   for (const [key, sts] of Object.entries(statefulSets)) if (moved.includes(sts.metadata.name)) statefulSets[key] = replacing(sts);
@@ -127,10 +128,19 @@ describe('Broker rollouts', () => {
 
   it('restarts when the name-server list changes in size, one pod at a time', () => {
     const running = runningCluster(SPEC);
-    const grown = withParentSpec(running, SPEC, [nameService('name-service', 'default', 3)]);
+    const grown = withParentSpec(running, SPEC, [settledNameService('name-service', 'default', 3)]);
     const response = hooks.sync(grown, FIXED_NOW);
     expect(changedTemplates(grown, response)).toEqual(['broker-0-replica-1']);
     expect(String(response.status.nameServers).split(';')).toHaveLength(3);
+  });
+
+  it('restarts no broker onto a grown name-server list before the NameService reports the new name servers Ready', () => {
+    const running = runningCluster(SPEC);
+    const scaling = settledNameService('name-service', 'default', 3);
+    const notYet = { ...scaling, metadata: { ...scaling.metadata, generation: 3 }, status: { observedGeneration: 3, replicas: 3, readyReplicas: 1 } };
+    const response = hooks.sync(withParentSpec(running, SPEC, [notYet]), FIXED_NOW);
+    expect(changedTemplates(running, response)).toEqual([]);
+    expect(String(response.status.nameServers).split(';')).toHaveLength(1);
   });
 
   it('restarts a broker that is down first, since that costs no availability', () => {

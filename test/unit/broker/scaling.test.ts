@@ -1,4 +1,4 @@
-import type { HookRequest, KubeObject } from '../../../hooks/metacontroller.js';
+import type { HookRequest, KubeObject } from '../../../hooks/core/metacontroller.js';
 import { applyAndSettle, broker, children, FIXED_NOW, hooks, nameService, podOf, statefulSetNames, syncRequest } from './support.js';
 
 function running(spec: Record<string, unknown>): HookRequest {

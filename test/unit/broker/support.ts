@@ -1,16 +1,24 @@
 // Requests and observed state for Broker hook tests.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { KIND_HOOKS } from '../../../hooks/kinds.js';
-import type { HookRequest, KubeObject, SyncResponse } from '../../../hooks/metacontroller.js';
-import { parseManifests, relatedFrom } from '../../../hooks/render.js';
+import { brokerHooks } from '../../../hooks/broker/hooks.js';
+import { hooksForSegment } from '../../../hooks/registry.js';
+import type { HookRequest, KubeObject, SyncResponse } from '../../../hooks/core/metacontroller.js';
+import { parseManifests, relatedFrom } from '../../../hooks/dry-run.js';
 import { packageRoot } from '../../../hooks/schema/crds.js';
+import type { BrokerStatus } from '../../../hooks/schema/types.js';
 import { afterApplying, customResource, FIXED_NOW, syncRequest } from '../../support/hook-requests.js';
 
-export const hooks = KIND_HOOKS.broker;
+export const hooks = brokerHooks;
 
 export function nameService(name = 'name-service', namespace = 'default', size = 1): KubeObject {
   return customResource('NameService', name, { size }, namespace);
+}
+
+/** A NameService whose status says every one of its name servers is Ready. */
+export function settledNameService(name = 'name-service', namespace = 'default', size = 1): KubeObject {
+  const object = nameService(name, namespace, size);
+  return { ...object, metadata: { ...object.metadata, generation: 2 }, status: { observedGeneration: 2, replicas: size, readyReplicas: size } };
 }
 
 export function brokerCommonConfigMap(content: string, name = 'broker-config', namespace = 'default'): KubeObject {
@@ -22,26 +30,26 @@ export function broker(spec: Record<string, unknown>, name = 'broker', namespace
 }
 
 /** A sync with a NameService in the namespace unless `related` says otherwise. */
-export function syncBroker(parent: KubeObject, options: { children?: KubeObject[]; related?: KubeObject[] } = {}): SyncResponse {
+export function syncBroker(parent: KubeObject, options: { children?: KubeObject[]; related?: KubeObject[] } = {}): SyncResponse<BrokerStatus> {
   const related = options.related ?? [nameService('name-service', parent.metadata.namespace)];
   return hooks.sync(syncRequest(parent, { children: options.children, related }), FIXED_NOW);
 }
 
-export function children(response: SyncResponse, kind: string): any[] {
+export function children(response: SyncResponse<object>, kind: string): any[] {
   return response.children.filter((c) => c.kind === kind);
 }
 
-export function child(response: SyncResponse, kind: string, name?: string): any {
+export function child(response: SyncResponse<object>, kind: string, name?: string): any {
   const found = response.children.find((c) => c.kind === kind && (name === undefined || c.metadata.name === name));
   if (!found) throw new Error(`no ${kind} ${name ?? ''} rendered`);
   return found;
 }
 
-export function statefulSetNames(response: SyncResponse): string[] {
+export function statefulSetNames(response: SyncResponse<object>): string[] {
   return children(response, 'StatefulSet').map((s) => s.metadata.name);
 }
 
-export function brokerContainer(response: SyncResponse, statefulSet: string): any {
+export function brokerContainer(response: SyncResponse<object>, statefulSet: string): any {
   return child(response, 'StatefulSet', statefulSet).spec.template.spec.containers[0];
 }
 
@@ -49,7 +57,7 @@ export function envOf(container: any): Record<string, unknown> {
   return Object.fromEntries(container.env.map((e: any) => [e.name, e.value ?? e.valueFrom]));
 }
 
-export function templateOf(response: SyncResponse, statefulSet: string): unknown {
+export function templateOf(response: SyncResponse<object>, statefulSet: string): unknown {
   return child(response, 'StatefulSet', statefulSet).spec.template;
 }
 
@@ -74,7 +82,7 @@ export function podOf(statefulSet: any, ready = true): KubeObject {
 }
 
 /** The next request after Metacontroller applied a reply, with every StatefulSet settled. */
-export function applyAndSettle(request: HookRequest, response: SyncResponse): HookRequest {
+export function applyAndSettle(request: HookRequest, response: SyncResponse<object>): HookRequest {
   const next = afterApplying(request, response);
   const observed = Object.fromEntries(
     Object.entries(next.children ?? {}).map(([type, objects]) => [
@@ -89,7 +97,7 @@ export function applyAndSettle(request: HookRequest, response: SyncResponse): Ho
 export function fixtureRequest(file: string, kind: string): HookRequest {
   const objects = parseManifests(readFileSync(join(packageRoot(), 'test', 'fixtures', file), 'utf8'));
   const parent = objects.find((o) => o.kind === kind)!;
-  const rules = KIND_HOOKS[kind.toLowerCase()].customize(parent);
+  const rules = hooksForSegment(kind.toLowerCase())!.customize(parent);
   return { parent: { ...parent, metadata: { ...parent.metadata, uid: 'uid-1', generation: 1 } }, children: {}, related: relatedFrom(objects, rules), finalizing: false };
 }
 

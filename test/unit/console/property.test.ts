@@ -1,12 +1,12 @@
 import fc from 'fast-check';
-import { HookError } from '../../../hooks/errors.js';
-import { KIND_HOOKS } from '../../../hooks/kinds.js';
-import type { HookRequest, SyncResponse } from '../../../hooks/metacontroller.js';
+import { HookError } from '../../../hooks/core/errors.js';
+import { consoleHooks } from '../../../hooks/console/hooks.js';
+import type { HookRequest, SyncResponse } from '../../../hooks/core/metacontroller.js';
 import { env, namespaceName, resourceName, resources } from '../../support/arbitraries.js';
 import { afterApplying, customResource, FIXED_NOW, syncRequest } from '../../support/hook-requests.js';
 import { assertHookResponse } from '../../support/contract.js';
 
-const hooks = KIND_HOOKS.console;
+const hooks = consoleHooks;
 
 const container = fc
   .tuple(fc.constantFrom('console', 'dashboard', 'sidecar'), fc.constantFrom('apacherocketmq/rocketmq-dashboard:1.0.0', 'apacherocketmq/rocketmq-console:2.0.0'), env, resources, fc.option(fc.integer({ min: 1, max: 65535 }), { nil: undefined }))

@@ -1,10 +1,10 @@
-import { KIND_HOOKS } from '../../../hooks/kinds.js';
-import type { KubeObject, SyncResponse } from '../../../hooks/metacontroller.js';
+import { consoleHooks } from '../../../hooks/console/hooks.js';
+import type { KubeObject, SyncResponse } from '../../../hooks/core/metacontroller.js';
 import { afterApplying, customResource, FIXED_NOW, syncRequest } from '../../support/hook-requests.js';
 import { fixtureRequest } from '../broker/support.js';
 import { hookFailure } from '../../support/hook-requests.js';
 
-const hooks = KIND_HOOKS.console;
+const hooks = consoleHooks;
 const nameService = (namespace = 'default', size = 1) => customResource('NameService', 'name-service', { size }, namespace);
 
 function dashboardDeployment(overrides: Record<string, unknown> = {}) {
@@ -168,7 +168,7 @@ describe('Console rendering', () => {
     for (const name of ['a'.repeat(60), 'my.console']) {
       const error = hookFailure(() => hooks.sync(syncRequest(customResource('Console', name, { consoleDeployment: dashboardDeployment() }), { related: [nameService()] }), FIXED_NOW));
       expect(error.statusCode).toBe(422);
-      expect(error.message).toMatch(/^metadata\.name: /);
+      expect(error.message).toMatch(/is invalid: metadata\.name /);
     }
   });
 });

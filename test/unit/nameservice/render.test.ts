@@ -1,8 +1,8 @@
-import { KIND_HOOKS } from '../../../hooks/kinds.js';
-import type { KubeObject, SyncResponse } from '../../../hooks/metacontroller.js';
+import { nameServiceHooks } from '../../../hooks/nameservice/hooks.js';
+import type { KubeObject, SyncResponse } from '../../../hooks/core/metacontroller.js';
 import { afterApplying, customResource, FIXED_NOW, syncRequest } from '../../support/hook-requests.js';
 
-const hooks = KIND_HOOKS.nameservice;
+const hooks = nameServiceHooks;
 
 function sync(spec: unknown, options: Parameters<typeof syncRequest>[1] = {}, name = 'name-service'): SyncResponse {
   return hooks.sync(syncRequest(customResource('NameService', name, spec), options), FIXED_NOW);

@@ -1,8 +1,8 @@
-import { KIND_HOOKS } from '../../../hooks/kinds.js';
-import type { KubeObject } from '../../../hooks/metacontroller.js';
+import { nameServiceHooks } from '../../../hooks/nameservice/hooks.js';
+import type { KubeObject } from '../../../hooks/core/metacontroller.js';
 import { customResource, FIXED_NOW, syncRequest } from '../../support/hook-requests.js';
 
-const hooks = KIND_HOOKS.nameservice;
+const hooks = nameServiceHooks;
 const LATER = new Date('2026-01-02T04:00:00Z');
 
 function pod(name: string, phase: string, podIP?: string): KubeObject {

@@ -1,9 +1,9 @@
-import { KIND_HOOKS } from '../../../hooks/kinds.js';
-import type { KubeObject, SyncResponse } from '../../../hooks/metacontroller.js';
+import { topicTransferHooks } from '../../../hooks/topictransfer/hooks.js';
+import type { KubeObject, SyncResponse } from '../../../hooks/core/metacontroller.js';
 import { TRANSFER_STATE_ANNOTATION, type TransferState } from '../../../hooks/topictransfer/state.js';
 import { customResource, FIXED_NOW, syncRequest } from '../../support/hook-requests.js';
 
-const hooks = KIND_HOOKS.topictransfer;
+const hooks = topicTransferHooks;
 const settings = { runnerImage: 'registry.example/rocketmq-operator:1.2.3' };
 const nameService = customResource('NameService', 'name-service', { size: 2 }, 'mq');
 const spec = { topic: 'TopicTest', sourceCluster: 'broker-0', targetCluster: 'broker-1' };

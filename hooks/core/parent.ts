@@ -1,5 +1,5 @@
 import type { HookRequest } from './metacontroller.js';
-import { HookError } from './errors.js';
+import { BadRequestError } from './errors.js';
 
 export interface Parent<Spec> {
   name: string;
@@ -18,7 +18,7 @@ export function readParent<Spec>(
 ): Parent<Spec> {
   const { parent } = request;
   if (parent.kind !== kind) {
-    throw new HookError(422, `parent.kind is ${JSON.stringify(parent.kind)} but this hook serves ${kind}: check the CompositeController's hook URL`);
+    throw new BadRequestError(`parent.kind is ${JSON.stringify(parent.kind)} but this hook serves ${kind}: check the CompositeController's hook URL`);
   }
   const { name, namespace = 'default', uid, annotations = {} } = parent.metadata;
   return {

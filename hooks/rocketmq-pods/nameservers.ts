@@ -1,8 +1,14 @@
 // Which name servers a Broker, Console or TopicTransfer talks to, found from the request alone so
 // that any number of clusters in any namespaces stay independent.
-import { MissingDependencyError } from '../errors.js';
-import type { KubeObject, ObservedObjects, RelatedResourceRule } from '../metacontroller.js';
-import { nameServerAddresses } from '../nameservice/render.js';
+import { MissingDependencyError } from '../core/errors.js';
+import type { KubeObject, ObservedObjects, RelatedResourceRule } from '../core/metacontroller.js';
+
+export const NAME_SERVER_PORT = 9876;
+
+/** Stable DNS address of each name server pod, through the headless Service named after the NameService. */
+export function nameServerAddresses(name: string, namespace: string, size: number): string[] {
+  return Array.from({ length: size }, (_, i) => `${name}-${i}.${name}.${namespace}.svc:${NAME_SERVER_PORT}`);
+}
 
 export interface NameServerChoice {
   nameServers?: string;
@@ -41,14 +47,42 @@ function addressesOf(nameService: KubeObject): string {
   return nameServerAddresses(name, namespace, nameServiceSize(nameService)).join(';');
 }
 
+export interface NameServerList {
+  /** "host:port;host:port". */
+  addresses: string;
+  /**
+   * Every name server of the list runs and is Ready, as the NameService reports it (an explicit list
+   * always is). While a NameService scales, the new name servers are not in service yet.
+   */
+  settled: boolean;
+}
+
+/** The NameService has brought every name server its spec asks for up, as its status says. */
+function isSettled(nameService: KubeObject): boolean {
+  const status = (nameService.status ?? {}) as { observedGeneration?: unknown; readyReplicas?: unknown; replicas?: unknown };
+  const size = nameServiceSize(nameService);
+  return (
+    typeof status.observedGeneration === 'number' &&
+    status.observedGeneration >= (nameService.metadata.generation ?? 0) &&
+    status.readyReplicas === size &&
+    status.replicas === size
+  );
+}
+
 /**
  * spec.nameServers when set; else the NameService named by nameServiceRef; else the only NameService
  * in the namespace. Never an empty list: without name servers a broker or console cannot work, so a
  * missing dependency is an error that names what to create or set.
  */
 export function resolveNameServers(user: NameServerUser, related: ObservedObjects): string {
+  return findNameServers(user, related).addresses;
+}
+
+/** resolveNameServers, and whether the NameService has every one of them in service. */
+export function findNameServers(user: NameServerUser, related: ObservedObjects): NameServerList {
   const explicit = explicitList(user.spec);
-  if (explicit) return explicit;
+  if (explicit) return { addresses: explicit, settled: true };
+  const fromNameService = (nameService: KubeObject) => ({ addresses: addressesOf(nameService), settled: isSettled(nameService) });
   const owner = `${user.kind} ${user.namespace}/${user.name}`;
   const nameServices = related
     .list('NameService', 'rocketmq.apache.org/v1alpha1')
@@ -61,9 +95,9 @@ export function resolveNameServers(user: NameServerUser, related: ObservedObject
         `${owner} waits for NameService "${ref}" (spec.nameServiceRef), which does not exist in namespace ${user.namespace}: create it or fix the reference`,
       );
     }
-    return addressesOf(named);
+    return fromNameService(named);
   }
-  if (nameServices.length === 1) return addressesOf(nameServices[0]);
+  if (nameServices.length === 1) return fromNameService(nameServices[0]);
   if (nameServices.length === 0) {
     throw new MissingDependencyError(
       `${owner} has no name servers: create a NameService in namespace ${user.namespace}, or set spec.nameServiceRef or spec.nameServers ("host:9876;host:9876")`,

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import type { OperatorSettings } from '../kinds.js';
-import { parseManifests, renderManifests, toYamlStream } from '../render.js';
+import type { OperatorSettings } from '../core/kind-hooks.js';
+import { parseManifests, renderManifests, toYamlStream } from '../dry-run.js';
 
 const YAML_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/plain'];
 

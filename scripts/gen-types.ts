@@ -1,8 +1,15 @@
 // Writes hooks/schema/types.ts from the CRD schemas, so the TypeScript types never drift from the API.
-import { writeFileSync } from 'node:fs';
+// The output goes through Prettier with the project's configuration, so the committed file passes `npm run lint`.
+// Prettier's standalone build with its parsers imported here, not loaded on demand: the schema test runs this
+// generator inside Jest's module runtime, which cannot link modules that Prettier would import at run time.
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { compile } from 'json-schema-to-typescript';
-import { CRD_FILES, type CustomKind, type JsonSchema, loadCrd, packageRoot } from '../../hooks/schema/crds.js';
+import type { Options } from 'prettier';
+import * as estree from 'prettier/plugins/estree';
+import * as typescript from 'prettier/plugins/typescript';
+import { format } from 'prettier/standalone';
+import { CRD_FILES, type CustomKind, type JsonSchema, loadCrd, packageRoot } from '../hooks/schema/crds.js';
 
 /** Embedded Kubernetes types, typed from @kubernetes/client-node instead of `unknown` maps. */
 const KUBERNETES_TYPES: Record<string, string> = {
@@ -20,17 +27,19 @@ const KUBERNETES_TYPES: Record<string, string> = {
 
 /** Kubernetes types for embedded objects; fields with a default are required, as validation fills them in. */
 function withKubernetesTypes(schema: JsonSchema): JsonSchema {
-  const copy = structuredClone(schema) as { properties?: Record<string, JsonSchema>; required?: string[] };
-  const defaulted = Object.keys(copy.properties ?? {}).filter((field) => 'default' in copy.properties![field]);
-  copy.required = [...new Set([...(copy.required ?? []), ...defaulted])];
-  for (const [field, property] of Object.entries(copy.properties ?? {})) {
+  const properties = structuredClone((schema.properties ?? {}) as Record<string, JsonSchema>);
+  const required = (schema.required ?? []) as string[];
+  const defaulted = Object.keys(properties).filter((field) => 'default' in properties[field]);
+  for (const [field, property] of Object.entries(properties)) {
     const tsType = KUBERNETES_TYPES[field];
     const itemType = KUBERNETES_TYPES[`${field}[]`];
-    if (tsType) copy.properties![field] = { ...property, tsType };
-    if (itemType) copy.properties![field] = { ...property, items: { tsType: itemType } };
+    if (tsType) properties[field] = { ...property, tsType };
+    if (itemType) properties[field] = { ...property, items: { tsType: itemType } };
   }
-  return copy as JsonSchema;
+  return { ...schema, properties, required: [...new Set([...required, ...defaulted])] };
 }
+
+export const TYPES_FILE = join(packageRoot(), 'hooks', 'schema', 'types.ts');
 
 export async function generateTypes(): Promise<string> {
   const parts = [
@@ -39,20 +48,24 @@ export async function generateTypes(): Promise<string> {
   ];
   for (const kind of Object.keys(CRD_FILES) as CustomKind[]) {
     const root = loadCrd(kind).spec.versions[0].schema.openAPIV3Schema as { properties: Record<string, JsonSchema> };
-    for (const [part, schema] of [['Spec', root.properties.spec], ['Status', root.properties.status]] as const) {
+    for (const [part, schema] of [
+      ['Spec', root.properties.spec],
+      ['Status', root.properties.status],
+    ] as const) {
       const ts = await compile({ ...withKubernetesTypes(schema), title: `${kind}${part}` }, `${kind}${part}`, {
         bannerComment: '',
         additionalProperties: false,
         strictIndexSignatures: false,
         format: false,
+        // Bounded arrays stay arrays: maxItems is enforced by the schema, not spelled out as tuples.
+        maxItems: -1,
       });
       parts.push(ts.trim());
     }
   }
-  return parts.join('\n\n') + '\n';
+  const options = JSON.parse(readFileSync(join(packageRoot(), '.prettierrc.json'), 'utf8')) as Options;
+  return format(parts.join('\n\n') + '\n', { ...options, parser: 'typescript', plugins: [estree, typescript] });
 }
-
-export const TYPES_FILE = join(packageRoot(), 'hooks', 'schema', 'types.ts');
 
 if (process.argv[1]?.endsWith('gen-types.js')) {
   writeFileSync(TYPES_FILE, await generateTypes());

@@ -1,4 +1,4 @@
-import { quantityToBytes } from './quantity.js';
+import { quantityToBytes } from '../k8s/quantity.js';
 
 const MIB = 1024 * 1024;
 const MAX_HEAP = 8 * 1024 * MIB;

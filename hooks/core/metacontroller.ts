@@ -1,15 +1,21 @@
 // The shapes Metacontroller sends to and expects from CompositeController hooks.
+import type {
+  V1ConfigMap,
+  V1Deployment,
+  V1Job,
+  V1ObjectMeta,
+  V1Pod,
+  V1PodDisruptionBudget,
+  V1Role,
+  V1RoleBinding,
+  V1Secret,
+  V1Service,
+  V1ServiceAccount,
+  V1StatefulSet,
+} from '@kubernetes/client-node';
 
-export interface ObjectMeta {
-  name: string;
-  namespace?: string;
-  uid?: string;
-  generation?: number;
-  labels?: Record<string, string>;
-  annotations?: Record<string, string>;
-  deletionTimestamp?: string;
-  [key: string]: unknown;
-}
+/** Object metadata as the hooks read it: `name` is always there (the request schema checks it). */
+export type ObjectMeta = V1ObjectMeta & { name: string };
 
 export interface KubeObject {
   apiVersion: string;
@@ -29,8 +35,8 @@ export interface HookRequest {
   finalizing?: boolean;
 }
 
-export interface SyncResponse {
-  status: Record<string, unknown>;
+export interface SyncResponse<Status = Record<string, unknown>> {
+  status: Status;
   children: KubeObject[];
   resyncAfterSeconds?: number;
   finalized?: boolean;
@@ -44,14 +50,28 @@ export interface RelatedResourceRule {
   labelSelector?: { matchLabels?: Record<string, string> };
 }
 
-export interface CustomizeResponse {
-  relatedResources: RelatedResourceRule[];
-}
-
 /** The map key Metacontroller uses for a type: `Pod.v1`, `StatefulSet.apps/v1`. */
 export function typeKey(kind: string, apiVersion: string): string {
   return `${kind}.${apiVersion}`;
 }
+
+/** The @kubernetes/client-node type of each built-in type the hooks observe, by map key. */
+interface BuiltInTypes {
+  'StatefulSet.apps/v1': V1StatefulSet;
+  'Deployment.apps/v1': V1Deployment;
+  'Service.v1': V1Service;
+  'ConfigMap.v1': V1ConfigMap;
+  'Secret.v1': V1Secret;
+  'Pod.v1': V1Pod;
+  'ServiceAccount.v1': V1ServiceAccount;
+  'Job.batch/v1': V1Job;
+  'PodDisruptionBudget.policy/v1': V1PodDisruptionBudget;
+  'Role.rbac.authorization.k8s.io/v1': V1Role;
+  'RoleBinding.rbac.authorization.k8s.io/v1': V1RoleBinding;
+}
+
+/** A built-in type with the metadata every observed object has; our own kinds stay KubeObject. */
+export type Observed<Key extends string> = Key extends keyof BuiltInTypes ? BuiltInTypes[Key] & KubeObject : KubeObject;
 
 /**
  * Objects of one type from a children or related map, by name. Accepts both key styles
@@ -70,13 +90,13 @@ export class ObservedObjects {
     }
   }
 
-  get<T = KubeObject>(kind: string, apiVersion: string, name: string): T | undefined {
-    return this.byType.get(typeKey(kind, apiVersion))?.get(name) as T | undefined;
+  get<K extends string, V extends string>(kind: K, apiVersion: V, name: string): Observed<`${K}.${V}`> | undefined {
+    return this.byType.get(typeKey(kind, apiVersion))?.get(name) as Observed<`${K}.${V}`> | undefined;
   }
 
-  list<T = KubeObject>(kind: string, apiVersion: string): T[] {
+  list<K extends string, V extends string>(kind: K, apiVersion: V): Observed<`${K}.${V}`>[] {
     const byName = this.byType.get(typeKey(kind, apiVersion));
     if (!byName) return [];
-    return [...byName.keys()].sort().map((name) => byName.get(name) as T);
+    return [...byName.keys()].sort().map((name) => byName.get(name) as Observed<`${K}.${V}`>);
   }
 }

@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { hooksForSegment } from '../registry.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -10,6 +11,13 @@ declare module 'fastify' {
     /** Marks a route whose requests are counted as hook calls. */
     hook?: 'sync' | 'finalize' | 'customize' | 'render';
   }
+}
+
+/** The kind label of a request: a kind the service knows, `stream` for /render, else `unknown`, so no URL adds a series. */
+export function metricKind(request: FastifyRequest): string {
+  const kind = (request.params as { kind?: unknown } | undefined)?.kind;
+  if (typeof kind !== 'string') return 'stream';
+  return hooksForSegment(kind) ? kind.toLowerCase() : 'unknown';
 }
 
 function outcomeOf(statusCode: number): string {
@@ -42,8 +50,7 @@ export async function metricsPlugin(app: FastifyInstance): Promise<void> {
   app.addHook('onResponse', async (request: FastifyRequest, reply) => {
     const hook = request.routeOptions.config?.hook;
     if (!hook) return;
-    const kind = (request.params as { kind?: string })?.kind ?? 'stream';
-    const labels = { kind, hook, outcome: outcomeOf(reply.statusCode) };
+    const labels = { kind: metricKind(request), hook, outcome: outcomeOf(reply.statusCode) };
     requests.inc(labels);
     latency.observe(labels, reply.elapsedTime / 1000);
   });

@@ -1,8 +1,9 @@
 // Dry-run rendering: a stream of manifests in, the children each custom resource would get out.
 import { parseAllDocuments, stringify } from 'yaml';
-import { HookError } from './errors.js';
-import { DEFAULT_SETTINGS, hooksForKind, type OperatorSettings } from './kinds.js';
-import { type KubeObject, type ObjectMap, type RelatedResourceRule, typeKey } from './metacontroller.js';
+import { BadRequestError } from './core/errors.js';
+import { DEFAULT_SETTINGS, type OperatorSettings } from './core/kind-hooks.js';
+import { hooksForKind } from './registry.js';
+import { type KubeObject, type ObjectMap, type RelatedResourceRule, typeKey } from './core/metacontroller.js';
 
 export const GROUP_VERSION = 'rocketmq.apache.org/v1alpha1';
 
@@ -17,14 +18,14 @@ export function parseManifests(text: string): KubeObject[] {
   const documents = parseAllDocuments(text);
   const objects: KubeObject[] = [];
   for (const doc of Array.isArray(documents) ? documents : [documents]) {
-    if (doc.errors.length > 0) throw new HookError(400, `cannot parse the manifests: ${doc.errors[0].message}`);
+    if (doc.errors.length > 0) throw new BadRequestError(`cannot parse the manifests: ${doc.errors[0].message}`);
     const value = doc.toJS() as unknown;
     if (value === null || value === undefined) continue;
     const items = (value as { kind?: string; items?: unknown[] }).kind?.endsWith('List') ? (value as { items: unknown[] }).items : [value];
     for (const item of items) {
       const object = item as KubeObject;
       if (!object?.kind || !object.apiVersion || !object.metadata?.name) {
-        throw new HookError(400, 'every manifest needs apiVersion, kind and metadata.name');
+        throw new BadRequestError('every manifest needs apiVersion, kind and metadata.name');
       }
       objects.push({ ...object, metadata: { ...object.metadata, namespace: object.metadata.namespace ?? 'default' } });
     }
@@ -67,7 +68,7 @@ export function renderManifests(objects: KubeObject[], now: Date, settings: Oper
       const hooks = hooksForKind(parent.kind)!;
       const related = relatedFrom(objects, hooks.customize(parent));
       const { status, children } = hooks.sync({ parent, children: {}, related, finalizing: false }, now, settings);
-      return { parent, status, children };
+      return { parent, status: status as Record<string, unknown>, children };
     });
 }
 
