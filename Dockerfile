@@ -15,6 +15,6 @@ RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
 COPY --from=build /app/dist/hooks dist/hooks
 COPY crds crds
 USER 65532:65532
-EXPOSE 8080
+EXPOSE 8080 9090
 # Runner Jobs override the command: node dist/hooks/runner/main.js <task> ...
 CMD ["node", "dist/hooks/main.js"]

@@ -1,10 +1,11 @@
+import { createServer, type Server } from 'node:http';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { hooksForSegment } from '../registry.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
-    metrics: { renderErrors: Counter<'kind' | 'reason'> };
+    metrics: { registry: Registry; renderErrors: Counter<'kind' | 'reason'> };
   }
   interface FastifyContextConfig {
     /** Marks a route whose requests are counted as hook calls. */
@@ -44,7 +45,7 @@ export async function metricsPlugin(app: FastifyInstance): Promise<void> {
     labelNames: ['kind', 'reason'] as const,
     registers: [registry],
   });
-  app.decorate('metrics', { renderErrors });
+  app.decorate('metrics', { registry, renderErrors });
 
   app.addHook('onResponse', async (request: FastifyRequest, reply) => {
     const hook = request.routeOptions.config?.hook;
@@ -57,5 +58,23 @@ export async function metricsPlugin(app: FastifyInstance): Promise<void> {
   app.get('/metrics', async (_request, reply) => {
     reply.type(registry.contentType);
     return registry.metrics();
+  });
+}
+
+/**
+ * A listener of its own that serves only GET /metrics (everything else 404), so that scrapers can
+ * be admitted to the metrics and not to the hooks.
+ */
+export function metricsServer(app: FastifyInstance): Server {
+  return createServer((request, response) => {
+    const path = (request.url ?? '').split('?')[0];
+    if (path !== '/metrics' || (request.method !== 'GET' && request.method !== 'HEAD')) {
+      response.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
+      return;
+    }
+    app.metrics.registry.metrics().then(
+      (body) => response.writeHead(200, { 'content-type': app.metrics.registry.contentType }).end(request.method === 'HEAD' ? undefined : body),
+      (error: Error) => response.writeHead(500, { 'content-type': 'text/plain' }).end(`${error.message}\n`),
+    );
   });
 }

@@ -497,7 +497,7 @@ export interface TopicTransferSpec {
    */
   consumeTimeoutSeconds: number;
   /**
-   * Image of the transfer Job; defaults to the operator's own image.
+   * Image of the transfer Job. Defaults to the image the operator runs its Jobs with (the RUNNER_IMAGE setting of the hook service), which the install sets to the operator's own image; any other image must contain the operator's runner.
    */
   image?: string;
 }

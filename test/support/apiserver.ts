@@ -81,7 +81,7 @@ function installScript(): string {
   return found;
 }
 
-function run(cmd: string, args: string[], opts: { stdin?: string; timeoutMs?: number; echoStderr?: boolean; env?: NodeJS.ProcessEnv } = {}): Promise<CommandResult> {
+export function run(cmd: string, args: string[], opts: { stdin?: string; timeoutMs?: number; echoStderr?: boolean; env?: NodeJS.ProcessEnv } = {}): Promise<CommandResult> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'], env: opts.env ?? process.env });
     let stdout = '';
