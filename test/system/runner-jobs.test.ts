@@ -1,0 +1,135 @@
+// Runner Jobs executed for real: the job kubelet runs each Job pod's rendered command against a real
+// RocketMQ on loopback whose brokers carry the names the Broker gives them (cluster "broker",
+// brokers broker-0..2), with the pod's ServiceAccount token.
+import { RocketMQAdmin } from '../../hooks/rocketmq/admin.js';
+import { describeWithRocketMQ, startRocketMQ, type TestRocketMQ } from '../support/rocketmq.js';
+import { compileClients } from '../runner/support/clients.js';
+import { RealWorld } from '../runner/support/real-transfer.js';
+import { systemSkipReason } from './support/binaries.js';
+import { expectNothingDeletedSince, expectSteadyState } from './support/checks.js';
+import { systemPerFile } from './support/system.js';
+
+const skip = systemSkipReason('the system tests');
+const MINUTE = 60_000;
+const describeIf = skip ? (name: string, body: () => void) => describe.skip(name, body) : describeWithRocketMQ;
+
+interface CopyState {
+  phase: string;
+  message: string;
+  attempts: number;
+}
+
+describeIf('runner Jobs on a real RocketMQ', () => {
+  const system = systemPerFile();
+  let rmq: TestRocketMQ;
+  let world: RealWorld;
+  let admin: RocketMQAdmin;
+  let since: number;
+  let copiedAt: number;
+
+  beforeAll(async () => {
+    const names = [0, 1, 2].map((g) => ({ clusterName: 'broker', brokerName: `broker-${g}` }));
+    let classes: string;
+    [rmq, classes] = await Promise.all([startRocketMQ({ names }), compileClients()]);
+    world = new RealWorld(rmq, classes);
+    admin = world.admin();
+    const sys = system();
+    sys.kubelet.nameServers.set('default', rmq.nameServer);
+    await sys.apply(sys.example('nameservice.yaml'));
+    await sys.apply(sys.example('broker.yaml'));
+    await sys.waitFor('Broker Ready', async () => (await sys.condition('Broker', 'broker', 'Ready'))?.status === 'True', 3 * MINUTE);
+    since = Date.now();
+  }, 10 * MINUTE);
+
+  afterAll(async () => {
+    await world?.close();
+    await rmq?.stop();
+  });
+
+  const copyState = async (): Promise<CopyState | undefined> => {
+    const groups = (await system().parent('Broker', 'broker'))?.status?.groups as { group: number; metadataCopy?: CopyState }[] | undefined;
+    return groups?.find((g) => g.group === 2)?.metadataCopy;
+  };
+
+  it(
+    'a copy that fails (name servers unreachable at first) is retried with backoff, and the next attempt copies topics and groups to the new group',
+    async () => {
+      const sys = system();
+      await world.createTopicAndGroup('broker-0', 'copy-me', 'copy-me-group');
+      sys.kubelet.unreachable.add('default');
+      await sys.kubectlOk(['patch', 'broker', 'broker', '--type=merge', '-p', '{"spec":{"size":3}}']);
+      await sys.waitFor('the first copy Job failed', async () => (await sys.list('jobs')).find((j) => j.metadata!.name === 'broker-copy-metadata-1')?.status?.failed >= 1, 3 * MINUTE);
+      await sys.waitFor('the copy reported as Failed', async () => (await copyState())?.phase === 'Failed', 3 * MINUTE);
+      const failedAt = Date.now();
+      sys.kubelet.unreachable.clear();
+      const done = await sys.waitFor('the copy Done', async () => ((await copyState())?.phase === 'Done' ? copyState() : undefined), 4 * MINUTE);
+      copiedAt = Date.now();
+      expect(done!.attempts).toBeGreaterThanOrEqual(2);
+      // The retry waited for its backoff (30 s after the failure) rather than running at once.
+      const attempt2 = sys.writesSince(since).find((w) => w.verb === 'create' && w.resource === 'jobs' && w.name === 'broker-copy-metadata-2');
+      expect(attempt2).toBeDefined();
+      expect(attempt2!.at).toBeGreaterThan(failedAt - 30_000);
+      const target = rmq.broker('broker-2').address;
+      expect(await admin.topicConfig(target, 'copy-me')).toMatchObject({ topicName: 'copy-me', readQueueNums: 6, writeQueueNums: 6 });
+      expect(await admin.subscriptionGroup(target, 'copy-me-group')).toMatchObject({ groupName: 'copy-me-group', retryMaxTimes: 5 });
+      const exits = sys.kubelet.exits.filter((e) => e.job.startsWith('broker-copy-metadata-'));
+      expect(exits.some((e) => e.code !== 0)).toBe(true);
+      expect(exits.at(-1)).toMatchObject({ code: 0 });
+    },
+    10 * MINUTE,
+  );
+
+  it(
+    'a copy that succeeded never runs again, and the Broker keeps reporting its new size',
+    async () => {
+      const sys = system();
+      expect(copiedAt).toBeDefined();
+      const sizes = new Set<unknown>();
+      const end = Date.now() + 30_000;
+      while (Date.now() < end) {
+        sizes.add((await sys.parent('Broker', 'broker'))?.status?.size);
+        await new Promise((r) => setTimeout(r, 500));
+      }
+      const created = sys.writesSince(copiedAt).filter((w) => w.verb === 'create' && w.resource === 'jobs');
+      expect(sys.describe(created)).toBe('');
+      expect([...sizes]).toEqual([3]);
+      expect((await copyState())?.phase).toBe('Done');
+      await expectSteadyState(sys);
+      expectNothingDeletedSince(sys, since);
+    },
+    3 * MINUTE,
+  );
+
+  it(
+    'a TopicTransfer moves a topic from broker-0 to broker-1 through its Job while a consumer reads every message, and says what happened while its runner could not reach the name servers',
+    async () => {
+      const sys = system();
+      const [topic, group] = ['TopicTest', 'transfer-group'];
+      await world.createTopicAndGroup('broker-0', topic, group);
+      const consumer = await world.consumer(topic, group, 'broker-0');
+      const producer = world.producer(topic, 50, 0, 'before');
+      await producer.done;
+
+      sys.kubelet.unreachable.add('default');
+      await sys.apply(sys.example('topictransfer.yaml'));
+      await sys.waitFor('the first runner pod failed', async () => sys.kubelet.exits.some((e) => e.job === 'topictransfer-transfer' && e.code !== 0), 2 * MINUTE);
+      const message = await sys.waitFor(
+        'a status that tells the Job ran',
+        async () => {
+          const status = (await sys.parent('TopicTransfer', 'topictransfer'))?.status;
+          return status && !String(status.message).includes('waiting for the transfer Job to start') ? String(status.message) : undefined;
+        },
+        45_000,
+      ).catch(() => 'waiting for the transfer Job to start');
+      sys.kubelet.unreachable.clear();
+      expect({ messageAfterAFailedRunner: message }).not.toEqual({ messageAfterAFailedRunner: expect.stringContaining('waiting for the transfer Job to start') });
+
+      await sys.waitFor('transfer Succeeded', async () => (await sys.parent('TopicTransfer', 'topictransfer'))?.status?.phase === 'Succeeded', 4 * MINUTE);
+      await consumer.receivedAll(producer.sent, MINUTE);
+      await world.routeSettles(topic, ['broker-1']);
+      expect(await admin.topicConfig(rmq.broker('broker-0').address, topic)).toBeUndefined();
+      expect((await sys.condition('TopicTransfer', 'topictransfer', 'Ready'))?.status).toBe('True');
+    },
+    8 * MINUTE,
+  );
+});
