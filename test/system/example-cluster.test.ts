@@ -1,6 +1,7 @@
 // The whole system as a user meets it: example/cluster.yaml applied with kubectl to a control plane
 // with kwok nodes, Metacontroller and the hook service of this build.
 import { recordFigure } from './support/figures.js';
+import { childWrites } from './support/audit.js';
 import { systemSkipReason } from './support/binaries.js';
 import { systemPerFile, type Kind } from './support/system.js';
 
@@ -46,6 +47,12 @@ const MINUTE = 60_000;
       const broker = await sys.parent('Broker', 'broker');
       expect(broker?.status).toMatchObject({ size: 2, nodes: ['broker-0-master-0', 'broker-0-replica-1-0', 'broker-1-master-0', 'broker-1-replica-1-0'] });
       expect(await presentChildren()).toEqual(expected);
+
+      // Each child is written once, when it is created: nothing in the spec changed since.
+      await new Promise((r) => setTimeout(r, 5_000));
+      const rewrites = childWrites(sys.writesSince(applied)).filter((w) => w.verb !== 'create');
+      recordFigure('child writes other than creates while the examples came up', rewrites.length);
+      expect(sys.describe(rewrites)).toBe('');
 
       recordFigure('apply to all children present (s)', childrenMs / 1000);
       recordFigure('apply to all pods Ready (s)', podsMs / 1000);

@@ -44,9 +44,8 @@ export async function startControlPlane(bin: SystemBinaries): Promise<ControlPla
   const auditLog = join(auditDir, 'audit.log');
   await writeFile(join(auditDir, 'policy.yaml'), AUDIT_POLICY);
   const api = await startApiServer({
+    serviceAccountAdmission: true,
     apiServerArgs: [
-      // The controller manager creates each namespace's "default" ServiceAccount, so pods get one.
-      '--disable-admission-plugins=',
       `--audit-policy-file=${join(auditDir, 'policy.yaml')}`,
       `--audit-log-path=${auditLog}`,
       '--audit-log-format=json',
@@ -75,8 +74,6 @@ export async function startControlPlane(bin: SystemBinaries): Promise<ControlPla
         '--use-service-account-credentials=false',
         `--service-account-private-key-file=${join(api.dir, 'sa.key')}`,
         `--root-ca-file=${join(api.dir, 'ca.crt')}`,
-        '--controllers=*,-csrsigning,-csrapproving,-csrcleaner,-bootstrapsigner,-tokencleaner,-nodeipam,-service-lb-controller,-route,-cloud-node-lifecycle',
-        '--cluster-cidr=10.244.0.0/16',
         '--concurrent-statefulset-syncs=5',
         '-v=1',
       ], { log: log('kube-controller-manager') }),
