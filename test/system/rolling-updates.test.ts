@@ -54,11 +54,13 @@ const BROKER_PODS = ['broker-0-replica-1-0', 'broker-0-master-0', 'broker-1-repl
       const brokers = new PodTimeline(sys, BROKER_PODS);
       await sys.kubectlOk(['patch', 'nameservice', 'name-service', '--type=merge', '-p', '{"spec":{"size":4}}']);
       // name-service-3 waits for its volume: it exists but is not Ready.
-      await sys.waitFor('name-service-3 created', async () => (await sys.list('pods')).some((p) => p.metadata!.name === 'name-service-3'));
-      await new Promise((r) => setTimeout(r, 25_000));
-      expect({ restartedBeforeNameServerReady: brokers.replacementOrder() }).toEqual({ restartedBeforeNameServerReady: [] });
-
-      sys.plane.heldClaims.clear();
+      try {
+        await sys.waitFor('name-service-3 created', async () => (await sys.list('pods')).some((p) => p.metadata!.name === 'name-service-3'));
+        await new Promise((r) => setTimeout(r, 25_000));
+        expect({ restartedBeforeNameServerReady: brokers.replacementOrder() }).toEqual({ restartedBeforeNameServerReady: [] });
+      } finally {
+        sys.plane.heldClaims.clear();
+      }
       await sys.waitFor('4 name servers Ready', async () => (await sys.parent('NameService', 'name-service'))?.status?.readyReplicas === 4);
       await brokerRollDone();
       await Promise.all([names.stop(), brokers.stop()]);

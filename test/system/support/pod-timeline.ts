@@ -8,6 +8,7 @@ interface Sample {
 }
 
 export class PodTimeline {
+  private static readonly live = new Set<PodTimeline>();
   readonly samples: Sample[] = [];
   private running = true;
   private readonly loop: Promise<void>;
@@ -17,6 +18,7 @@ export class PodTimeline {
     private readonly names: string[],
     namespace = 'default',
   ) {
+    PodTimeline.live.add(this);
     this.loop = (async () => {
       while (this.running) {
         const pods = await system.core().listNamespacedPod({ namespace }).catch(() => undefined);
@@ -38,8 +40,14 @@ export class PodTimeline {
 
   async stop(): Promise<this> {
     this.running = false;
+    PodTimeline.live.delete(this);
     await this.loop;
     return this;
+  }
+
+  /** Stops the timelines a failed test left running. */
+  static async stopAll(): Promise<void> {
+    await Promise.all([...PodTimeline.live].map((t) => t.stop()));
   }
 
   /** The most pods of `names` unavailable at once. */

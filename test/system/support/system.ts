@@ -13,6 +13,7 @@ import { startControlPlane, type ControlPlane } from './control-plane.js';
 import { HookService } from './hook-service.js';
 import { JobKubelet } from './job-kubelet.js';
 import { installOperator, kubectlOk, startMetacontroller } from './metacontroller.js';
+import { PodTimeline } from './pod-timeline.js';
 import type { Daemon } from './processes.js';
 import { sleep, until } from './processes.js';
 
@@ -160,6 +161,7 @@ export function systemPerFile(): () => System {
   beforeAll(async () => {
     system = await System.start();
   }, START_TIMEOUT_MS);
+  afterEach(() => PodTimeline.stopAll());
   afterAll(async () => {
     await system?.stop();
   }, 120_000);
