@@ -9,7 +9,7 @@ const skip = systemSkipReason('the system tests');
 const MINUTE = 60_000;
 
 (skip ? describe.skip : describe)('a cluster from the examples', () => {
-  const system = systemPerFile();
+  const system = systemPerFile('examples');
   const parents: [Kind, string][] = [['NameService', 'name-service'], ['Broker', 'broker'], ['Console', 'console']];
   const CHILD_TYPES = 'statefulsets,services,configmaps,deployments,poddisruptionbudgets,jobs';
 

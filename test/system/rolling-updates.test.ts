@@ -11,7 +11,7 @@ const MINUTE = 60_000;
 const BROKER_PODS = ['broker-0-replica-1-0', 'broker-0-master-0', 'broker-1-replica-1-0', 'broker-1-master-0'];
 
 (skip ? describe.skip : describe)('rolling updates', () => {
-  const system = systemPerFile();
+  const system = systemPerFile('rolling updates');
   let since: number;
 
   beforeAll(async () => {

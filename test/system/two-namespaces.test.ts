@@ -9,7 +9,7 @@ const MINUTE = 60_000;
 const NAMESPACES = ['team-a', 'team-b'];
 
 (skip ? describe.skip : describe)('two clusters in two namespaces', () => {
-  const system = systemPerFile();
+  const system = systemPerFile('two namespaces');
 
   it(
     'both become Ready, each with its own children and name servers, and deleting one leaves the other as it was',

@@ -13,6 +13,7 @@ import { startControlPlane, type ControlPlane } from './control-plane.js';
 import { HookService } from './hook-service.js';
 import { JobKubelet } from './job-kubelet.js';
 import { installOperator, kubectlOk, startMetacontroller } from './metacontroller.js';
+import { recordFigure } from './figures.js';
 import { PodTimeline } from './pod-timeline.js';
 import type { Daemon } from './processes.js';
 import { sleep, until } from './processes.js';
@@ -155,15 +156,24 @@ export function renderedChildren(yaml: string): string[] {
   return list.items.map((o) => `${o.kind}/${o.metadata!.name}`).sort();
 }
 
-/** Starts a System before the file's tests and stops it after them. */
-export function systemPerFile(): () => System {
+/**
+ * Starts a System before the file's tests and stops it after them. The hook requests of the whole
+ * file are recorded as a figure; a 5xx answer (a hook that broke, not a refused spec) fails the file.
+ */
+export function systemPerFile(label: string): () => System {
   let system: System | undefined;
   beforeAll(async () => {
     system = await System.start();
   }, START_TIMEOUT_MS);
   afterEach(() => PodTimeline.stopAll());
   afterAll(async () => {
+    const counts = await system?.hooks.counts();
     await system?.stop();
+    if (!counts) return;
+    const notOk = Object.fromEntries(Object.entries(counts).filter(([key]) => !key.endsWith(' ok')));
+    recordFigure(`hook requests not answered 200 (${label})`, notOk);
+    const errors = Object.entries(notOk).filter(([key]) => key.endsWith(' error'));
+    if (errors.length > 0) throw new Error(`the hook service answered 5xx: ${JSON.stringify(Object.fromEntries(errors))}`);
   }, 120_000);
   return () => system!;
 }
