@@ -132,4 +132,26 @@ describeIf('runner Jobs on a real RocketMQ', () => {
     },
     8 * MINUTE,
   );
+
+  it(
+    'a TopicTransfer deleted part-way stops its runner, rolls the topic back to its source through a rollback Job, and then goes away',
+    async () => {
+      const sys = system();
+      const [topic, group] = ['TopicBack', 'back-group'];
+      const originals = await world.createTopicAndGroup('broker-0', topic, group);
+      const consumer = await world.consumer(topic, group, 'broker-0');
+      const transfer = sys.example('topictransfer.yaml').replace('name: topictransfer', 'name: transfer-back').replace('topic: TopicTest', `topic: ${topic}`);
+      await sys.apply(transfer);
+      await sys.waitFor('the transfer past its first step', async () => Number((await sys.parent('TopicTransfer', 'transfer-back'))?.status?.step) >= 2, 3 * MINUTE);
+      await sys.kubectlOk(['delete', 'topictransfer', 'transfer-back', '--wait=false']);
+      await sys.waitFor('the TopicTransfer gone', async () => (await sys.parent('TopicTransfer', 'transfer-back')) === undefined, 5 * MINUTE);
+      expect(sys.kubelet.exits.filter((e) => e.job === 'transfer-back-rollback').at(-1)).toMatchObject({ code: 0 });
+      expect(await admin.topicConfig(rmq.broker('broker-0').address, topic)).toEqual(originals.topic);
+      expect(await admin.subscriptionGroup(rmq.broker('broker-0').address, group)).toEqual(originals.group);
+      expect(await admin.topicConfig(rmq.broker('broker-1').address, topic)).toBeUndefined();
+      await world.routeSettles(topic, ['broker-0']);
+      await consumer.stop();
+    },
+    10 * MINUTE,
+  );
 });
