@@ -48,15 +48,15 @@ const MINUTE = 60_000;
       expect(broker?.status).toMatchObject({ size: 2, nodes: ['broker-0-master-0', 'broker-0-replica-1-0', 'broker-1-master-0', 'broker-1-replica-1-0'] });
       expect(await presentChildren()).toEqual(expected);
 
+      recordFigure('apply to all children present (s)', childrenMs / 1000);
+      recordFigure('apply to all pods Ready (s)', podsMs / 1000);
+      recordFigure('apply to status Ready (s)', statusMs / 1000);
+
       // Each child is written once, when it is created: nothing in the spec changed since.
       await new Promise((r) => setTimeout(r, 5_000));
       const rewrites = childWrites(sys.writesSince(applied)).filter((w) => w.verb !== 'create');
       recordFigure('child writes other than creates while the examples came up', rewrites.length);
       expect(sys.describe(rewrites)).toBe('');
-
-      recordFigure('apply to all children present (s)', childrenMs / 1000);
-      recordFigure('apply to all pods Ready (s)', podsMs / 1000);
-      recordFigure('apply to status Ready (s)', statusMs / 1000);
     },
     5 * MINUTE,
   );
