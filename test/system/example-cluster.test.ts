@@ -3,6 +3,7 @@
 import { recordFigure } from './support/figures.js';
 import { childWrites } from './support/audit.js';
 import { systemSkipReason } from './support/binaries.js';
+import { expectSteadyState } from './support/checks.js';
 import { systemPerFile, type Kind } from './support/system.js';
 
 const skip = systemSkipReason('the system tests');
@@ -98,6 +99,7 @@ const MINUTE = 60_000;
       expect({ status }).toEqual({ status: expect.stringMatching(/ScaleDown/i) });
       expect((await sys.list('statefulsets')).map((s) => s.metadata!.name)).toEqual(expect.arrayContaining(['broker-1-master', 'broker-1-replica-1']));
       expect(sys.describe(sys.writesSince(since).filter((w) => w.verb === 'delete'))).toBe('');
+      await expectSteadyState(sys);
     },
     3 * MINUTE,
   );

@@ -138,6 +138,7 @@ describeIf('runner Jobs on a real RocketMQ', () => {
       await world.routeSettles(topic, ['broker-1']);
       expect(await admin.topicConfig(rmq.broker('broker-0').address, topic)).toBeUndefined();
       expect((await sys.condition('TopicTransfer', 'topictransfer', 'Ready'))?.status).toBe('True');
+      await expectSteadyState(sys);
     },
     8 * MINUTE,
   );
