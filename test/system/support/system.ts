@@ -2,7 +2,6 @@
 // the hook service of this build, the CRDs and CompositeControllers, Metacontroller, and the job
 // kubelet that runs runner Jobs for real.
 import { CoreV1Api, CustomObjectsApi, type KubernetesObject } from '@kubernetes/client-node';
-import { parseAllDocuments } from 'yaml';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -176,8 +175,4 @@ export function systemPerFile(label: string): () => System {
     if (errors.length > 0) throw new Error(`the hook service answered 5xx: ${JSON.stringify(Object.fromEntries(errors))}`);
   }, 120_000);
   return () => system!;
-}
-
-export function parseYaml(text: string): any[] {
-  return parseAllDocuments(text).map((d) => d.toJS());
 }
