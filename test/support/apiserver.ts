@@ -55,6 +55,11 @@ export interface StartOptions {
   apiServerArgs?: string[];
   /** How long to wait for /readyz once the binaries exist. */
   readyTimeoutMs?: number;
+  /**
+   * Keep the ServiceAccount admission plugin, for a cluster whose controller manager creates each
+   * namespace's "default" ServiceAccount (the plugin refuses pods until it exists).
+   */
+  serviceAccountAdmission?: boolean;
 }
 
 /** The identity the apiserver gives a ServiceAccount's tokens. */
@@ -421,7 +426,7 @@ export async function startApiServer(options: StartOptions = {}): Promise<ApiSer
       '--service-cluster-ip-range=10.0.0.0/24',
       // Without a controller manager no namespace gets a "default" ServiceAccount,
       // and this plugin would reject every pod (dry-runs too) for lack of it.
-      '--disable-admission-plugins=ServiceAccount',
+      ...(options.serviceAccountAdmission ? [] : ['--disable-admission-plugins=ServiceAccount']),
       // The lease reconciler would keep trying to publish 127.0.0.1 as the
       // kubernetes Service endpoint, which the API refuses for loopback addresses.
       '--endpoint-reconciler-type=none',

@@ -215,6 +215,8 @@ export interface StartOptions {
   brokerCount?: number;
   /** RocketMQ version to run (default: the pom's); 4.9.x works too. */
   version?: string;
+  /** Cluster and broker names, overriding `layout` and `brokerCount` (e.g. a Broker resource's `broker-0`, `broker-1`). */
+  names?: { clusterName: string; brokerName: string }[];
   /** Extra broker.conf lines for both brokers. */
   brokerProperties?: Record<string, string | number | boolean>;
   /** Time limit for the whole start. */
@@ -418,8 +420,9 @@ export async function startRocketMQ(options: StartOptions = {}): Promise<TestRoc
     const brokerCount = options.brokerCount ?? 2;
     if (layout === 'two-clusters' && brokerCount !== 2) throw new Error('the two-clusters layout has exactly two brokers');
     const letters = 'abcdefghij'.slice(0, brokerCount).split('');
-    const names =
-      layout === 'one-cluster'
+    const names = options.names
+      ? options.names
+      : layout === 'one-cluster'
         ? letters.map((l) => ({ clusterName: 'test-cluster', brokerName: `broker-${l}` }))
         : letters.map((l) => ({ clusterName: `cluster-${l}`, brokerName: `broker-${l}` }));
     const brokers: TestBroker[] = [];

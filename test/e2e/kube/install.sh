@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Provides etcd, kube-apiserver and kubectl for the end-to-end tests, built with
+# Provides etcd, kube-apiserver, kubectl, kube-controller-manager and kube-scheduler
+# for the end-to-end and system tests, built with
 # Go from the module proxy at the versions pinned by go.mod/go.sum beside this
 # script. The binaries live in a cache outside the clone:
 #   ${KUBE_BIN_CACHE:-$HOME/.cache/rocketmq-operator/kube}/<kubernetes version>/
@@ -28,7 +29,8 @@ stamp="$out/.complete"
 want="kubernetes=$kube_version etcd=$etcd_version gosum=$(sha256sum "$here/go.sum" | cut -c1-16)"
 
 have_all() {
-  [[ -f "$stamp" && "$(cat "$stamp")" == "$want" && -x "$out/etcd" && -x "$out/kube-apiserver" && -x "$out/kubectl" ]]
+  [[ -f "$stamp" && "$(cat "$stamp")" == "$want" && -x "$out/etcd" && -x "$out/kube-apiserver" && -x "$out/kubectl" \
+     && -x "$out/kube-controller-manager" && -x "$out/kube-scheduler" ]]
 }
 
 if have_all; then
@@ -49,7 +51,7 @@ if have_all; then
 fi
 
 rm -f "$stamp"
-log "building kube-apiserver, kubectl ($kube_version) and etcd ($etcd_version) into $out; this takes a while the first time"
+log "building kube-apiserver, kubectl, kube-controller-manager, kube-scheduler ($kube_version) and etcd ($etcd_version) into $out; this takes a while the first time"
 start=$SECONDS
 
 minor="${kube_version#v1.}"
@@ -73,8 +75,10 @@ build() { # <output name> <package> [ldflags]
 build etcd go.etcd.io/etcd/server/v3
 build kube-apiserver k8s.io/kubernetes/cmd/kube-apiserver "$ldflags"
 build kubectl k8s.io/kubernetes/cmd/kubectl "$ldflags"
+build kube-controller-manager k8s.io/kubernetes/cmd/kube-controller-manager "$ldflags"
+build kube-scheduler k8s.io/kubernetes/cmd/kube-scheduler "$ldflags"
 
-for b in etcd kube-apiserver kubectl; do
+for b in etcd kube-apiserver kubectl kube-controller-manager kube-scheduler; do
   mv -f "$tmp/$b" "$out/$b"
 done
 "$out/kubectl" version --client >&2

@@ -1,0 +1,28 @@
+// Preloaded into runner processes (NODE_OPTIONS=--import) by the job kubelet; test code only.
+// The hooks render name servers as stable in-cluster names, `<pod>.<service>.<namespace>.svc:9876`.
+// Here they are served by one real name server per namespace on a loopback port, given in
+// SYSTEM_TEST_NAMESERVERS as {"<namespace>": "127.0.0.1:<port>"}; a connection to such a name is
+// sent there. Every other connection is left alone (brokers register loopback addresses).
+import net from 'node:net';
+
+const byNamespace = JSON.parse(process.env.SYSTEM_TEST_NAMESERVERS ?? '{}') as Record<string, string>;
+const SVC = /^[a-z0-9-]+\.[a-z0-9-]+\.([a-z0-9-]+)\.svc(\.cluster\.local)?\.?$/;
+
+function redirect(options: unknown): void {
+  if (!options || typeof options !== 'object') return;
+  const opts = options as { host?: unknown; port?: unknown };
+  if (typeof opts.host !== 'string') return;
+  const namespace = SVC.exec(opts.host)?.[1];
+  const target = namespace ? byNamespace[namespace] : undefined;
+  if (!target || Number(opts.port) !== 9876) return;
+  const [host, port] = target.split(':');
+  opts.host = host;
+  opts.port = Number(port);
+}
+
+// net.connect() hands Socket#connect its normalized arguments as an array; a direct call passes options.
+const connect = net.Socket.prototype.connect as (...args: unknown[]) => net.Socket;
+net.Socket.prototype.connect = function (this: net.Socket, ...args: unknown[]) {
+  redirect(Array.isArray(args[0]) ? args[0][0] : args[0]);
+  return connect.apply(this, args);
+} as typeof net.Socket.prototype.connect;
