@@ -116,13 +116,16 @@ export function brokerStatus(input: BrokerStatusInput, now: Date): BrokerStatus 
   const readyPods = members.filter((m) => isStatefulSetReady(observedStatefulSet(observed, m))).length;
   const allReady = members.length > 0 && readyPods === members.length;
   const podNames = pods.map((p) => p.metadata?.name ?? '').sort();
-  const conditions: Condition<Reason>[] = [
-    allReady
-      ? { type: 'Ready', status: 'True', reason: 'AllBrokersReady', message: `${readyPods}/${members.length} broker pods ready` }
-      : { type: 'Ready', status: 'False', reason: 'BrokersNotReady', message: `${readyPods}/${members.length} broker pods ready` },
-    progressing(input),
-    degraded(input),
-  ];
+  const refusal = degraded(input);
+  const podsReady = `${readyPods}/${members.length} broker pods ready`;
+  // kubectl get shows the Ready reason: a refused spec change is named there, not only in Degraded.
+  const ready: Condition<Reason> =
+    refusal.status === 'True'
+      ? { type: 'Ready', status: allReady ? 'True' : 'False', reason: refusal.reason, message: `${podsReady}; ${refusal.message}` }
+      : allReady
+        ? { type: 'Ready', status: 'True', reason: 'AllBrokersReady', message: podsReady }
+        : { type: 'Ready', status: 'False', reason: 'BrokersNotReady', message: podsReady };
+  const conditions: Condition<Reason>[] = [ready, progressing(input), refusal];
   return {
     size: groupsInService(input),
     nodes: podNames,

@@ -3,7 +3,9 @@ import { prune } from './prune.js';
 
 /**
  * StatefulSet fields the API server refuses to change. Keeping the observed values (for example of a
- * StatefulSet the original operator created) avoids a rejected update on every sync.
+ * StatefulSet the original operator created) avoids a rejected update on every sync. They are kept
+ * exactly as stored, claim templates with the status the API server gives them included: an object
+ * sent back with less would differ from the stored one and be written again on every sync.
  */
 const IMMUTABLE_SPEC_FIELDS = ['selector', 'serviceName', 'volumeClaimTemplates', 'podManagementPolicy'] as const;
 
@@ -12,14 +14,9 @@ export function keepImmutableFields<T extends KubeObject>(desired: T, observed: 
   const desiredSpec = { ...(desired.spec as Record<string, unknown>) };
   const observedSpec = (observed.spec ?? {}) as Record<string, unknown>;
   for (const field of IMMUTABLE_SPEC_FIELDS) {
-    if (observedSpec[field] === undefined) delete desiredSpec[field];
-    else desiredSpec[field] = prune(stripClaimStatus(field, observedSpec[field]));
+    const kept = prune(observedSpec[field]);
+    if (kept === undefined || kept === null) delete desiredSpec[field];
+    else desiredSpec[field] = kept;
   }
   return { ...desired, spec: desiredSpec };
-}
-
-/** Observed claim templates carry a server-written status that must not be sent back. */
-function stripClaimStatus(field: string, value: unknown): unknown {
-  if (field !== 'volumeClaimTemplates' || !Array.isArray(value)) return value;
-  return value.map(({ status: _status, ...template }: Record<string, unknown>) => template);
 }

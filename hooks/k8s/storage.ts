@@ -30,13 +30,18 @@ export function renderStorage(spec: StorageSpec, defaultVolumeName: string): Sto
   }
 }
 
+/**
+ * A claim template as the API server stores it (volumeMode defaulted, a Pending status), so that
+ * the StatefulSet rendered at creation equals the one observed after it and is not written again.
+ */
 function claimTemplate(template: V1PersistentVolumeClaim, name?: string): V1PersistentVolumeClaim {
-  const spec = template.spec ? { ...template.spec, resources: canonicalResources(template.spec.resources) } : template.spec;
+  const spec = { volumeMode: 'Filesystem', ...template.spec, resources: canonicalResources(template.spec?.resources) };
   return {
     apiVersion: 'v1',
     kind: 'PersistentVolumeClaim',
     ...template,
     metadata: { ...template.metadata, ...(name ? { name } : {}) },
     spec,
+    status: { phase: 'Pending' },
   } as V1PersistentVolumeClaim;
 }

@@ -20,6 +20,8 @@ export function renderBrokerStatefulSet(parent: BrokerParent, member: BrokerMemb
       {
         replicas: 1,
         serviceName: brokerServiceName(name),
+        // The API server's default, written out: it cannot change later, and the first render equals what is stored.
+        podManagementPolicy: 'OrderedReady',
         selector: { matchLabels: memberPodSelector(name, member) },
         template,
         volumeClaimTemplates: storage.volumeClaimTemplates,

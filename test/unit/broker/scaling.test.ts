@@ -37,6 +37,8 @@ describe('Broker scaling', () => {
     expect(degraded).toMatchObject({ status: 'True', reason: 'ScaleDownRefused' });
     expect(degraded.message).toMatch(/broker-1-replica-1, broker-1-master, broker-2-replica-1, broker-2-master also exist/);
     expect(degraded.message).toMatch(/Set spec.size back to 3/);
+    // kubectl get shows the Ready reason, so the refusal is named there too, while the brokers serve.
+    expect((response.status.conditions as any[]).find((c) => c.type === 'Ready')).toMatchObject({ status: 'True', reason: 'ScaleDownRefused' });
   });
 
   it('refuses to shrink replicaPerGroup the same way', () => {

@@ -40,7 +40,14 @@ describe('NameService rendering', () => {
       'StatefulSet',
     );
     expect(sts.spec.volumeClaimTemplates).toEqual([
-      { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'namesrv-storage' }, spec: { resources: { requests: { storage: '1Gi' } } } },
+      {
+        apiVersion: 'v1',
+        kind: 'PersistentVolumeClaim',
+        metadata: { name: 'namesrv-storage' },
+        // Written as the API server stores it, so the StatefulSet is not written again after its creation.
+        spec: { volumeMode: 'Filesystem', resources: { requests: { storage: '1Gi' } } },
+        status: { phase: 'Pending' },
+      },
     ]);
     expect(podSpec(sync({ storageMode: 'NFS', volumeClaimTemplates: [{ metadata: { name: 'logs' } }] })).volumes).toBeUndefined();
   });
