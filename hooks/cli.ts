@@ -21,7 +21,9 @@ function main(args: string[]): number {
   const rendered = renderManifests(parseManifests(text), new Date());
   const children = rendered.flatMap((r) => r.children);
   // What renders is printed even when another resource of the file does not.
-  process.stdout.write(output === 'json' ? JSON.stringify({ apiVersion: 'v1', kind: 'List', items: children }, null, 2) + '\n' : toYamlStream(children));
+  process.stdout.write(
+    output === 'json' ? JSON.stringify({ apiVersion: 'v1', kind: 'List', items: children }, null, 2) + '\n' : toYamlStream(children),
+  );
   for (const warning of rendered.flatMap((r) => r.warnings)) process.stderr.write(`warning: ${warning}\n`);
   const failures = rendered.flatMap((r) => (r.error ? [r.error] : []));
   for (const failure of failures) process.stderr.write(`error: ${failure.message}\n`);

@@ -49,7 +49,8 @@ function duplicateKey(doc: YamlDocument): string | undefined {
 function documentValue(doc: YamlDocument): unknown {
   if (doc.errors.length > 0) throw new BadRequestError(`cannot parse the manifests: ${doc.errors[0].message}`);
   const duplicate = duplicateKey(doc);
-  if (duplicate !== undefined) throw new BadRequestError(`cannot parse the manifests: the key "${duplicate.slice(0, 64)}" is given twice in one mapping`);
+  if (duplicate !== undefined)
+    throw new BadRequestError(`cannot parse the manifests: the key "${duplicate.slice(0, 64)}" is given twice in one mapping`);
   try {
     return doc.toJS({ maxAliasCount: 50 });
   } catch (error) {
@@ -92,7 +93,9 @@ export function parseManifests(text: string): KubeObject[] {
     for (const item of items) {
       if (!checkManifest(item)) {
         const where = checkManifest.errors?.[0];
-        throw new BadRequestError(`every manifest needs apiVersion, kind and metadata.name of the usual types${where ? `: ${where.instancePath || 'the manifest'} ${where.message}` : ''}`);
+        throw new BadRequestError(
+          `every manifest needs apiVersion, kind and metadata.name of the usual types${where ? `: ${where.instancePath || 'the manifest'} ${where.message}` : ''}`,
+        );
       }
       const object = item as KubeObject;
       objects.push({ ...object, metadata: { ...object.metadata, namespace: object.metadata.namespace ?? 'default' } });
@@ -141,18 +144,20 @@ export function renderManifests(objects: KubeObject[], now: Date, settings: Oper
   // Each is bounded by its CRD; their number is bounded here, so one stream costs milliseconds.
   if (parents.length > MAX_RESOURCES) throw new BadRequestError(`a stream may hold at most ${MAX_RESOURCES} RocketMQ resources; split it`);
   return parents.map((parent) => {
-      const hooks = hooksForKind(parent.kind)!;
-      const what = `${parent.kind} ${parent.metadata.namespace}/${parent.metadata.name}`;
-      const warnings = unknownFields(hooks.kind, parent).map((path) => `${what}: ${path} is not a field of ${parent.kind}; the API server would drop it`);
-      try {
-        const related = relatedFrom(objects, hooks.customize(parent));
-        const { status, children } = hooks.sync({ parent, children: {}, related, finalizing: false }, now, settings);
-        return { parent, status: status as Record<string, unknown>, children, warnings };
-      } catch (error) {
-        if (!(error instanceof HookError)) throw error;
-        return { parent, status: {}, children: [], warnings, error };
-      }
-    });
+    const hooks = hooksForKind(parent.kind)!;
+    const what = `${parent.kind} ${parent.metadata.namespace}/${parent.metadata.name}`;
+    const warnings = unknownFields(hooks.kind, parent).map(
+      (path) => `${what}: ${path} is not a field of ${parent.kind}; the API server would drop it`,
+    );
+    try {
+      const related = relatedFrom(objects, hooks.customize(parent));
+      const { status, children } = hooks.sync({ parent, children: {}, related, finalizing: false }, now, settings);
+      return { parent, status: status as Record<string, unknown>, children, warnings };
+    } catch (error) {
+      if (!(error instanceof HookError)) throw error;
+      return { parent, status: {}, children: [], warnings, error };
+    }
+  });
 }
 
 export function toYamlStream(objects: unknown[]): string {

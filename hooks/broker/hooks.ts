@@ -27,7 +27,13 @@ interface DesiredBroker {
 }
 
 /** What every broker should run now: its broker.conf and pod template. */
-function desiredBrokers(parent: Parent<BrokerSpec>, members: BrokerMember[], storage: Storage, nameServers: string, related: ObservedObjects): DesiredBroker[] {
+function desiredBrokers(
+  parent: Parent<BrokerSpec>,
+  members: BrokerMember[],
+  storage: Storage,
+  nameServers: string,
+  related: ObservedObjects,
+): DesiredBroker[] {
   const { name, namespace, spec } = parent;
   const commonConf = userCommonConf(`Broker ${namespace}/${name}`, namespace, spec.volumes, related);
   const role = masterRole(spec.replicationMode, spec.properties, commonConf);
@@ -54,7 +60,12 @@ function nameServersInUse(members: BrokerMember[], children: ObservedObjects): s
  * The NameService's list once it has every name server in service; until then the list brokers run
  * with, so a growing NameService never has brokers restarted onto name servers that are not up yet.
  */
-function brokerNameServers(parent: Parent<BrokerSpec>, members: BrokerMember[], children: ObservedObjects, related: ObservedObjects): string {
+function brokerNameServers(
+  parent: Parent<BrokerSpec>,
+  members: BrokerMember[],
+  children: ObservedObjects,
+  related: ObservedObjects,
+): string {
   const found = findNameServers({ kind: 'Broker', ...parent }, related);
   return found.settled ? found.addresses : (nameServersInUse(members, children) ?? found.addresses);
 }
@@ -80,7 +91,11 @@ export const brokerHooks: KindHooks<BrokerStatus> = {
     const { name, namespace, spec } = parent;
     const children = new ObservedObjects(request.children);
     const related = new ObservedObjects(request.related);
-    const members = brokerMembers(name, spec, children.list('StatefulSet', 'apps/v1').map((s) => s.metadata.name));
+    const members = brokerMembers(
+      name,
+      spec,
+      children.list('StatefulSet', 'apps/v1').map((s) => s.metadata.name),
+    );
     const storage = renderStorage(spec, 'broker-storage');
     checkBrokerChildren(parent, members, storage);
 
@@ -90,7 +105,16 @@ export const brokerHooks: KindHooks<BrokerStatus> = {
     const desiredHashes = new Map(brokers.map((b) => [b.member.statefulSet, b.template.metadata.annotations[TEMPLATE_HASH_ANNOTATION]]));
     const plan = planBrokerRollout(members, desiredHashes, children, spec.allowRestart);
     const held = heldBrokers(plan);
-    const copy = planMetadataCopy({ name, namespace, spec, members, observed: children, nameServers, runnerImage: settings.runnerImage, now });
+    const copy = planMetadataCopy({
+      name,
+      namespace,
+      spec,
+      members,
+      observed: children,
+      nameServers,
+      runnerImage: settings.runnerImage,
+      now,
+    });
 
     // Render. A broker waiting for its restart keeps its broker.conf too, so a crash restart runs what it ran before.
     const observedConf = children.get('ConfigMap', 'v1', brokerConfigMapName(name))?.data ?? {};

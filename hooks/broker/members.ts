@@ -23,7 +23,14 @@ export interface GroupShape {
 
 export function brokerMember(name: string, group: number, brokerId: number): BrokerMember {
   const statefulSet = brokerId === 0 ? `${name}-${group}-master` : `${name}-${group}-replica-${brokerId}`;
-  return { statefulSet, pod: `${statefulSet}-0`, group, brokerName: `${name}-${group}`, brokerId, role: brokerId === 0 ? 'MASTER' : 'SLAVE' };
+  return {
+    statefulSet,
+    pod: `${statefulSet}-0`,
+    group,
+    brokerName: `${name}-${group}`,
+    brokerId,
+    role: brokerId === 0 ? 'MASTER' : 'SLAVE',
+  };
 }
 
 /** What follows `<name>-` in a member's StatefulSet name. */

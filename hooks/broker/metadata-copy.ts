@@ -95,7 +95,13 @@ function copyJob(input: CopyInput, attempt: number, source: BrokerMember, target
     labels: { ...commonLabels('broker', name), [COPY_JOB_LABEL]: name },
     annotations: { [TARGET_GROUPS_ANNOTATION]: targets.map((t) => t.group).join(',') },
     image: runnerImage,
-    command: { task: 'copy-metadata', nameServers, sourceBroker: source.brokerName, targetBrokers: targets.map((t) => t.brokerName), targetAddresses: [] },
+    command: {
+      task: 'copy-metadata',
+      nameServers,
+      sourceBroker: source.brokerName,
+      targetBrokers: targets.map((t) => t.brokerName),
+      targetAddresses: [],
+    },
     // The runner retries each request itself; a failed Job is followed by a new attempt with backoff.
     backoffLimit: 2,
     observed,
@@ -104,16 +110,30 @@ function copyJob(input: CopyInput, attempt: number, source: BrokerMember, target
 
 /** Keeps an observed Job as it is (a Job's template cannot change). */
 const keep = (input: CopyInput, source: BrokerMember, copy: CopyJob) =>
-  copyJob(input, copy.attempt, source, input.members.filter((m) => m.brokerId === 0 && copy.targets.includes(m.group)), copy.job);
+  copyJob(
+    input,
+    copy.attempt,
+    source,
+    input.members.filter((m) => m.brokerId === 0 && copy.targets.includes(m.group)),
+    copy.job,
+  );
 
 export function planMetadataCopy(input: CopyInput): CopyPlan {
   const { name, spec, members, observed, now } = input;
   const marks = observedMarks(members, observed);
   const masterOf = (group: number) => members.find((m) => m.group === group && m.brokerId === 0)!;
-  const groupsMarked = (mark: CopyMark) => [...marks].filter(([, m]) => m === mark).map(([sts]) => members.find((m) => m.statefulSet === sts)!.group);
-  const copies = new Map<number, MetadataCopy>(groupsMarked('done').map((g) => [g, { phase: 'Done', message: 'topics and subscription groups copied' }]));
+  const groupsMarked = (mark: CopyMark) =>
+    [...marks].filter(([, m]) => m === mark).map(([sts]) => members.find((m) => m.statefulSet === sts)!.group);
+  const copies = new Map<number, MetadataCopy>(
+    groupsMarked('done').map((g) => [g, { phase: 'Done', message: 'topics and subscription groups copied' }]),
+  );
   const copyJobs = observedCopyJobs(name, observed);
-  const plan = (jobs: KubeObject[], resyncAfterSeconds?: number): CopyPlan => ({ copies, marks, jobs, ...(resyncAfterSeconds ? { resyncAfterSeconds } : {}) });
+  const plan = (jobs: KubeObject[], resyncAfterSeconds?: number): CopyPlan => ({
+    copies,
+    marks,
+    jobs,
+    ...(resyncAfterSeconds ? { resyncAfterSeconds } : {}),
+  });
 
   const scalePod = spec.scalePodName ?? `${name}-0-master-0`;
   const source = members.find((m) => m.pod === scalePod);
@@ -122,7 +142,10 @@ export function planMetadataCopy(input: CopyInput): CopyPlan {
   const set = (groups: number[], copy: MetadataCopy) => groups.forEach((g) => copies.set(g, copy));
   if (!source) {
     const choices = members.filter((m) => !pending.includes(m.group)).map((m) => m.pod);
-    set(pending, { phase: 'Failed', message: `spec.scalePodName "${scalePod}" is not a broker pod of this Broker: set it to one of ${choices.join(', ')}` });
+    set(pending, {
+      phase: 'Failed',
+      message: `spec.scalePodName "${scalePod}" is not a broker pod of this Broker: set it to one of ${choices.join(', ')}`,
+    });
     return plan([]);
   }
 
@@ -133,10 +156,16 @@ export function planMetadataCopy(input: CopyInput): CopyPlan {
     const covered = copy.targets.filter((g) => pending.includes(g) || marks.get(masterOf(g)?.statefulSet) === 'done');
     for (const group of covered) {
       marks.set(masterOf(group).statefulSet, 'done');
-      copies.set(group, { phase: 'Done', message: `topics and subscription groups copied from ${source.brokerName} by Job ${copy.name}`, attempts: copy.attempt });
+      copies.set(group, {
+        phase: 'Done',
+        message: `topics and subscription groups copied from ${source.brokerName} by Job ${copy.name}`,
+        attempts: copy.attempt,
+      });
     }
     pending = pending.filter((g) => !covered.includes(g));
-    const observedDone = copy.targets.every((g) => observedStatefulSet(observed, masterOf(g))?.metadata.annotations?.[COPY_MARK_ANNOTATION] === 'done');
+    const observedDone = copy.targets.every(
+      (g) => observedStatefulSet(observed, masterOf(g))?.metadata.annotations?.[COPY_MARK_ANNOTATION] === 'done',
+    );
     if (!observedDone) kept.push(keep(input, source, copy));
   }
   if (pending.length === 0) return plan(kept);
@@ -145,7 +174,11 @@ export function planMetadataCopy(input: CopyInput): CopyPlan {
   const latest = copyJobs.filter((c) => jobOutcome(c.job).state !== 'Succeeded').pop();
   const targets = pending.map(masterOf);
   const start = (attempt: number, after?: string): CopyPlan => {
-    set(pending, { phase: 'Running', message: `copying topics and subscription groups from ${source.brokerName} (Job ${copyJobName(name, attempt)}${after ? `, after: ${after}` : ''})`, attempts: attempt });
+    set(pending, {
+      phase: 'Running',
+      message: `copying topics and subscription groups from ${source.brokerName} (Job ${copyJobName(name, attempt)}${after ? `, after: ${after}` : ''})`,
+      attempts: attempt,
+    });
     // The attempt before stays until the new one is observed, so the attempt count is never lost.
     return plan([...kept, ...(latest ? [keep(input, source, latest)] : []), copyJob(input, attempt, source, targets)]);
   };
@@ -161,10 +194,18 @@ export function planMetadataCopy(input: CopyInput): CopyPlan {
   if (outcome.state === 'Failed') {
     const retryAt = outcome.since + backoffSeconds(latest.attempt) * 1000;
     if (now.getTime() >= retryAt) return start(latest.attempt + 1, outcome.message);
-    set(pending, { phase: 'Failed', message: `Job ${latest.name} failed: ${outcome.message}; attempt ${latest.attempt + 1} in ${backoffSeconds(latest.attempt)} s`, attempts: latest.attempt });
+    set(pending, {
+      phase: 'Failed',
+      message: `Job ${latest.name} failed: ${outcome.message}; attempt ${latest.attempt + 1} in ${backoffSeconds(latest.attempt)} s`,
+      attempts: latest.attempt,
+    });
     // The failed Job stays until the next attempt, so its pod logs can be read.
     return plan([...kept, keep(input, source, latest)], Math.ceil((retryAt - now.getTime()) / 1000));
   }
-  set(pending, { phase: 'Running', message: `copying topics and subscription groups from ${source.brokerName} (Job ${latest.name})`, attempts: latest.attempt });
+  set(pending, {
+    phase: 'Running',
+    message: `copying topics and subscription groups from ${source.brokerName} (Job ${latest.name})`,
+    attempts: latest.attempt,
+  });
   return plan([...kept, keep(input, source, latest)]);
 }

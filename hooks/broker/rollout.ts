@@ -10,7 +10,11 @@ export function observedStatefulSet(observed: ObservedObjects, member: BrokerMem
 }
 
 /** Observed brokers whose pod template is not the desired one, in roll order. */
-export function brokerStatefulSetsToRoll(members: BrokerMember[], desiredHashes: Map<string, string>, observed: ObservedObjects): BrokerMember[] {
+export function brokerStatefulSetsToRoll(
+  members: BrokerMember[],
+  desiredHashes: Map<string, string>,
+  observed: ObservedObjects,
+): BrokerMember[] {
   return members.filter((member) => {
     const statefulSet = observedStatefulSet(observed, member);
     return statefulSet !== undefined && statefulSetTemplateHash(statefulSet) !== desiredHashes.get(member.statefulSet);
@@ -32,7 +36,12 @@ export type RolloutPlan =
  * when every other broker is settled, or is itself down and waiting to roll (waiting for those would
  * never end).
  */
-export function planBrokerRollout(members: BrokerMember[], desiredHashes: Map<string, string>, observed: ObservedObjects, allowRestart: boolean): RolloutPlan {
+export function planBrokerRollout(
+  members: BrokerMember[],
+  desiredHashes: Map<string, string>,
+  observed: ObservedObjects,
+  allowRestart: boolean,
+): RolloutPlan {
   const toRoll = brokerStatefulSetsToRoll(members, desiredHashes, observed);
   if (toRoll.length === 0) return { state: 'UpToDate', toRoll: [] };
   if (!allowRestart) return { state: 'RestartHeld', toRoll };

@@ -71,22 +71,35 @@ function progressing(input: BrokerStatusInput): Condition<Reason> {
         message: `${listed(plan.toRoll)} must restart to apply the Broker's changes, but spec.allowRestart is false; set it to true to restart them one at a time`,
       };
     case 'Rolling':
-      return { type, status: 'True', reason: 'RollingUpdate', message: `restarting ${plan.rolling.pod} to apply the Broker's changes; ${plan.toRoll.length - 1} more after it` };
+      return {
+        type,
+        status: 'True',
+        reason: 'RollingUpdate',
+        message: `restarting ${plan.rolling.pod} to apply the Broker's changes; ${plan.toRoll.length - 1} more after it`,
+      };
     case 'Waiting':
-      return { type, status: 'True', reason: 'RollingUpdate', message: `waiting for ${plan.waitingFor.pod} to be Ready before restarting ${listed(plan.toRoll)}` };
+      return {
+        type,
+        status: 'True',
+        reason: 'RollingUpdate',
+        message: `waiting for ${plan.waitingFor.pod} to be Ready before restarting ${listed(plan.toRoll)}`,
+      };
     case 'UpToDate':
       break;
   }
-  if (input.rollingPod) return { type, status: 'True', reason: 'RollingUpdate', message: `waiting for ${input.rollingPod} to be Ready with its new template` };
+  if (input.rollingPod)
+    return { type, status: 'True', reason: 'RollingUpdate', message: `waiting for ${input.rollingPod} to be Ready with its new template` };
   const missing = members.filter((m) => !observedStatefulSet(observed, m));
   if (missing.length > 0) return { type, status: 'True', reason: 'Creating', message: `creating ${listed(missing, (m) => m.statefulSet)}` };
   const unsettled = members.filter((m) => !isStatefulSetSettled(observedStatefulSet(observed, m)));
-  if (unsettled.length > 0) return { type, status: 'True', reason: 'PodsStarting', message: `waiting for ${listed(unsettled)} to be Ready` };
+  if (unsettled.length > 0)
+    return { type, status: 'True', reason: 'PodsStarting', message: `waiting for ${listed(unsettled)} to be Ready` };
   return { type, status: 'False', reason: 'UpToDate', message: 'every broker pod runs the current spec' };
 }
 
 function degraded({ beyondSpec, members, spec }: BrokerStatusInput): Condition<Reason> {
-  if (beyondSpec.length === 0) return { type: 'Degraded', status: 'False', reason: 'AsExpected', message: 'every broker the spec asks for is managed' };
+  if (beyondSpec.length === 0)
+    return { type: 'Degraded', status: 'False', reason: 'AsExpected', message: 'every broker the spec asks for is managed' };
   const groups = Math.max(...members.map((m) => m.group)) + 1;
   const replicas = Math.max(...members.map((m) => m.brokerId));
   return {

@@ -28,7 +28,12 @@ function commonConfKey(volume: V1Volume, configMap: V1ConfigMap): string | undef
  * Content of broker-common.conf from the first ConfigMap volume showing that file, or undefined when
  * none does. A ConfigMap that a non-optional volume names must exist, or the pods could not start.
  */
-export function userCommonConf(owner: string, namespace: string, volumes: V1Volume[] | undefined, related: ObservedObjects): string | undefined {
+export function userCommonConf(
+  owner: string,
+  namespace: string,
+  volumes: V1Volume[] | undefined,
+  related: ObservedObjects,
+): string | undefined {
   let content: string | undefined;
   for (const volume of configMapVolumes(volumes)) {
     const configMap = related.get('ConfigMap', 'v1', volume.configMap.name);
@@ -41,7 +46,9 @@ export function userCommonConf(owner: string, namespace: string, volumes: V1Volu
     const key = commonConfKey(volume, configMap);
     if (key === undefined || content !== undefined) continue;
     if (configMap.data?.[key] === undefined) {
-      throw new MissingDependencyError(`${owner} reads ${COMMON_CONF_FILE} from key "${key}" of ConfigMap "${volume.configMap.name}", which has no such key: add it or fix the volume's items`);
+      throw new MissingDependencyError(
+        `${owner} reads ${COMMON_CONF_FILE} from key "${key}" of ConfigMap "${volume.configMap.name}", which has no such key: add it or fix the volume's items`,
+      );
     }
     content = configMap.data[key];
   }

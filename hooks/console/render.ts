@@ -1,6 +1,6 @@
 // The dashboard: a Deployment made from the user's whole consoleDeployment, pointed at the name
 // servers, and a Service in front of it.
-import type { V1Container, V1Deployment, V1EnvVar, V1LabelSelector, V1Volume } from '@kubernetes/client-node';
+import type { V1Container, V1EnvVar, V1LabelSelector, V1Volume } from '@kubernetes/client-node';
 import { InvalidSpecError } from '../core/errors.js';
 import type { KubeObject } from '../core/metacontroller.js';
 import { commonLabels } from '../k8s/labels.js';
@@ -47,11 +47,11 @@ function withNameServers(parent: ConsoleParent, env: V1EnvVar[] | undefined, nam
   return env!.map((e, i) => (i === index ? { name: 'JAVA_OPTS', value: entry.value ? `${entry.value} ${flags}` : flags } : e));
 }
 
-function canonicalContainer(container: V1Container, path: string): V1Container {
+function canonicalContainer(container: V1Container): V1Container {
   return container.resources ? { ...container, resources: canonicalResources(container.resources) } : container;
 }
 
-function canonicalVolume(volume: V1Volume, path: string): V1Volume {
+function canonicalVolume(volume: V1Volume): V1Volume {
   const sizeLimit = volume.emptyDir?.sizeLimit;
   return sizeLimit === undefined ? volume : { ...volume, emptyDir: { ...volume.emptyDir, sizeLimit: canonicalQuantity(sizeLimit) } };
 }
@@ -62,13 +62,13 @@ function canonicalVolume(volume: V1Volume, path: string): V1Volume {
  */
 export function renderConsoleDeployment(parent: ConsoleParent, nameServers: string, observed?: KubeObject): KubeObject {
   const { name, namespace, spec } = parent;
-  const source = spec.consoleDeployment as V1Deployment;
+  const source = spec.consoleDeployment;
   const deploymentSpec = source.spec!;
   const podSpec = deploymentSpec.template.spec!;
   const observedSelector = (observed?.spec as { selector?: V1LabelSelector } | undefined)?.selector;
   const selector = observedSelector ?? deploymentSpec.selector ?? { matchLabels: consolePodLabels(name) };
   const [first, ...others] = podSpec.containers;
-  const containers = [{ ...first, env: withNameServers(parent, first.env, nameServers) }, ...others].map((c, i) => canonicalContainer(c, `${CONTAINERS_PATH}[${i}]`));
+  const containers = [{ ...first, env: withNameServers(parent, first.env, nameServers) }, ...others].map(canonicalContainer);
   const deployment = {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -86,13 +86,18 @@ export function renderConsoleDeployment(parent: ConsoleParent, nameServers: stri
         metadata: {
           ...deploymentSpec.template.metadata,
           // The pods must match the selector in force, which may be the observed one.
-          labels: { ...commonLabels('console', name), ...deploymentSpec.template.metadata?.labels, ...consolePodLabels(name), ...selector.matchLabels },
+          labels: {
+            ...commonLabels('console', name),
+            ...deploymentSpec.template.metadata?.labels,
+            ...consolePodLabels(name),
+            ...selector.matchLabels,
+          },
         },
         spec: {
           ...podSpec,
           containers,
-          initContainers: podSpec.initContainers?.map((c, i) => canonicalContainer(c, `spec.consoleDeployment.spec.template.spec.initContainers[${i}]`)),
-          volumes: podSpec.volumes?.map((v, i) => canonicalVolume(v, `spec.consoleDeployment.spec.template.spec.volumes[${i}]`)),
+          initContainers: podSpec.initContainers?.map(canonicalContainer),
+          volumes: podSpec.volumes?.map(canonicalVolume),
         },
       },
     },
@@ -103,7 +108,7 @@ export function renderConsoleDeployment(parent: ConsoleParent, nameServers: stri
 
 export function renderConsoleService(parent: ConsoleParent): KubeObject {
   const { name, namespace, spec } = parent;
-  const dashboard = (spec.consoleDeployment as V1Deployment).spec!.template.spec!.containers[0];
+  const dashboard = spec.consoleDeployment.spec!.template.spec!.containers[0];
   return {
     apiVersion: 'v1',
     kind: 'Service',
@@ -111,7 +116,14 @@ export function renderConsoleService(parent: ConsoleParent): KubeObject {
     spec: {
       type: spec.serviceType,
       selector: consolePodLabels(name),
-      ports: [{ name: 'http', port: spec.servicePort, targetPort: dashboard.ports?.[0]?.containerPort ?? DEFAULT_DASHBOARD_PORT, protocol: 'TCP' }],
+      ports: [
+        {
+          name: 'http',
+          port: spec.servicePort,
+          targetPort: dashboard.ports?.[0]?.containerPort ?? DEFAULT_DASHBOARD_PORT,
+          protocol: 'TCP',
+        },
+      ],
     },
   };
 }

@@ -17,7 +17,13 @@ function progressing(deployment: V1Deployment | undefined, wanted: number): Cond
   return { type, status: 'False', reason: 'UpToDate', message: 'every dashboard pod runs the current spec' };
 }
 
-export function consoleStatus(deployment: V1Deployment | undefined, wanted: number, nameServers: string, previous: ConsoleStatus | undefined, now: Date): ConsoleStatus {
+export function consoleStatus(
+  deployment: V1Deployment | undefined,
+  wanted: number,
+  nameServers: string,
+  previous: ConsoleStatus | undefined,
+  now: Date,
+): ConsoleStatus {
   const readyReplicas = deployment?.status?.readyReplicas ?? 0;
   const ready = isDeploymentReady(deployment, wanted);
   const conditions: Condition<Reason>[] = [

@@ -49,7 +49,12 @@ export class BadRequestError extends HookError {
  * `bySchema` says the CRD's own schema refuses it, so the API server never stores such a parent.
  */
 export class InvalidSpecError extends HookError {
-  constructor(kind: string, name: string, details: string[], readonly bySchema = false) {
+  constructor(
+    kind: string,
+    name: string,
+    details: string[],
+    readonly bySchema = false,
+  ) {
     super(422, ErrorCode.InvalidSpec, `${kind} ${name} is invalid: ${details.join('; ')}`, details);
   }
 }

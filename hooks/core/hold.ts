@@ -19,7 +19,17 @@ export function isPaused(parent: KubeObject): boolean {
 const LAST_APPLIED = 'metacontroller.k8s.io/last-applied-configuration';
 
 /** Fields the API server owns: never part of what a hook asks for. */
-const SERVER_METADATA = ['uid', 'resourceVersion', 'generation', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'managedFields', 'selfLink', 'ownerReferences'];
+const SERVER_METADATA = [
+  'uid',
+  'resourceVersion',
+  'generation',
+  'creationTimestamp',
+  'deletionTimestamp',
+  'deletionGracePeriodSeconds',
+  'managedFields',
+  'selfLink',
+  'ownerReferences',
+];
 
 /**
  * A child as it was last asked for, so that applying it again writes nothing: the object

@@ -11,14 +11,12 @@ export interface Parent<Spec> {
 }
 
 /** The parent of a hook request with its spec validated and defaulted, or a 4xx naming what is wrong. */
-export function readParent<Spec>(
-  request: HookRequest,
-  kind: string,
-  validateSpec: (name: string, spec: unknown) => Spec,
-): Parent<Spec> {
+export function readParent<Spec>(request: HookRequest, kind: string, validateSpec: (name: string, spec: unknown) => Spec): Parent<Spec> {
   const { parent } = request;
   if (parent.kind !== kind) {
-    throw new BadRequestError(`parent.kind is ${JSON.stringify(parent.kind)} but this hook serves ${kind}: check the CompositeController's hook URL`);
+    throw new BadRequestError(
+      `parent.kind is ${JSON.stringify(parent.kind)} but this hook serves ${kind}: check the CompositeController's hook URL`,
+    );
   }
   const { name, namespace = 'default', uid, annotations = {} } = parent.metadata;
   return {

@@ -50,9 +50,15 @@ const observedStatus = {
 /** What the hooks read of particular kinds, beyond what every object has. */
 const byKind = [
   // Workloads always have a spec with a pod template: the hooks read and carry it over.
-  { kinds: ['StatefulSet', 'Deployment', 'Job'], then: { required: ['spec'], properties: { spec: { type: 'object', required: ['template'] } } } },
+  {
+    kinds: ['StatefulSet', 'Deployment', 'Job'],
+    then: { required: ['spec'], properties: { spec: { type: 'object', required: ['template'] } } },
+  },
   // A related NameService's size becomes one address per name server, within its CRD's bound.
-  { kinds: ['NameService'], then: { properties: { spec: { type: 'object', properties: { size: { type: 'integer', minimum: 1, maximum: 32 } } } } } },
+  {
+    kinds: ['NameService'],
+    then: { properties: { spec: { type: 'object', properties: { size: { type: 'integer', minimum: 1, maximum: 32 } } } } },
+  },
 ].map(({ kinds, then }) => ({ if: { properties: { kind: { enum: kinds } } }, then }));
 
 /** Any Kubernetes object as a manifest: what every object has, with the types the hooks read. */

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { ErrorCode, HookError, InvalidSpecError, UnknownKindError } from '../core/errors.js';
+import { BadRequestError, ErrorCode, HookError, InvalidSpecError, UnknownKindError } from '../core/errors.js';
 import { PAUSED_ANNOTATION, holdChildren, isPaused } from '../core/hold.js';
 import type { KindHooks, OperatorSettings } from '../core/kind-hooks.js';
 import type { HookRequest, SyncResponse } from '../core/metacontroller.js';
@@ -53,6 +53,24 @@ const ANSWERS: Record<HookName, Answer> = {
   customize: (hooks, body) => ({ relatedResources: hooks.customize(body.parent) }),
 };
 
+/**
+ * Children live in their parent's namespace: Metacontroller never sends others, so a request that
+ * does is not one of its requests.
+ */
+function checkChildNamespaces(body: HookRequest): void {
+  const namespace = body.parent.metadata.namespace ?? 'default';
+  for (const [type, byName] of Object.entries(body.children ?? {})) {
+    for (const child of Object.values(byName)) {
+      const where = child.metadata.namespace;
+      if (where !== undefined && where !== namespace) {
+        throw new BadRequestError(
+          `children.${type}: ${child.metadata.name} is in namespace ${where}, not in its parent's namespace ${namespace}`,
+        );
+      }
+    }
+  }
+}
+
 function kindHooks(kind: string): KindHooks<object> {
   const hooks = hooksForSegment(kind);
   if (!hooks) throw new UnknownKindError(kind, [...KIND_HOOKS.keys()]);
@@ -70,7 +88,9 @@ export async function hookRoutes(app: FastifyInstance, { clock, settings }: Hook
       `/${hook}/:kind`,
       { schema: { params: paramsSchema, body: hookRequestSchema }, config: { hook } },
       async (request, reply) => {
-        const answer = ANSWERS[hook](kindHooks(request.params.kind), request.body, clock(), settings);
+        const hooks = kindHooks(request.params.kind);
+        checkChildNamespaces(request.body);
+        const answer = ANSWERS[hook](hooks, request.body, clock(), settings);
         return reply.type('application/json; charset=utf-8').send(JSON.stringify(answer));
       },
     );

@@ -31,7 +31,12 @@ export async function metricsPlugin(app: FastifyInstance): Promise<void> {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const labelNames = ['kind', 'hook', 'outcome'] as const;
-  const requests = new Counter({ name: 'rocketmq_operator_hook_requests_total', help: 'Hook requests answered.', labelNames, registers: [registry] });
+  const requests = new Counter({
+    name: 'rocketmq_operator_hook_requests_total',
+    help: 'Hook requests answered.',
+    labelNames,
+    registers: [registry],
+  });
   const latency = new Histogram({
     name: 'rocketmq_operator_hook_duration_seconds',
     help: 'Time to answer a hook request.',
@@ -73,7 +78,8 @@ export function metricsServer(app: FastifyInstance): Server {
       return;
     }
     app.metrics.registry.metrics().then(
-      (body) => response.writeHead(200, { 'content-type': app.metrics.registry.contentType }).end(request.method === 'HEAD' ? undefined : body),
+      (body) =>
+        response.writeHead(200, { 'content-type': app.metrics.registry.contentType }).end(request.method === 'HEAD' ? undefined : body),
       (error: Error) => response.writeHead(500, { 'content-type': 'text/plain' }).end(`${error.message}\n`),
     );
   });

@@ -13,7 +13,10 @@ const warningHeader = (text: string) => `299 - "${text.replace(/[\\"]/g, '\\$&')
  * resource cannot be rendered, every failure is reported: the reply has the first failure's status
  * and every failure in `details` (the CLI also prints what did render).
  */
-export async function renderRoutes(app: FastifyInstance, { clock, settings }: { clock: () => Date; settings: OperatorSettings }): Promise<void> {
+export async function renderRoutes(
+  app: FastifyInstance,
+  { clock, settings }: { clock: () => Date; settings: OperatorSettings },
+): Promise<void> {
   // Kept as text: the same parser reads YAML and JSON, one document or many.
   app.addContentTypeParser([...YAML_TYPES, 'application/json'], { parseAs: 'string' }, (_req, body, done) => done(null, body));
 

@@ -39,11 +39,17 @@ type ServerError = Error & { statusCode?: number; validation?: unknown };
 /** Every failure as `{error, message, details}` with its status: 500 only for a bug in the hooks. */
 function errorReply(error: ServerError): { statusCode: number; body: ErrorBody } {
   if (error instanceof HookError) {
-    return { statusCode: error.statusCode, body: { error: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) } };
+    return {
+      statusCode: error.statusCode,
+      body: { error: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) },
+    };
   }
   if (error.validation) return { statusCode: 400, body: { error: ErrorCode.BadRequest, message: `not a hook request: ${error.message}` } };
   if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
-    return { statusCode: error.statusCode, body: { error: CLIENT_ERRORS[error.statusCode] ?? ErrorCode.BadRequest, message: error.message } };
+    return {
+      statusCode: error.statusCode,
+      body: { error: CLIENT_ERRORS[error.statusCode] ?? ErrorCode.BadRequest, message: error.message },
+    };
   }
   // Only input nested thousands of levels deep exhausts the stack.
   if (error instanceof RangeError && /call stack/.test(error.message)) {
@@ -113,7 +119,10 @@ export function buildServer(options: ServerOptions = {}): FastifyInstance {
     return reply.code(statusCode).send(body);
   });
   app.setNotFoundHandler((request, reply) => {
-    const body: ErrorBody = { error: ErrorCode.NotFound, message: `no route ${request.method} ${request.url.slice(0, 128)}: hooks are POST /sync|finalize|customize/<kind>` };
+    const body: ErrorBody = {
+      error: ErrorCode.NotFound,
+      message: `no route ${request.method} ${request.url.slice(0, 128)}: hooks are POST /sync|finalize|customize/<kind>`,
+    };
     return reply.code(404).send(body);
   });
 

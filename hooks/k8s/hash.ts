@@ -28,7 +28,10 @@ const PRINTABLE = /^[\x20-\x7e]*$/;
  * the markers cannot be told apart from the rest (they are random, so only by chance). Callers then
  * serialize the object.
  */
-export function jsonTextTemplate(build: (values: string[]) => unknown, slots: number): ((values: string[]) => string | undefined) | undefined {
+export function jsonTextTemplate(
+  build: (values: string[]) => unknown,
+  slots: number,
+): ((values: string[]) => string | undefined) | undefined {
   const token = `\u0000${Math.random().toString(36).slice(2)}:`;
   const markers = Array.from({ length: slots }, (_, i) => `${token}${i}\u0000`);
   const escaped = (text: string) => JSON.stringify(text).slice(1, -1);

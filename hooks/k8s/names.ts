@@ -12,9 +12,17 @@ const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
  */
 export const MAX_STATEFULSET_NAME = 52;
 
-export type NamedKind = 'Service' | 'StatefulSet' | 'Deployment' | 'ConfigMap' | 'Job' | 'PodDisruptionBudget' | 'ServiceAccount' | 'Role' | 'RoleBinding';
+export type NamedKind =
+  'Service' | 'StatefulSet' | 'Deployment' | 'ConfigMap' | 'Job' | 'PodDisruptionBudget' | 'ServiceAccount' | 'Role' | 'RoleBinding';
 
-const MAX_LENGTH: Partial<Record<NamedKind, number>> = { StatefulSet: MAX_STATEFULSET_NAME, Service: 63, Deployment: 63, Job: 63, PodDisruptionBudget: 63, ConfigMap: 63 };
+const MAX_LENGTH: Partial<Record<NamedKind, number>> = {
+  StatefulSet: MAX_STATEFULSET_NAME,
+  Service: 63,
+  Deployment: 63,
+  Job: 63,
+  PodDisruptionBudget: 63,
+  ConfigMap: 63,
+};
 
 /**
  * Rejects (422) a parent whose name would give a child an invalid name, before anything is rendered.
@@ -22,12 +30,18 @@ const MAX_LENGTH: Partial<Record<NamedKind, number>> = { StatefulSet: MAX_STATEF
 export function checkChildName(parentKind: string, parentName: string, kind: NamedKind, childName: string): void {
   const max = MAX_LENGTH[kind] ?? 253;
   if (childName.length > max) {
-    throw new InvalidSpecError(parentKind, parentName, [`metadata.name: ${parentKind} "${parentName}" is too long: its ${kind} "${childName}" would exceed ${max} characters; use a shorter name`]);
+    throw new InvalidSpecError(parentKind, parentName, [
+      `metadata.name: ${parentKind} "${parentName}" is too long: its ${kind} "${childName}" would exceed ${max} characters; use a shorter name`,
+    ]);
   }
   if (!DNS_1123_LABEL.test(childName)) {
-    throw new InvalidSpecError(parentKind, parentName, [`metadata.name: ${parentKind} "${parentName}" gives the ${kind} "${childName}", which may hold only a-z, 0-9 and '-' (no dots); rename it`]);
+    throw new InvalidSpecError(parentKind, parentName, [
+      `metadata.name: ${parentKind} "${parentName}" gives the ${kind} "${childName}", which may hold only a-z, 0-9 and '-' (no dots); rename it`,
+    ]);
   }
   if (kind === 'Service' && !DNS_1035_LABEL.test(childName)) {
-    throw new InvalidSpecError(parentKind, parentName, [`metadata.name: ${parentKind} "${parentName}" gives the Service "${childName}", which must start with a letter and hold only a-z, 0-9 and '-'; rename it`]);
+    throw new InvalidSpecError(parentKind, parentName, [
+      `metadata.name: ${parentKind} "${parentName}" gives the Service "${childName}", which must start with a letter and hold only a-z, 0-9 and '-'; rename it`,
+    ]);
   }
 }

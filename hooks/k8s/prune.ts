@@ -60,7 +60,12 @@ function cleanBefore(object: Record<string, unknown>, stop: string): Record<stri
 }
 
 /** Copies into `out` the keys from `from` on (all of them without it), `from` itself included unless done. */
-function copyPruned(object: Record<string, unknown>, out: Record<string, unknown>, from?: string, fromDone = false): Record<string, unknown> {
+function copyPruned(
+  object: Record<string, unknown>,
+  out: Record<string, unknown>,
+  from?: string,
+  fromDone = false,
+): Record<string, unknown> {
   let copying = from === undefined;
   for (const key in object) {
     if (!copying) {

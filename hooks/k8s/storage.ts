@@ -43,5 +43,5 @@ function claimTemplate(template: V1PersistentVolumeClaim, name?: string): V1Pers
     metadata: { ...template.metadata, ...(name ? { name } : {}) },
     spec,
     status: { phase: 'Pending' },
-  } as V1PersistentVolumeClaim;
+  };
 }

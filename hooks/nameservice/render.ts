@@ -7,12 +7,7 @@ import { renderStorage } from '../k8s/storage.js';
 import { canonicalResources } from '../k8s/quantity.js';
 import { prune } from '../k8s/prune.js';
 import { keepImmutableFields } from '../k8s/statefulset.js';
-import {
-  DEFAULT_CONTAINER_SECURITY_CONTEXT,
-  defaultPodSecurityContext,
-  passThroughPodFields,
-  tcpProbe,
-} from '../k8s/pod.js';
+import { DEFAULT_CONTAINER_SECURITY_CONTEXT, defaultPodSecurityContext, passThroughPodFields, tcpProbe } from '../k8s/pod.js';
 
 export interface NameServiceParent {
   name: string;

@@ -26,7 +26,15 @@ import {
   type StoredFields,
   type TopicConfigInput,
 } from './topic-config.js';
-import type { BrokerAddress, ClusterInfo, ConsumeStats, SubscriptionGroupConfig, TopicConfig, TopicRouteData, TopicStats } from './types.js';
+import type {
+  BrokerAddress,
+  ClusterInfo,
+  ConsumeStats,
+  SubscriptionGroupConfig,
+  TopicConfig,
+  TopicRouteData,
+  TopicStats,
+} from './types.js';
 
 export interface AdminOptions extends ClientOptions {
   /** Name-server addresses, as a list or RocketMQ's "host:port;host:port" form. */
@@ -108,7 +116,9 @@ export class RocketMQAdmin {
     const address = broker && masterOf(broker);
     if (!address) {
       const known = [...info.brokers.keys()].sort().join(', ') || 'none';
-      throw new Error(`broker ${brokerName} has no master registered on name servers ${this.nameServers.join(';')} (registered brokers: ${known})`);
+      throw new Error(
+        `broker ${brokerName} has no master registered on name servers ${this.nameServers.join(';')} (registered brokers: ${known})`,
+      );
     }
     return address;
   }
@@ -239,7 +249,11 @@ export class RocketMQAdmin {
   }
 
   /** Creates or replaces many groups, with the 5.x list request where the broker has it. */
-  async createOrUpdateSubscriptionGroups(brokerAddress: string, configs: SubscriptionGroupConfig[], options: BulkWriteOptions = {}): Promise<BulkWriteResult> {
+  async createOrUpdateSubscriptionGroups(
+    brokerAddress: string,
+    configs: SubscriptionGroupConfig[],
+    options: BulkWriteOptions = {},
+  ): Promise<BulkWriteResult> {
     return this.bulkWrite(brokerAddress, RequestCode.UPDATE_AND_CREATE_SUBSCRIPTIONGROUP_LIST, configs, options, {
       listBody: (batch) => ({ groupConfigList: batch }),
       single: (c) => this.createOrUpdateSubscriptionGroup(brokerAddress, c),
@@ -302,7 +316,10 @@ export class RocketMQAdmin {
     const brokers = this.routeMasters(await this.topicRoute(topic));
     const bodies = await Promise.all(
       brokers.map(async ({ address }) => {
-        const reply = await this.client.call(address, RequestCode.GET_TOPIC_STATS_INFO, { extFields: { topic }, accept: [ResponseCode.TOPIC_NOT_EXIST] });
+        const reply = await this.client.call(address, RequestCode.GET_TOPIC_STATS_INFO, {
+          extFields: { topic },
+          accept: [ResponseCode.TOPIC_NOT_EXIST],
+        });
         return reply.code === ResponseCode.SUCCESS ? [parseFastjsonBuffer(reply.body)] : [];
       }),
     );

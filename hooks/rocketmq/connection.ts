@@ -78,10 +78,20 @@ export class RemotingConnection {
 
   private async send(request: Request, timeoutMs: number, deadline: number): Promise<RemotingCommand> {
     const opaque = this.takeOpaque();
-    const frame = encodeCommand({ code: request.code, opaque, flag: 0, extFields: request.extFields, body: request.body, remark: request.remark });
+    const frame = encodeCommand({
+      code: request.code,
+      opaque,
+      flag: 0,
+      extFields: request.extFields,
+      body: request.body,
+      remark: request.remark,
+    });
     if (frame.length - 4 > this.maxFrameBytes) {
       // The server would drop the connection on it; split the request instead.
-      throw new RemotingFrameError(`request ${request.code} of ${frame.length} bytes exceeds the frame limit of ${this.maxFrameBytes} bytes`, this.address);
+      throw new RemotingFrameError(
+        `request ${request.code} of ${frame.length} bytes exceeds the frame limit of ${this.maxFrameBytes} bytes`,
+        this.address,
+      );
     }
     const link = this.currentLink();
     return new Promise<RemotingCommand>((resolve, reject) => {
@@ -158,9 +168,14 @@ export class RemotingConnection {
       }
     });
     socket.on('error', (error: NodeJS.ErrnoException) => {
-      failure ??= new RemotingConnectionError(`connection to ${this.address} failed: ${error.code ?? error.message}`, this.address, undefined, {
-        cause: error,
-      });
+      failure ??= new RemotingConnectionError(
+        `connection to ${this.address} failed: ${error.code ?? error.message}`,
+        this.address,
+        undefined,
+        {
+          cause: error,
+        },
+      );
     });
     socket.on('close', () => {
       link.closed = true;
@@ -169,7 +184,11 @@ export class RemotingConnection {
         link.pending.delete(opaque);
         const error =
           failure ??
-          new RemotingConnectionError(`connection to ${this.address} closed before the reply to request ${pending.code}`, this.address, pending.code);
+          new RemotingConnectionError(
+            `connection to ${this.address} closed before the reply to request ${pending.code}`,
+            this.address,
+            pending.code,
+          );
         pending.reject(error);
       }
     });

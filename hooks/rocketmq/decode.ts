@@ -62,7 +62,12 @@ export function decodeTopicConfig(value: FastjsonValue, fallbackName?: string): 
 }
 
 /** A `<name>Table` of a wrapper object, decoded entry by entry and keyed by name. */
-function decodeNamedTable<T>(value: FastjsonValue, wrapper: string, field: string, decode: (entry: FastjsonValue, name: string) => T): Map<string, T> {
+function decodeNamedTable<T>(
+  value: FastjsonValue,
+  wrapper: string,
+  field: string,
+  decode: (entry: FastjsonValue, name: string) => T,
+): Map<string, T> {
   const table = new Map<string, T>();
   for (const [name, entry] of mapEntries(object(value, wrapper)[field])) table.set(String(name), decode(entry, String(name)));
   return table;
@@ -93,7 +98,9 @@ export function decodeSubscriptionGroup(value: FastjsonValue, fallbackName?: str
     groupSysFlag: num(o.groupSysFlag, `${at} groupSysFlag`, 0),
     consumeTimeoutMinute: num(o.consumeTimeoutMinute, `${at} consumeTimeoutMinute`, 15),
     // 4.9.x has no retry policy; 5.x fills in this default, so configs of both compare equal.
-    groupRetryPolicy: (o.groupRetryPolicy && typeof o.groupRetryPolicy === 'object' ? o.groupRetryPolicy : { type: 'CUSTOMIZED' }) as GroupRetryPolicy,
+    groupRetryPolicy: (o.groupRetryPolicy && typeof o.groupRetryPolicy === 'object'
+      ? o.groupRetryPolicy
+      : { type: 'CUSTOMIZED' }) as GroupRetryPolicy,
     attributes: stringMap(o.attributes),
   };
 }
@@ -108,7 +115,8 @@ export function decodeBrokerData(value: FastjsonValue): BrokerData {
   const brokerName = str(o.brokerName, 'brokerName');
   const brokerAddrs = new Map<number, string>();
   // Numeric keys arrive unquoted in cluster info and quoted in standard-JSON routes.
-  for (const [id, address] of mapEntries(o.brokerAddrs)) brokerAddrs.set(num(id, `${brokerName} broker id`), str(address, `${brokerName} address`));
+  for (const [id, address] of mapEntries(o.brokerAddrs))
+    brokerAddrs.set(num(id, `${brokerName} broker id`), str(address, `${brokerName} address`));
   const data: BrokerData = { cluster: typeof o.cluster === 'string' ? o.cluster : '', brokerName, brokerAddrs };
   if (typeof o.zoneName === 'string') data.zoneName = o.zoneName;
   if (typeof o.enableActingMaster === 'boolean') data.enableActingMaster = o.enableActingMaster;

@@ -83,7 +83,11 @@ export function topicConfigsEqual(a: TopicConfig, b: TopicConfig, stored: Stored
 }
 
 /** Compares every stored field, known or not, with key order ignored. */
-export function subscriptionGroupsEqual(a: SubscriptionGroupConfig, b: SubscriptionGroupConfig, stored: StoredFields = ALL_FIELDS): boolean {
+export function subscriptionGroupsEqual(
+  a: SubscriptionGroupConfig,
+  b: SubscriptionGroupConfig,
+  stored: StoredFields = ALL_FIELDS,
+): boolean {
   if (!stored.groupFields) return canonicalJson(a) === canonicalJson(b);
   return stored.groupFields.every((field) => canonicalJson(a[field]) === canonicalJson(b[field]));
 }

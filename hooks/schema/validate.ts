@@ -42,9 +42,7 @@ function buildAjv(): Ajv {
     post: true,
     compile(rules: CelRule[], _parent: AnySchemaObject) {
       // Transition rules compare with the stored object, which only the API server has.
-      const checks = rules
-        .filter((r) => !/\boldSelf\b/.test(r.rule))
-        .map((r) => ({ ...r, evaluate: parseCel(r.rule) }));
+      const checks = rules.filter((r) => !/\boldSelf\b/.test(r.rule)).map((r) => ({ ...r, evaluate: parseCel(r.rule) }));
       const validate = (data: unknown, ctx?: { instancePath: string }): boolean => {
         const failed = checks.filter((c) => !holds(c.evaluate, data));
         (validate as { errors?: Partial<ErrorObject>[] }).errors = failed.map((c) => ({
@@ -65,8 +63,10 @@ const ajv = buildAjv();
 
 /** What the CRDs' patterns mean, in the words a user fixing the field needs. */
 function patternMeaning(pattern: string): string {
-  if (pattern.includes('[KMGTPE]i')) return 'must be a Kubernetes quantity such as 512Mi, 4Gi, 500m or 2 (binary suffixes are Ki, Mi, Gi: 4GB is written 4G or 4Gi)';
-  if (pattern.includes('6553[0-5]')) return 'must be a name server list "host:port;host:port" (host names or IPv4 addresses, ports 1 to 65535, no spaces or schemes), or empty';
+  if (pattern.includes('[KMGTPE]i'))
+    return 'must be a Kubernetes quantity such as 512Mi, 4Gi, 500m or 2 (binary suffixes are Ki, Mi, Gi: 4GB is written 4G or 4Gi)';
+  if (pattern.includes('6553[0-5]'))
+    return 'must be a name server list "host:port;host:port" (host names or IPv4 addresses, ports 1 to 65535, no spaces or schemes), or empty';
   return `must match ${pattern}`;
 }
 

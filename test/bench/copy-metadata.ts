@@ -34,7 +34,12 @@ export interface CopyMetadataBenchOptions {
 
 function benchTopic(i: number): TopicConfig {
   const queues = 1 + (i % 8);
-  return topicConfig(`bench-topic-${String(i).padStart(5, '0')}`, { readQueueNums: queues, writeQueueNums: queues, perm: i % 10 === 0 ? 4 : 6, order: i % 7 === 0 });
+  return topicConfig(`bench-topic-${String(i).padStart(5, '0')}`, {
+    readQueueNums: queues,
+    writeQueueNums: queues,
+    perm: i % 10 === 0 ? 4 : 6,
+    order: i % 7 === 0,
+  });
 }
 
 function benchGroup(i: number): SubscriptionGroupConfig {

@@ -41,7 +41,21 @@ async function load(url: string, body: string, connections = CONNECTIONS): Promi
   // Bodies of large clusters exceed what one command-line argument may hold, so they go in a file.
   const bodyFile = join(mkdtempSync(join(tmpdir(), 'rocketmq-bench-')), 'body.json');
   writeFileSync(bodyFile, body);
-  const args = [AUTOCANNON, '--json', '-m', 'POST', '-H', 'content-type=application/json', '-i', bodyFile, '-c', String(connections), '-d', String(SECONDS), url];
+  const args = [
+    AUTOCANNON,
+    '--json',
+    '-m',
+    'POST',
+    '-H',
+    'content-type=application/json',
+    '-i',
+    bodyFile,
+    '-c',
+    String(connections),
+    '-d',
+    String(SECONDS),
+    url,
+  ];
   const { stdout } = await promisify(execFile)(process.execPath, args, { maxBuffer: 64 * 1024 * 1024 });
   return JSON.parse(stdout) as LoadRun;
 }
@@ -58,7 +72,13 @@ export async function listenWithBaseline(app: FastifyInstance): Promise<string> 
 }
 
 /** Runs baseline and hook twice each, interleaved, and keeps each one's better run. */
-export async function compareWithBaseline(app: FastifyInstance, base: string, label: string, path: string, payload: unknown): Promise<LoadResult> {
+export async function compareWithBaseline(
+  app: FastifyInstance,
+  base: string,
+  label: string,
+  path: string,
+  payload: unknown,
+): Promise<LoadResult> {
   const body = JSON.stringify(payload);
   const sample = await fetch(base + path, { method: 'POST', body, headers: { 'content-type': 'application/json' } });
   if (sample.status !== 200) throw new Error(`${label}: ${path} answered ${sample.status}: ${await sample.text()}`);

@@ -7,9 +7,14 @@ import { compareWithBaseline, listenWithBaseline, type LoadResult } from './hook
 
 function table(results: LoadResult[]): string {
   const rows = results.map(
-    (r) => `| ${r.label} | ${Math.round(r.requestBytes / 1024)} | ${r.hookRps} | ${r.baselineRps} | ${r.ratio} | ${r.hookP50Ms} | ${r.hookP99Ms} | ${r.serialP99Ms} (${r.baselineSerialP99Ms}) |`,
+    (r) =>
+      `| ${r.label} | ${Math.round(r.requestBytes / 1024)} | ${r.hookRps} | ${r.baselineRps} | ${r.ratio} | ${r.hookP50Ms} | ${r.hookP99Ms} | ${r.serialP99Ms} (${r.baselineSerialP99Ms}) |`,
   );
-  return ['| case | request KiB | hook req/s | baseline req/s | ratio | p50 ms | p99 ms | p99 ms, 1 connection (baseline) |', '|---|---|---|---|---|---|---|---|', ...rows].join('\n');
+  return [
+    '| case | request KiB | hook req/s | baseline req/s | ratio | p50 ms | p99 ms | p99 ms, 1 connection (baseline) |',
+    '|---|---|---|---|---|---|---|---|',
+    ...rows,
+  ].join('\n');
 }
 
 async function measure(options: ServerOptions, label: string, path: string, payload: unknown): Promise<LoadResult> {
@@ -24,12 +29,19 @@ async function measure(options: ServerOptions, label: string, path: string, payl
 const missed: string[] = [];
 const expect = (ok: boolean, goal: string) => ok || missed.push(goal);
 
-const nameService = customResource('NameService', 'name-service', {
-  size: 3,
-  storageMode: 'StorageClass',
-  volumeClaimTemplates: [{ metadata: { name: 'namesrv-storage' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '8Gi' } } } }],
-  resources: { limits: { memory: '2Gi', cpu: '1' } },
-}, 'mq');
+const nameService = customResource(
+  'NameService',
+  'name-service',
+  {
+    size: 3,
+    storageMode: 'StorageClass',
+    volumeClaimTemplates: [
+      { metadata: { name: 'namesrv-storage' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '8Gi' } } } },
+    ],
+    resources: { limits: { memory: '2Gi', cpu: '1' } },
+  },
+  'mq',
+);
 
 const results: LoadResult[] = [];
 const nameServiceSync = await measure({}, 'NameService sync', '/sync/nameservice', syncRequest(nameService));
@@ -46,7 +58,10 @@ for (const groups of [1, 10, 100]) {
   results.push(brokerRows[groups]);
   expect(brokerRows[groups].ratio >= 0.5, `Broker sync ratio at ${groups} groups >= 0.5`);
 }
-expect(brokerRows[100].serialP99Ms <= 2 * brokerRows[100].baselineSerialP99Ms, 'Broker sync p99 at 100 groups within 2x the floor (one request at a time)');
+expect(
+  brokerRows[100].serialP99Ms <= 2 * brokerRows[100].baselineSerialP99Ms,
+  'Broker sync p99 at 100 groups within 2x the floor (one request at a time)',
+);
 // Linear growth: ten times the groups costs at most about ten times the time per request.
 const growth = brokerRows[10].hookRps / brokerRows[100].hookRps;
 expect(growth <= 15, `Broker render time grows linearly from 10 to 100 groups (x${growth.toFixed(1)})`);

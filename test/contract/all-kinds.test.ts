@@ -26,13 +26,30 @@ const kinds: { kind: string; resource: string; parent: KubeObject; related: Kube
   {
     kind: 'broker',
     resource: 'brokers',
-    parent: customResource('Broker', 'broker', { size: 2, replicaPerGroup: 1, volumes: [{ name: 'broker-config', configMap: { name: 'broker-config' } }] }, 'mq'),
+    parent: customResource(
+      'Broker',
+      'broker',
+      { size: 2, replicaPerGroup: 1, volumes: [{ name: 'broker-config', configMap: { name: 'broker-config' } }] },
+      'mq',
+    ),
     related: [nameService, brokerConfig],
   },
   {
     kind: 'console',
     resource: 'consoles',
-    parent: customResource('Console', 'console', { consoleDeployment: { spec: { replicas: 1, template: { spec: { containers: [{ name: 'console', image: 'apacherocketmq/rocketmq-dashboard:2.0.0' }] } } } } }, 'mq'),
+    parent: customResource(
+      'Console',
+      'console',
+      {
+        consoleDeployment: {
+          spec: {
+            replicas: 1,
+            template: { spec: { containers: [{ name: 'console', image: 'apacherocketmq/rocketmq-dashboard:2.0.0' }] } },
+          },
+        },
+      },
+      'mq',
+    ),
     related: [nameService],
   },
   {

@@ -18,11 +18,21 @@ describe('METRICS_PORT', () => {
     hooks = `http://127.0.0.1:${port}`;
     metrics = `http://127.0.0.1:${metricsPort}`;
     child = spawn(process.execPath, [main], {
-      env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), METRICS_PORT: String(metricsPort), SHUTDOWN_DELAY_SECONDS: '0', LOG_LEVEL: 'warn' },
+      env: {
+        ...process.env,
+        HOST: '127.0.0.1',
+        PORT: String(port),
+        METRICS_PORT: String(metricsPort),
+        SHUTDOWN_DELAY_SECONDS: '0',
+        LOG_LEVEL: 'warn',
+      },
       stdio: ['ignore', 'ignore', 'inherit'],
     });
     for (let tries = 0; ; tries += 1) {
-      const ready = await fetch(`${metrics}/metrics`).then((r) => r.ok, () => false);
+      const ready = await fetch(`${metrics}/metrics`).then(
+        (r) => r.ok,
+        () => false,
+      );
       if (ready) break;
       if (tries > 100 || child.exitCode !== null) throw new Error(`${main} did not start serving metrics`);
       await new Promise((r) => setTimeout(r, 100));
@@ -35,7 +45,11 @@ describe('METRICS_PORT', () => {
 
   it('serves the hooks metrics on the metrics port', async () => {
     const nameService = customResource('NameService', 'ns', { size: 1 }, 'mq');
-    const sync = await fetch(`${hooks}/sync/nameservice`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(syncRequest(nameService)) });
+    const sync = await fetch(`${hooks}/sync/nameservice`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(syncRequest(nameService)),
+    });
     expect(sync.status).toBe(200);
     const reply = await fetch(`${metrics}/metrics`);
     expect(reply.status).toBe(200);
@@ -49,7 +63,10 @@ describe('METRICS_PORT', () => {
     ['GET', '/healthz'],
     ['POST', '/metrics'],
   ])('answers %s %s on the metrics port with 404', async (method, path) => {
-    const reply = await fetch(`${metrics}${path}`, { method, ...(method === 'POST' ? { body: '{}', headers: { 'content-type': 'application/json' } } : {}) });
+    const reply = await fetch(`${metrics}${path}`, {
+      method,
+      ...(method === 'POST' ? { body: '{}', headers: { 'content-type': 'application/json' } } : {}),
+    });
     expect(reply.status).toBe(404);
   });
 

@@ -53,7 +53,11 @@ describe('NameService hooks as Metacontroller calls them', () => {
 
   it('reads the observed StatefulSet whichever key style the map uses', async () => {
     for (const keys of ['v1', 'v2'] as const) {
-      const reply = await app.inject({ method: 'POST', url: '/sync/nameservice', payload: syncRequest(parent, { children: [observedStatefulSet], keys }) });
+      const reply = await app.inject({
+        method: 'POST',
+        url: '/sync/nameservice',
+        payload: syncRequest(parent, { children: [observedStatefulSet], keys }),
+      });
       expect(reply.json().status.readyReplicas).toBe(1);
     }
   });
@@ -62,7 +66,14 @@ describe('NameService hooks as Metacontroller calls them', () => {
     const reply = await app.inject({ method: 'POST', url: '/customize/nameservice', payload: { controller: {}, parent } });
     expect(reply.statusCode).toBe(200);
     expect(reply.json()).toEqual({
-      relatedResources: [{ apiVersion: 'v1', resource: 'pods', namespace: 'mq', labelSelector: { matchLabels: { app: 'name_service', name_service_cr: 'ns' } } }],
+      relatedResources: [
+        {
+          apiVersion: 'v1',
+          resource: 'pods',
+          namespace: 'mq',
+          labelSelector: { matchLabels: { app: 'name_service', name_service_cr: 'ns' } },
+        },
+      ],
     });
   });
 
@@ -76,7 +87,12 @@ describe('NameService hooks as Metacontroller calls them', () => {
 
 describe('bad input never changes a cluster', () => {
   it('answers malformed JSON with 400', async () => {
-    const reply = await app.inject({ method: 'POST', url: '/sync/nameservice', headers: { 'content-type': 'application/json' }, payload: '{"parent": ' });
+    const reply = await app.inject({
+      method: 'POST',
+      url: '/sync/nameservice',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"parent": ',
+    });
     expect(reply.statusCode).toBe(400);
   });
 
@@ -90,7 +106,10 @@ describe('bad input never changes a cluster', () => {
     const bad = customResource('NameService', 'ns', { size: -1, storageMode: 'Tape' }, 'mq');
     const reply = await app.inject({ method: 'POST', url: '/sync/nameservice', payload: syncRequest(bad) });
     expect(reply.statusCode).toBe(422);
-    expect(reply.json().details).toEqual(['spec.size: must be >= 1', 'spec.storageMode: must be one of EmptyDir, HostPath, StorageClass, NFS']);
+    expect(reply.json().details).toEqual([
+      'spec.size: must be >= 1',
+      'spec.storageMode: must be one of EmptyDir, HostPath, StorageClass, NFS',
+    ]);
   });
 
   it('answers an unknown kind with 404 naming the kinds it serves', async () => {
@@ -100,7 +119,11 @@ describe('bad input never changes a cluster', () => {
   });
 
   it('answers a parent of another kind with 400 pointing at the hook URL', async () => {
-    const reply = await app.inject({ method: 'POST', url: '/sync/nameservice', payload: syncRequest(customResource('Broker', 'b', {}, 'mq')) });
+    const reply = await app.inject({
+      method: 'POST',
+      url: '/sync/nameservice',
+      payload: syncRequest(customResource('Broker', 'b', {}, 'mq')),
+    });
     expect(reply.statusCode).toBe(400);
     expect(reply.json().message).toMatch(/hook URL/);
   });
@@ -111,7 +134,11 @@ describe('bad input never changes a cluster', () => {
       throw new TypeError('cannot read properties of undefined');
     });
     try {
-      const reply = await app.inject({ method: 'POST', url: '/sync/nameservice', payload: syncRequest(customResource('NameService', 'other', {}, 'mq')) });
+      const reply = await app.inject({
+        method: 'POST',
+        url: '/sync/nameservice',
+        payload: syncRequest(customResource('NameService', 'other', {}, 'mq')),
+      });
       expect(reply.statusCode).toBe(500);
       expect(reply.json()).toEqual({ error: 'InternalError', message: 'could not render: cannot read properties of undefined' });
     } finally {
@@ -123,6 +150,8 @@ describe('bad input never changes a cluster', () => {
     const bad = customResource('NameService', 'ns', { resources: { limits: { memory: 'lots' } } }, 'mq');
     const reply = await app.inject({ method: 'POST', url: '/sync/nameservice', payload: syncRequest(bad) });
     expect(reply.statusCode).toBe(422);
-    expect(reply.json().details).toEqual(['spec.resources.limits.memory: must be a Kubernetes quantity such as 512Mi, 4Gi, 500m or 2 (binary suffixes are Ki, Mi, Gi: 4GB is written 4G or 4Gi)']);
+    expect(reply.json().details).toEqual([
+      'spec.resources.limits.memory: must be a Kubernetes quantity such as 512Mi, 4Gi, 500m or 2 (binary suffixes are Ki, Mi, Gi: 4GB is written 4G or 4Gi)',
+    ]);
   });
 });

@@ -18,7 +18,11 @@ describe('the hook service', () => {
 
   it('counts hook requests and latency per kind, hook and outcome, and render errors', async () => {
     await app.inject({ method: 'POST', url: '/sync/nameservice', payload: syncRequest(nameService) });
-    await app.inject({ method: 'POST', url: '/sync/nameservice', payload: syncRequest(customResource('NameService', 'ns', { size: 0 }, 'mq')) });
+    await app.inject({
+      method: 'POST',
+      url: '/sync/nameservice',
+      payload: syncRequest(customResource('NameService', 'ns', { size: 0 }, 'mq')),
+    });
     const metrics = (await app.inject({ url: '/metrics' })).body;
     expect(metrics).toMatch(/rocketmq_operator_hook_requests_total\{kind="nameservice",hook="sync",outcome="ok"\} 1/);
     expect(metrics).toMatch(/rocketmq_operator_hook_requests_total\{kind="nameservice",hook="sync",outcome="rejected"\} 1/);
@@ -46,9 +50,18 @@ describe('the hook service', () => {
       apiVersion: 'apps/v1',
       kind: 'StatefulSet',
       metadata: { name: 'ns', namespace: 'mq' },
-      spec: { podManagementPolicy: 'OrderedReady', selector: { matchLabels: { app: 'name_service', name_service_cr: 'ns' } }, template: {}, unknownField: 1 },
+      spec: {
+        podManagementPolicy: 'OrderedReady',
+        selector: { matchLabels: { app: 'name_service', name_service_cr: 'ns' } },
+        template: {},
+        unknownField: 1,
+      },
     };
-    const reply = await app.inject({ method: 'POST', url: '/sync/nameservice', payload: syncRequest(nameService, { children: [observed] }) });
+    const reply = await app.inject({
+      method: 'POST',
+      url: '/sync/nameservice',
+      payload: syncRequest(nameService, { children: [observed] }),
+    });
     const sts = reply.json().children.find((c: { kind: string }) => c.kind === 'StatefulSet');
     expect(sts.spec.podManagementPolicy).toBe('OrderedReady');
   });
@@ -58,7 +71,12 @@ describe('the hook service', () => {
     const json = await app.inject({ method: 'POST', url: '/render', headers: { 'content-type': 'application/yaml' }, payload: manifest });
     expect(json.statusCode).toBe(200);
     expect(json.json().items.map((i: { kind: string }) => i.kind)).toEqual(['Service', 'StatefulSet']);
-    const yaml = await app.inject({ method: 'POST', url: '/render', headers: { 'content-type': 'application/yaml', accept: 'application/yaml' }, payload: manifest });
+    const yaml = await app.inject({
+      method: 'POST',
+      url: '/render',
+      headers: { 'content-type': 'application/yaml', accept: 'application/yaml' },
+      payload: manifest,
+    });
     expect(yaml.headers['content-type']).toMatch(/yaml/);
     expect(parseAllDocuments(yaml.body).map((d: any) => d.toJS().metadata.namespace)).toEqual(['default', 'default']);
   });
@@ -70,36 +88,67 @@ describe('the hook service', () => {
     ].join('---\n');
     const reply = await app.inject({ method: 'POST', url: '/render', headers: { 'content-type': 'application/yaml' }, payload: manifests });
     expect(reply.statusCode).toBe(422);
-    expect(reply.headers.warning).toEqual(['299 - "NameService default/ok: spec.sise is not a field of NameService; the API server would drop it"']);
+    expect(reply.headers.warning).toEqual([
+      '299 - "NameService default/ok: spec.sise is not a field of NameService; the API server would drop it"',
+    ]);
     const body = reply.json();
     expect(body.details).toEqual([expect.stringMatching(/^spec.nameServers: must be a name server list "host:port;host:port"/)]);
   });
 
   it('renders a JSON custom resource too', async () => {
-    const reply = await app.inject({ method: 'POST', url: '/render', headers: { 'content-type': 'application/json' }, payload: JSON.stringify(nameService) });
+    const reply = await app.inject({
+      method: 'POST',
+      url: '/render',
+      headers: { 'content-type': 'application/json' },
+      payload: JSON.stringify(nameService),
+    });
     expect(reply.json().items).toHaveLength(2);
   });
 
   it('answers a render of an invalid resource with 422 and unparseable text with 400', async () => {
-    const invalid = await app.inject({ method: 'POST', url: '/render', headers: { 'content-type': 'application/yaml' }, payload: 'apiVersion: rocketmq.apache.org/v1alpha1\nkind: NameService\nmetadata: {name: ns}\nspec: {size: 0}\n' });
+    const invalid = await app.inject({
+      method: 'POST',
+      url: '/render',
+      headers: { 'content-type': 'application/yaml' },
+      payload: 'apiVersion: rocketmq.apache.org/v1alpha1\nkind: NameService\nmetadata: {name: ns}\nspec: {size: 0}\n',
+    });
     expect(invalid.statusCode).toBe(422);
     expect(invalid.json().details).toEqual(['spec.size: must be >= 1']);
-    const broken = await app.inject({ method: 'POST', url: '/render', headers: { 'content-type': 'application/yaml' }, payload: 'kind: [' });
+    const broken = await app.inject({
+      method: 'POST',
+      url: '/render',
+      headers: { 'content-type': 'application/yaml' },
+      payload: 'kind: [',
+    });
     expect(broken.statusCode).toBe(400);
-    const twice = await app.inject({ method: 'POST', url: '/render', headers: { 'content-type': 'application/yaml' }, payload: 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {a: "1", a: "2"}\n' });
+    const twice = await app.inject({
+      method: 'POST',
+      url: '/render',
+      headers: { 'content-type': 'application/yaml' },
+      payload: 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {a: "1", a: "2"}\n',
+    });
     expect(twice.statusCode).toBe(400);
     expect(twice.json().message).toMatch(/the key "a" is given twice/);
   });
 });
 
 describe('the running service', () => {
-  it('keeps idle connections longer than Metacontroller\'s client (90 s) and logs JSON lines', async () => {
+  it("keeps idle connections longer than Metacontroller's client (90 s) and logs JSON lines", async () => {
     const lines: string[] = [];
-    const stream = new Writable({ write: (chunk, _encoding, done) => { lines.push(...String(chunk).trim().split('\n')); done(); } });
+    const stream = new Writable({
+      write: (chunk, _encoding, done) => {
+        lines.push(...String(chunk).trim().split('\n'));
+        done();
+      },
+    });
     const app = buildServer({ clock: () => FIXED_NOW, logger: { level: 'info', stream } });
     await app.listen({ port: 0, host: '127.0.0.1' });
     expect(app.server.keepAliveTimeout).toBeGreaterThan(90_000);
-    await app.inject({ method: 'POST', url: '/sync/nameservice', payload: syncRequest(customResource('NameService', 'ns', { size: 0 }, 'mq')) });
+    await app.inject({
+      method: 'POST',
+      url: '/sync/nameservice',
+      payload: syncRequest(customResource('NameService', 'ns', { size: 0 }, 'mq')),
+    });
     await app.close();
     const records = lines.map((line) => JSON.parse(line));
     expect(records.find((r) => r.msg === 'request completed')).toMatchObject({ level: 30, res: { statusCode: 422 } });
@@ -114,10 +163,19 @@ describe('graceful shutdown', () => {
     const { port } = app.server.address() as AddressInfo;
     const body = JSON.stringify(syncRequest(nameService));
     const reply = new Promise<number>((resolve, reject) => {
-      const req = httpRequest({ port, host: '127.0.0.1', method: 'POST', path: '/sync/nameservice', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
-      });
+      const req = httpRequest(
+        {
+          port,
+          host: '127.0.0.1',
+          method: 'POST',
+          path: '/sync/nameservice',
+          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+        },
+      );
       req.on('error', reject);
       // Half the body now, the rest only after close() has begun.
       req.write(body.slice(0, 10));

@@ -16,7 +16,9 @@ function failedCopy(): HookRequest {
   request = applyAndSettle(request, hooks.sync(request, FIXED_NOW));
   request = applyAndSettle(request, hooks.sync(request, FIXED_NOW));
   const jobs = request.children!['Job.batch/v1'];
-  const failed = { conditions: [{ type: 'Failed', status: 'True', message: 'backoff limit reached', lastTransitionTime: FIXED_NOW.toISOString() }] };
+  const failed = {
+    conditions: [{ type: 'Failed', status: 'True', message: 'backoff limit reached', lastTransitionTime: FIXED_NOW.toISOString() }],
+  };
   for (const key of Object.keys(jobs)) jobs[key] = { ...jobs[key], status: failed };
   return request;
 }
@@ -58,14 +60,24 @@ describe('refusals that need other objects, and pausing', () => {
   afterAll(() => app.close());
 
   it('keeps every child as observed and reports a missing NameService in the Ready condition', async () => {
-    const running = applyAndSettle(syncRequest(broker({ size: 1, replicaPerGroup: 0 }), { related: [nameService()] }), hooks.sync(syncRequest(broker({ size: 1, replicaPerGroup: 0 }), { related: [nameService()] }), FIXED_NOW));
+    const running = applyAndSettle(
+      syncRequest(broker({ size: 1, replicaPerGroup: 0 }), { related: [nameService()] }),
+      hooks.sync(syncRequest(broker({ size: 1, replicaPerGroup: 0 }), { related: [nameService()] }), FIXED_NOW),
+    );
     const orphaned = { ...running, related: {} };
     const reply = await app.inject({ method: 'POST', url: '/sync/broker', payload: orphaned });
     expect(reply.statusCode).toBe(200);
     const body = reply.json();
-    const observed = Object.values(running.children!).flatMap((m) => Object.values(m)).map((c) => `${c.kind}/${c.metadata.name}`).sort();
+    const observed = Object.values(running.children!)
+      .flatMap((m) => Object.values(m))
+      .map((c) => `${c.kind}/${c.metadata.name}`)
+      .sort();
     expect(body.children.map((c: KubeObject) => `${c.kind}/${c.metadata.name}`).sort()).toEqual(observed);
-    expect(body.status.conditions.find((c: { type: string }) => c.type === 'Ready')).toMatchObject({ status: 'False', reason: 'MissingDependency', message: expect.stringMatching(/create a NameService/) });
+    expect(body.status.conditions.find((c: { type: string }) => c.type === 'Ready')).toMatchObject({
+      status: 'False',
+      reason: 'MissingDependency',
+      message: expect.stringMatching(/create a NameService/),
+    });
   });
 
   it('creates nothing for a new parent whose NameService is missing, and says why', async () => {
@@ -78,11 +90,15 @@ describe('refusals that need other objects, and pausing', () => {
     const parent = customResource('NameService', 'ns', { size: 1 }, 'mq');
     const first = (await app.inject({ method: 'POST', url: '/sync/nameservice', payload: syncRequest(parent) })).json();
     const grown = { ...parent, spec: { size: 3 }, metadata: { ...parent.metadata, annotations: { 'rocketmq.apache.org/paused': 'true' } } };
-    const paused = (await app.inject({ method: 'POST', url: '/sync/nameservice', payload: syncRequest(grown, { children: first.children }) })).json();
+    const paused = (
+      await app.inject({ method: 'POST', url: '/sync/nameservice', payload: syncRequest(grown, { children: first.children }) })
+    ).json();
     expect(paused.children).toEqual(first.children);
     expect(paused.status.conditions[0]).toMatchObject({ type: 'Ready', status: 'Unknown', reason: 'Paused' });
     const resumed = { ...grown, metadata: { ...grown.metadata, annotations: {} } };
-    const reply = (await app.inject({ method: 'POST', url: '/sync/nameservice', payload: syncRequest(resumed, { children: first.children }) })).json();
+    const reply = (
+      await app.inject({ method: 'POST', url: '/sync/nameservice', payload: syncRequest(resumed, { children: first.children }) })
+    ).json();
     expect(reply.children.find((c: KubeObject) => c.kind === 'StatefulSet').spec.replicas).toBe(3);
   });
 });

@@ -72,14 +72,23 @@ suite('the examples', () => {
     const inNamespace = (o: KubeObject) => ({ ...o, metadata: { ...o.metadata, namespace } });
     const objects = parseManifests(readFileSync(join(root, 'example', file), 'utf8')).map(inNamespace);
     // Resources that lean on a NameService from another file find it as they would in the cluster.
-    const context = objects.some((o) => o.kind === 'NameService') ? [] : parseManifests(readFileSync(join(root, 'example', 'nameservice.yaml'), 'utf8')).map(inNamespace);
+    const context = objects.some((o) => o.kind === 'NameService')
+      ? []
+      : parseManifests(readFileSync(join(root, 'example', 'nameservice.yaml'), 'utf8')).map(inNamespace);
     const own = new Set<KubeObject>(objects);
     const children: KubeObject[] = renderManifests([...objects, ...context], new Date())
       .filter((r) => own.has(r.parent))
       .flatMap((r) => r.children);
     expect(children.length).toBeGreaterThan(0);
-    const list = stringify({ apiVersion: 'v1', kind: 'List', items: children.map((c) => ({ ...c, metadata: { ...c.metadata, namespace } })) });
-    const applied = await ok(['apply', '--server-side', '--field-manager=metacontroller', '--dry-run=server', '-o', 'name', '-f', '-'], list);
+    const list = stringify({
+      apiVersion: 'v1',
+      kind: 'List',
+      items: children.map((c) => ({ ...c, metadata: { ...c.metadata, namespace } })),
+    });
+    const applied = await ok(
+      ['apply', '--server-side', '--field-manager=metacontroller', '--dry-run=server', '-o', 'name', '-f', '-'],
+      list,
+    );
     expect(applied.trim().split('\n')).toHaveLength(children.length);
   });
 });
@@ -88,18 +97,50 @@ suite('invalid resources are refused with a message naming the field', () => {
   const cases: [string, object, RegExp][] = [
     ['a NameService of size 0', { kind: 'NameService', spec: { size: 0 } }, /spec\.size/],
     ['an unknown storage mode', { kind: 'NameService', spec: { storageMode: 'Tape' } }, /spec\.storageMode: Unsupported value: "Tape"/],
-    ['HostPath without hostPath', { kind: 'NameService', spec: { storageMode: 'HostPath' } }, /spec\.hostPath is required when spec\.storageMode is HostPath/],
-    ['StorageClass without a claim template', { kind: 'NameService', spec: { storageMode: 'StorageClass' } }, /spec\.volumeClaimTemplates\[0\] is required/],
+    [
+      'HostPath without hostPath',
+      { kind: 'NameService', spec: { storageMode: 'HostPath' } },
+      /spec\.hostPath is required when spec\.storageMode is HostPath/,
+    ],
+    [
+      'StorageClass without a claim template',
+      { kind: 'NameService', spec: { storageMode: 'StorageClass' } },
+      /spec\.volumeClaimTemplates\[0\] is required/,
+    ],
     ['NFS without a claim template', { kind: 'Broker', spec: { storageMode: 'NFS' } }, /spec\.volumeClaimTemplates\[0\] is required/],
     ['a negative replicaPerGroup', { kind: 'Broker', spec: { replicaPerGroup: -1 } }, /spec\.replicaPerGroup/],
-    ['a cluster mode this operator does not run', { kind: 'Broker', spec: { clusterMode: 'CONTROLLER' } }, /spec\.clusterMode: Unsupported value/],
+    [
+      'a cluster mode this operator does not run',
+      { kind: 'Broker', spec: { clusterMode: 'CONTROLLER' } },
+      /spec\.clusterMode: Unsupported value/,
+    ],
     ['an unknown replication mode', { kind: 'Broker', spec: { replicationMode: 'FAST' } }, /spec\.replicationMode: Unsupported value/],
-    ['both nameServers and nameServiceRef', { kind: 'Broker', spec: { nameServers: 'a:9876', nameServiceRef: 'ns' } }, /set either spec\.nameServers or spec\.nameServiceRef/],
+    [
+      'both nameServers and nameServiceRef',
+      { kind: 'Broker', spec: { nameServers: 'a:9876', nameServiceRef: 'ns' } },
+      /set either spec\.nameServers or spec\.nameServiceRef/,
+    ],
     ['a Console without a Deployment', { kind: 'Console', spec: {} }, /spec\.consoleDeployment: Required value/],
-    ['a Console Deployment without containers', { kind: 'Console', spec: { consoleDeployment: { spec: { template: { spec: { containers: [] } } } } } }, /needs at least one container/],
-    ['a transfer onto its own source', { kind: 'TopicTransfer', spec: { topic: 't', sourceCluster: 'a', targetCluster: 'a' } }, /spec\.targetCluster must differ from spec\.sourceCluster/],
-    ['a transfer without a topic', { kind: 'TopicTransfer', spec: { sourceCluster: 'a', targetCluster: 'b' } }, /spec\.topic: Required value/],
-    ['a topic name RocketMQ refuses', { kind: 'TopicTransfer', spec: { topic: 'a b', sourceCluster: 'a', targetCluster: 'b' } }, /spec\.topic/],
+    [
+      'a Console Deployment without containers',
+      { kind: 'Console', spec: { consoleDeployment: { spec: { template: { spec: { containers: [] } } } } } },
+      /needs at least one container/,
+    ],
+    [
+      'a transfer onto its own source',
+      { kind: 'TopicTransfer', spec: { topic: 't', sourceCluster: 'a', targetCluster: 'a' } },
+      /spec\.targetCluster must differ from spec\.sourceCluster/,
+    ],
+    [
+      'a transfer without a topic',
+      { kind: 'TopicTransfer', spec: { sourceCluster: 'a', targetCluster: 'b' } },
+      /spec\.topic: Required value/,
+    ],
+    [
+      'a topic name RocketMQ refuses',
+      { kind: 'TopicTransfer', spec: { topic: 'a b', sourceCluster: 'a', targetCluster: 'b' } },
+      /spec\.topic/,
+    ],
   ];
 
   it.each(cases)('%s', async (_name, { kind, spec }: { kind?: string; spec?: object }, message) => {
@@ -110,9 +151,17 @@ suite('invalid resources are refused with a message naming the field', () => {
   });
 
   it('a transfer whose topic or clusters change once it exists', async () => {
-    const transfer = { apiVersion: 'rocketmq.apache.org/v1alpha1', kind: 'TopicTransfer', metadata: { name: 'fixed', namespace: 'default' }, spec: { topic: 't', sourceCluster: 'a', targetCluster: 'b' } };
+    const transfer = {
+      apiVersion: 'rocketmq.apache.org/v1alpha1',
+      kind: 'TopicTransfer',
+      metadata: { name: 'fixed', namespace: 'default' },
+      spec: { topic: 't', sourceCluster: 'a', targetCluster: 'b' },
+    };
     await ok(['apply', '-f', '-'], JSON.stringify(transfer));
-    const changed = await kube.kubectl(['apply', '-f', '-'], JSON.stringify({ ...transfer, spec: { ...transfer.spec, targetCluster: 'c' } }));
+    const changed = await kube.kubectl(
+      ['apply', '-f', '-'],
+      JSON.stringify({ ...transfer, spec: { ...transfer.spec, targetCluster: 'c' } }),
+    );
     expect(changed.code).not.toBe(0);
     expect(changed.stderr).toMatch(/cannot change once a transfer exists/);
   });

@@ -33,7 +33,7 @@ const docs = (text: string): KubeObject[] =>
 const only = (objects: KubeObject[], kind: string): KubeObject => {
   const found = objects.filter((o) => o.kind === kind);
   if (found.length !== 1) throw new Error(`expected one ${kind}, found ${found.length}`);
-  return found[0]!;
+  return found[0];
 };
 
 const podSpec = (deployment: KubeObject): any => (deployment as any).spec.template.spec;
@@ -76,7 +76,9 @@ const kubeUnavailable = await kubeSkipReason('the kustomize install tests');
   });
 
   it('the images entry in manifests/ (what `kustomize edit set image` writes) sets both', async () => {
-    setImages(join(work, 'manifests'), [{ name: 'rocketmq-operator', newName: 'registry.example.com/team/rocketmq-operator', newTag: '1.2.3' }]);
+    setImages(join(work, 'manifests'), [
+      { name: 'rocketmq-operator', newName: 'registry.example.com/team/rocketmq-operator', newTag: '1.2.3' },
+    ]);
     const hooks = hooksContainer(await build(join(work, 'manifests')));
     expect(hooks.image).toBe('registry.example.com/team/rocketmq-operator:1.2.3');
     expect(envOf(hooks, 'RUNNER_IMAGE')).toBe(hooks.image);
@@ -108,11 +110,20 @@ const kubeUnavailable = await kubeSkipReason('the kustomize install tests');
     const objects = await build(join(root, 'manifests'));
     const policy = only(objects, 'NetworkPolicy') as any;
     const hooks = hooksContainer(objects);
-    expect(hooks.ports).toEqual([{ name: 'http', containerPort: 8080, protocol: 'TCP' }, { name: 'metrics', containerPort: 9090, protocol: 'TCP' }]);
+    expect(hooks.ports).toEqual([
+      { name: 'http', containerPort: 8080, protocol: 'TCP' },
+      { name: 'metrics', containerPort: 9090, protocol: 'TCP' },
+    ]);
     expect(envOf(hooks, 'METRICS_PORT')).toBe('9090');
     expect(policy.spec.ingress).toEqual([
-      { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'metacontroller' } } }], ports: [{ port: 'http', protocol: 'TCP' }] },
-      { from: [{ namespaceSelector: { matchLabels: { 'rocketmq-operator/metrics-scraper': 'true' } } }], ports: [{ port: 'metrics', protocol: 'TCP' }] },
+      {
+        from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'metacontroller' } } }],
+        ports: [{ port: 'http', protocol: 'TCP' }],
+      },
+      {
+        from: [{ namespaceSelector: { matchLabels: { 'rocketmq-operator/metrics-scraper': 'true' } } }],
+        ports: [{ port: 'metrics', protocol: 'TCP' }],
+      },
     ]);
   });
 });
@@ -141,7 +152,17 @@ const helmUnavailable = helmSkipReason('the Helm chart tests');
   it('passes helm lint --strict with its defaults and with every option on', async () => {
     expect(await ok(['lint', '--strict', chart])).toMatch(/1 chart\(s\) linted, 0 chart\(s\) failed/);
     expect(
-      await ok(['lint', '--strict', chart, '--set', 'metrics.serviceMonitor.enabled=true', '--set', 'image.digest=sha256:' + '0'.repeat(64), '--set', 'networkPolicy.enabled=false']),
+      await ok([
+        'lint',
+        '--strict',
+        chart,
+        '--set',
+        'metrics.serviceMonitor.enabled=true',
+        '--set',
+        'image.digest=sha256:' + '0'.repeat(64),
+        '--set',
+        'networkPolicy.enabled=false',
+      ]),
     ).toMatch(/0 chart\(s\) failed/);
   });
 
@@ -177,8 +198,9 @@ const helmUnavailable = helmSkipReason('the Helm chart tests');
     const files: string[] = parse(readFileSync(join(root, 'compositecontrollers', 'kustomization.yaml'), 'utf8')).resources;
     expect(rendered).toHaveLength(files.length);
     for (const file of files) {
-      const expected = parse(readFileSync(join(root, 'compositecontrollers', file), 'utf8')) as any;
-      for (const hook of Object.values(expected.spec.hooks) as { webhook: { service: object } }[]) {
+      const expected = parse(readFileSync(join(root, 'compositecontrollers', file), 'utf8'));
+      const hooks: Record<string, { webhook: { service: object } }> = expected.spec.hooks;
+      for (const hook of Object.values(hooks)) {
         hook.webhook.service = { name: 'rmq-rocketmq-operator', namespace: 'operators', port: 8081 };
       }
       const actual = rendered.find((o) => o.metadata.name === expected.metadata.name) as any;
@@ -194,13 +216,24 @@ const helmUnavailable = helmSkipReason('the Helm chart tests');
     expect(byDefault.image).toBe(`rocketmq-operator:${appVersion}`);
     expect(envOf(byDefault, 'RUNNER_IMAGE')).toBe(byDefault.image);
 
-    const tagged = hooksContainer(await template('--set', 'image.repository=registry.example.com/team/rocketmq-operator', '--set-string', 'image.tag=1.2.3', '--set', 'image.pullPolicy=Always'));
+    const tagged = hooksContainer(
+      await template(
+        '--set',
+        'image.repository=registry.example.com/team/rocketmq-operator',
+        '--set-string',
+        'image.tag=1.2.3',
+        '--set',
+        'image.pullPolicy=Always',
+      ),
+    );
     expect(tagged.image).toBe('registry.example.com/team/rocketmq-operator:1.2.3');
     expect(envOf(tagged, 'RUNNER_IMAGE')).toBe(tagged.image);
     expect(tagged.imagePullPolicy).toBe('Always');
 
     const digest = 'sha256:' + 'cd'.repeat(32);
-    const pinned = hooksContainer(await template('--set', 'image.repository=registry.example.com/rocketmq-operator', '--set', `image.digest=${digest}`));
+    const pinned = hooksContainer(
+      await template('--set', 'image.repository=registry.example.com/rocketmq-operator', '--set', `image.digest=${digest}`),
+    );
     expect(pinned.image).toBe(`registry.example.com/rocketmq-operator:${appVersion}@${digest}`);
     expect(envOf(pinned, 'RUNNER_IMAGE')).toBe(pinned.image);
   });
@@ -210,16 +243,26 @@ const helmUnavailable = helmSkipReason('the Helm chart tests');
     const hooks = hooksContainer(objects);
     expect(hooks.ports).toContainEqual({ name: 'metrics', containerPort: 9400, protocol: 'TCP' });
     expect(envOf(hooks, 'METRICS_PORT')).toBe('9400');
-    expect((only(objects, 'Service') as any).spec.ports).toContainEqual({ name: 'metrics', port: 9400, targetPort: 'metrics', protocol: 'TCP' });
+    expect((only(objects, 'Service') as any).spec.ports).toContainEqual({
+      name: 'metrics',
+      port: 9400,
+      targetPort: 'metrics',
+      protocol: 'TCP',
+    });
   });
 
   it('sets replicas, resources, the log level and the PodDisruptionBudget from values', async () => {
     const objects = await template(
-      '--set', 'replicas=3',
-      '--set', 'logLevel=debug',
-      '--set', 'resources.requests.cpu=250m',
-      '--set', 'resources.limits.memory=1Gi',
-      '--set', 'podDisruptionBudget.minAvailable=2',
+      '--set',
+      'replicas=3',
+      '--set',
+      'logLevel=debug',
+      '--set',
+      'resources.requests.cpu=250m',
+      '--set',
+      'resources.limits.memory=1Gi',
+      '--set',
+      'podDisruptionBudget.minAvailable=2',
     );
     expect((only(objects, 'Deployment') as any).spec.replicas).toBe(3);
     const hooks = hooksContainer(objects);
@@ -232,16 +275,38 @@ const helmUnavailable = helmSkipReason('the Helm chart tests');
   it('admits Metacontroller to the hooks and metrics.from to the metrics port through the NetworkPolicy', async () => {
     const policy = only(await template(), 'NetworkPolicy') as any;
     expect(policy.spec.ingress).toEqual([
-      { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'metacontroller' } } }], ports: [{ port: 'http', protocol: 'TCP' }] },
-      { from: [{ namespaceSelector: { matchLabels: { 'rocketmq-operator/metrics-scraper': 'true' } } }], ports: [{ port: 'metrics', protocol: 'TCP' }] },
+      {
+        from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'metacontroller' } } }],
+        ports: [{ port: 'http', protocol: 'TCP' }],
+      },
+      {
+        from: [{ namespaceSelector: { matchLabels: { 'rocketmq-operator/metrics-scraper': 'true' } } }],
+        ports: [{ port: 'metrics', protocol: 'TCP' }],
+      },
     ]);
     const values = join(mkdtempSync(join(tmpdir(), 'rocketmq-values-')), 'values.yaml');
-    writeFileSync(values, stringify({ metacontroller: { namespace: 'mc' }, metrics: { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus' } } }] } }));
+    writeFileSync(
+      values,
+      stringify({
+        metacontroller: { namespace: 'mc' },
+        metrics: {
+          from: [
+            {
+              namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } },
+              podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus' } },
+            },
+          ],
+        },
+      }),
+    );
     const custom = only(await template('-f', values), 'NetworkPolicy') as any;
     expect(custom.spec.ingress[0].from).toEqual([{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'mc' } } }]);
     expect(custom.spec.ingress[1].ports).toEqual([{ port: 'metrics', protocol: 'TCP' }]);
     expect(custom.spec.ingress[1].from).toEqual([
-      { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus' } } },
+      {
+        namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } },
+        podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus' } },
+      },
     ]);
     expect((only(await template('--set', 'metrics.from=null'), 'NetworkPolicy') as any).spec.ingress).toHaveLength(1);
     expect((await template('--set', 'networkPolicy.enabled=false')).some((o) => o.kind === 'NetworkPolicy')).toBe(false);
@@ -249,7 +314,14 @@ const helmUnavailable = helmSkipReason('the Helm chart tests');
 
   it('renders a ServiceMonitor only when asked, scraping /metrics of its own Service', async () => {
     expect((await template()).some((o) => o.kind === 'ServiceMonitor')).toBe(false);
-    const objects = await template('--set', 'metrics.serviceMonitor.enabled=true', '--set', 'metrics.serviceMonitor.labels.release=prometheus', '--set', 'metrics.serviceMonitor.interval=15s');
+    const objects = await template(
+      '--set',
+      'metrics.serviceMonitor.enabled=true',
+      '--set',
+      'metrics.serviceMonitor.labels.release=prometheus',
+      '--set',
+      'metrics.serviceMonitor.interval=15s',
+    );
     const monitor = only(objects, 'ServiceMonitor') as any;
     const service = only(objects, 'Service') as any;
     expect(monitor.apiVersion).toBe('monitoring.coreos.com/v1');
@@ -287,7 +359,13 @@ const helmUnavailable = helmSkipReason('the Helm chart tests');
       await kubectl(['apply', '-f', join(root, '..', 'shared', 'metacontroller', 'metacontroller-crds-v1.yaml')]);
       // Not the Prometheus Operator's CRD: a minimal one with the fields the chart sets, to check their shape.
       await kubectl(['apply', '-f', join(root, 'test', 'fixtures', 'servicemonitor-crd.yaml')]);
-      await kubectl(['wait', '--for=condition=Established', '--timeout=60s', 'crd/compositecontrollers.metacontroller.k8s.io', 'crd/servicemonitors.monitoring.coreos.com']);
+      await kubectl([
+        'wait',
+        '--for=condition=Established',
+        '--timeout=60s',
+        'crd/compositecontrollers.metacontroller.k8s.io',
+        'crd/servicemonitors.monitoring.coreos.com',
+      ]);
     }, BUILD_TIMEOUT_MS);
 
     afterAll(async () => {
@@ -299,17 +377,28 @@ const helmUnavailable = helmSkipReason('the Helm chart tests');
       [
         'every option on',
         [
-          '--set', 'metrics.serviceMonitor.enabled=true',
-          '--set', 'metrics.serviceMonitor.labels.release=prometheus',
-          '--set', 'image.digest=sha256:' + '0'.repeat(64),
-          '--set', 'imagePullSecrets[0].name=registry',
-          '--set', 'serviceAccount.annotations.team=messaging',
-          '--set', 'podAnnotations.team=messaging',
-          '--set', 'podLabels.team=messaging',
-          '--set', 'nodeSelector.kubernetes\\.io/os=linux',
-          '--set', 'tolerations[0].key=dedicated,tolerations[0].operator=Exists,tolerations[0].effect=NoSchedule',
-          '--set', 'affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].topologyKey=kubernetes.io/hostname',
-          '--set', 'affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].labelSelector.matchLabels.app\\.kubernetes\\.io/component=hooks',
+          '--set',
+          'metrics.serviceMonitor.enabled=true',
+          '--set',
+          'metrics.serviceMonitor.labels.release=prometheus',
+          '--set',
+          'image.digest=sha256:' + '0'.repeat(64),
+          '--set',
+          'imagePullSecrets[0].name=registry',
+          '--set',
+          'serviceAccount.annotations.team=messaging',
+          '--set',
+          'podAnnotations.team=messaging',
+          '--set',
+          'podLabels.team=messaging',
+          '--set',
+          'nodeSelector.kubernetes\\.io/os=linux',
+          '--set',
+          'tolerations[0].key=dedicated,tolerations[0].operator=Exists,tolerations[0].effect=NoSchedule',
+          '--set',
+          'affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].topologyKey=kubernetes.io/hostname',
+          '--set',
+          'affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].labelSelector.matchLabels.app\\.kubernetes\\.io/component=hooks',
         ],
       ],
     ])('every object rendered with %s passes kubectl apply --server-side --dry-run=server', async (name, args) => {
@@ -326,15 +415,33 @@ const helmUnavailable = helmSkipReason('the Helm chart tests');
 
     it('helm install creates the CRDs and the hook service, and helm uninstall removes the service', async () => {
       const kubeconfig = kube.kubeconfigPath;
-      await ok(['install', RELEASE, chart, '--namespace', NAMESPACE, '--create-namespace', '--set', 'image.repository=registry.example.com/rocketmq-operator'], kubeconfig);
+      await ok(
+        [
+          'install',
+          RELEASE,
+          chart,
+          '--namespace',
+          NAMESPACE,
+          '--create-namespace',
+          '--set',
+          'image.repository=registry.example.com/rocketmq-operator',
+        ],
+        kubeconfig,
+      );
       const crds = await kubectl(['get', 'crd', '-o', 'name']);
-      for (const plural of ['nameservices', 'brokers', 'consoles', 'topictransfers']) expect(crds).toContain(`${plural}.rocketmq.apache.org`);
+      for (const plural of ['nameservices', 'brokers', 'consoles', 'topictransfers'])
+        expect(crds).toContain(`${plural}.rocketmq.apache.org`);
       const deployment = JSON.parse(await kubectl(['get', 'deployment', RELEASE, '-n', NAMESPACE, '-o', 'json']));
       const hooks: Container = deployment.spec.template.spec.containers[0];
       expect(hooks.image).toMatch(/^registry\.example\.com\/rocketmq-operator:/);
       expect(envOf(hooks, 'RUNNER_IMAGE')).toBe(hooks.image);
       const controllers = JSON.parse(await kubectl(['get', 'compositecontrollers', '-o', 'json']));
-      expect(controllers.items.map((c: KubeObject) => c.metadata.name).sort()).toEqual(['rocketmq-broker', 'rocketmq-console', 'rocketmq-nameservice', 'rocketmq-topictransfer']);
+      expect(controllers.items.map((c: KubeObject) => c.metadata.name).sort()).toEqual([
+        'rocketmq-broker',
+        'rocketmq-console',
+        'rocketmq-nameservice',
+        'rocketmq-topictransfer',
+      ]);
       for (const c of controllers.items) {
         expect(c.spec.hooks.sync.webhook.service).toEqual({ name: RELEASE, namespace: NAMESPACE, port: 80 });
       }

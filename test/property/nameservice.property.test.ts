@@ -28,7 +28,9 @@ const validSpec = fc
   )
   .map(([spec, res, store]) => ({ ...spec, ...(res ? { resources: res } : {}), ...store }));
 
-const parentArb = fc.tuple(resourceName(52), namespaceName, validSpec).map(([name, ns, spec]) => customResource('NameService', name, spec, ns));
+const parentArb = fc
+  .tuple(resourceName(52), namespaceName, validSpec)
+  .map(([name, ns, spec]) => customResource('NameService', name, spec, ns));
 
 async function sync(payload: unknown) {
   return app.inject({ method: 'POST', url: '/sync/nameservice', payload: payload as object });
@@ -89,7 +91,7 @@ describe('NameService sync over generated specs', () => {
     fc.record({ storageMode: fc.string({ minLength: 1 }).filter((s) => !['EmptyDir', 'HostPath', 'StorageClass', 'NFS'].includes(s)) }),
     fc.constant({ storageMode: 'HostPath' }),
     fc.constant({ storageMode: 'StorageClass' }),
-    fc.record({ imagePullPolicy: fc.string() .filter((s) => !['Always', 'IfNotPresent', 'Never'].includes(s)) }),
+    fc.record({ imagePullPolicy: fc.string().filter((s) => !['Always', 'IfNotPresent', 'Never'].includes(s)) }),
     fc.record({ env: fc.constant([{ value: 'no name' }]) }),
     fc.record({ nameServiceImage: fc.constant('') }),
   );

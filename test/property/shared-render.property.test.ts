@@ -5,8 +5,14 @@ import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { brokerMembers, parseMemberName, type BrokerMember } from '../../hooks/broker/members.js';
 import { brokerEnv } from '../../hooks/broker/render/env.js';
-import { brokerPodRenderer, type BrokerParent, CONFIG_HASH_ANNOTATION, TEMPLATE_HASH_ANNOTATION } from '../../hooks/broker/render/pod.js';
-import { renderBrokerStatefulSet, observedTemplate } from '../../hooks/broker/render/statefulsets.js';
+import {
+  brokerPodRenderer,
+  type BrokerParent,
+  CONFIG_HASH_ANNOTATION,
+  type PodTemplate,
+  TEMPLATE_HASH_ANNOTATION,
+} from '../../hooks/broker/render/pod.js';
+import { renderBrokerStatefulSet } from '../../hooks/broker/render/statefulsets.js';
 import { BROKER_NAME_LABEL, brokerConfigKey, brokerConfigMapName, brokerPodSelector, memberPodSelector } from '../../hooks/broker/names.js';
 import { jsonTextTemplate, shortHash } from '../../hooks/k8s/hash.js';
 import { commonLabels } from '../../hooks/k8s/labels.js';
@@ -45,7 +51,14 @@ function singleTemplate(parent: BrokerParent, member: BrokerMember, nameServers:
     imagePullPolicy: spec.imagePullPolicy,
     command: flavor.brokerCommand,
     resources,
-    env: brokerEnv({ clusterName: name, member, nameServers, memoryLimit: resources?.limits?.memory as string | undefined, flavor, userEnv: spec.env }),
+    env: brokerEnv({
+      clusterName: name,
+      member,
+      nameServers,
+      memoryLimit: resources?.limits?.memory,
+      flavor,
+      userEnv: spec.env,
+    }),
     ports: [
       { name: 'vip', containerPort: 10909, protocol: 'TCP' },
       { name: 'main', containerPort: 10911, protocol: 'TCP' },
@@ -64,15 +77,18 @@ function singleTemplate(parent: BrokerParent, member: BrokerMember, nameServers:
       preferredDuringSchedulingIgnoredDuringExecution: [
         {
           weight: 100,
-          podAffinityTerm: { labelSelector: { matchLabels: { ...brokerPodSelector(name), [BROKER_NAME_LABEL]: member.brokerName } }, topologyKey: 'kubernetes.io/hostname' },
+          podAffinityTerm: {
+            labelSelector: { matchLabels: { ...brokerPodSelector(name), [BROKER_NAME_LABEL]: member.brokerName } },
+            topologyKey: 'kubernetes.io/hostname',
+          },
         },
       ],
     },
   };
-  const template = copyingPrune({
+  const template: PodTemplate = copyingPrune({
     metadata: {
       labels: { ...commonLabels('broker', name), ...memberPodSelector(name, member), [BROKER_NAME_LABEL]: member.brokerName },
-      annotations: { ...spec.podAnnotations, [CONFIG_HASH_ANNOTATION]: plainHash(conf) } as Record<string, string>,
+      annotations: { ...spec.podAnnotations, [CONFIG_HASH_ANNOTATION]: plainHash(conf) },
     },
     spec: {
       ...passThroughPodFields(spec),
@@ -81,7 +97,11 @@ function singleTemplate(parent: BrokerParent, member: BrokerMember, nameServers:
       dnsPolicy: spec.hostNetwork ? 'ClusterFirstWithHostNet' : undefined,
       securityContext: spec.securityContext ?? defaultPodSecurityContext(flavor),
       containers: [container],
-      volumes: [...(spec.volumes ?? []), ...storage.volumes, { name: 'rocketmq-broker-conf', configMap: { name: brokerConfigMapName(name) } }],
+      volumes: [
+        ...(spec.volumes ?? []),
+        ...storage.volumes,
+        { name: 'rocketmq-broker-conf', configMap: { name: brokerConfigMapName(name) } },
+      ],
     },
   });
   template.metadata.annotations[TEMPLATE_HASH_ANNOTATION] = plainHash(template);
@@ -92,32 +112,69 @@ function singleTemplate(parent: BrokerParent, member: BrokerMember, nameServers:
 const maybeNull = <T>(arb: fc.Arbitrary<T>) => fc.oneof(arb, fc.constant(null), fc.constant(undefined));
 const text = fc.oneof(fc.constantFrom('a', 'x"y', 'back\\slash', 'ünï', '\u2028', '😀', ''), fc.string({ maxLength: 6 }));
 const envEntry = fc.record({
-  name: fc.constantFrom('NAMESRV_ADDR', 'BROKER_ID', 'BROKER_NAME', 'BROKER_CLUSTER_NAME', 'POD_IP', 'JAVA_OPT_EXT', 'BROKER_MEM', 'TZ', 'A'),
+  name: fc.constantFrom(
+    'NAMESRV_ADDR',
+    'BROKER_ID',
+    'BROKER_NAME',
+    'BROKER_CLUSTER_NAME',
+    'POD_IP',
+    'JAVA_OPT_EXT',
+    'BROKER_MEM',
+    'TZ',
+    'A',
+  ),
   value: maybeNull(text),
 });
 const specArb = fc.record(
   {
-    brokerImage: fc.constantFrom('apache/rocketmq:5.3.1', 'apacherocketmq/rocketmq-broker:4.5.0-alpine-operator-0.3.0', 'registry.local/rocketmq:5'),
+    brokerImage: fc.constantFrom(
+      'apache/rocketmq:5.3.1',
+      'apacherocketmq/rocketmq-broker:4.5.0-alpine-operator-0.3.0',
+      'registry.local/rocketmq:5',
+    ),
     imagePullPolicy: maybeNull(fc.constantFrom('Always', 'IfNotPresent')),
     env: fc.array(envEntry, { maxLength: 7 }),
     resources: maybeNull(
-      fc.record({ limits: maybeNull(fc.record({ memory: fc.constantFrom('512Mi', '4Gi', '1024Mi', '3G') }, { requiredKeys: [] })), requests: fc.constant({ cpu: '500m' }) }, { requiredKeys: [] }),
+      fc.record(
+        {
+          limits: maybeNull(fc.record({ memory: fc.constantFrom('512Mi', '4Gi', '1024Mi', '3G') }, { requiredKeys: [] })),
+          requests: fc.constant({ cpu: '500m' }),
+        },
+        { requiredKeys: [] },
+      ),
     ),
     // Shapes the schema refuses too: a renderer may be called on anything.
     podAnnotations: maybeNull(
-      fc.oneof(fc.dictionary(fc.constantFrom('a', 'b/c', CONFIG_HASH_ANNOTATION, TEMPLATE_HASH_ANNOTATION), maybeNull(text)), fc.array(maybeNull(text), { maxLength: 2 }), text),
+      fc.oneof(
+        fc.dictionary(fc.constantFrom('a', 'b/c', CONFIG_HASH_ANNOTATION, TEMPLATE_HASH_ANNOTATION), maybeNull(text)),
+        fc.array(maybeNull(text), { maxLength: 2 }),
+        text,
+      ),
     ),
-    affinity: maybeNull(fc.constantFrom({}, { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [] } } }, { podAffinity: null }, [], 'x', false)),
+    affinity: maybeNull(
+      fc.constantFrom(
+        {},
+        { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [] } } },
+        { podAffinity: null },
+        [],
+        'x',
+        false,
+      ),
+    ),
     tolerations: maybeNull(fc.array(fc.record({ key: maybeNull(text), operator: fc.constant('Exists') }), { maxLength: 2 })),
     nodeSelector: maybeNull(fc.dictionary(fc.constantFrom('disk', 'zone'), text)),
     hostNetwork: maybeNull(fc.boolean()),
     securityContext: maybeNull(fc.constantFrom({ runAsUser: 0 }, { fsGroup: null })),
     containerSecurityContext: maybeNull(fc.constantFrom({ privileged: false }, { capabilities: { add: [] } })),
-    volumes: maybeNull(fc.array(fc.record({ name: fc.constantFrom('extra', 'cfg'), emptyDir: fc.constantFrom({}, { medium: null }) }), { maxLength: 2 })),
+    volumes: maybeNull(
+      fc.array(fc.record({ name: fc.constantFrom('extra', 'cfg'), emptyDir: fc.constantFrom({}, { medium: null }) }), { maxLength: 2 }),
+    ),
     serviceAccountName: maybeNull(text),
     storageMode: fc.constantFrom('EmptyDir', 'HostPath', 'StorageClass'),
     hostPath: fc.constant('/data'),
-    volumeClaimTemplates: fc.constant([{ metadata: { name: 'broker-storage' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '8Gi' } } } }]),
+    volumeClaimTemplates: fc.constant([
+      { metadata: { name: 'broker-storage' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '8Gi' } } } },
+    ]),
   },
   { requiredKeys: ['brokerImage', 'storageMode'] },
 );
@@ -212,7 +269,12 @@ describe('prune keeping clean parts', () => {
 
 describe('JSON text templates', () => {
   it('give JSON.stringify of the object built from the same strings', () => {
-    const build = ([a, b, c]: string[]) => ({ k: a, list: [`x-${a}-${b}`, { c, n: 1, u: undefined }], same: 'a"b', [`key`]: { deep: `${c}${c}` } });
+    const build = ([a, b, c]: string[]) => ({
+      k: a,
+      list: [`x-${a}-${b}`, { c, n: 1, u: undefined }],
+      same: 'a"b',
+      [`key`]: { deep: `${c}${c}` },
+    });
     const render = jsonTextTemplate(build, 3)!;
     fc.assert(
       fc.property(fc.tuple(text, text, text), (values) => {
@@ -278,7 +340,13 @@ describe('broker.conf of many brokers', () => {
       .flat()
       .join('\n')
       .trim();
-    const identity = { brokerClusterName: 'c', brokerName: member.brokerName, brokerId: String(member.brokerId), brokerRole: member.role === 'MASTER' ? 'SYNC_MASTER' : 'SLAVE', storePathRootDir: '/s' };
+    const identity = {
+      brokerClusterName: 'c',
+      brokerName: member.brokerName,
+      brokerId: String(member.brokerId),
+      brokerRole: member.role === 'MASTER' ? 'SYNC_MASTER' : 'SLAVE',
+      storePathRootDir: '/s',
+    };
     const propertyLines = Object.keys(properties)
       .filter((key) => !IDENTITY.includes(key))
       .sort()
@@ -294,16 +362,37 @@ describe('broker.conf of many brokers', () => {
 
   it('is what each broker alone gives, whatever came before it', async () => {
     const { brokerConf } = await import('../../hooks/broker/render/config.js');
-    const conf = fc.option(fc.constantFrom('a=1\nbrokerId=3\n', '# c\nflushDiskType=SYNC_FLUSH\\\n  x\ndeleteWhen=04', 'deleteWhen=01'), { nil: undefined });
-    const properties = fc.dictionary(fc.constantFrom('deleteWhen', 'a', 'brokerRole', 'x.y'), fc.oneof(fc.constantFrom('1', '02', ''), fc.constant(undefined), fc.integer()), { maxKeys: 3 });
+    const conf = fc.option(fc.constantFrom('a=1\nbrokerId=3\n', '# c\nflushDiskType=SYNC_FLUSH\\\n  x\ndeleteWhen=04', 'deleteWhen=01'), {
+      nil: undefined,
+    });
+    const properties = fc.dictionary(
+      fc.constantFrom('deleteWhen', 'a', 'brokerRole', 'x.y'),
+      fc.oneof(fc.constantFrom('1', '02', ''), fc.constant(undefined), fc.integer()),
+      { maxKeys: 3 },
+    );
     fc.assert(
-      fc.property(fc.array(fc.tuple(conf, properties, fc.integer({ min: 0, max: 2 }), fc.integer({ min: 0, max: 2 })), { minLength: 1, maxLength: 6 }), (calls) => {
-        for (const [commonConf, props, group, brokerId] of calls) {
-          const member = brokerMembers('b', { size: 3, replicaPerGroup: 2 }, []).find((m) => m.group === group && m.brokerId === brokerId)!;
-          const given = brokerConf({ clusterName: 'c', member, masterRole: 'SYNC_MASTER', commonConf, properties: props as Record<string, string>, storeRoot: '/s' });
-          expect(given).toBe(aloneConf(member, commonConf, props));
-        }
-      }),
+      fc.property(
+        fc.array(fc.tuple(conf, properties, fc.integer({ min: 0, max: 2 }), fc.integer({ min: 0, max: 2 })), {
+          minLength: 1,
+          maxLength: 6,
+        }),
+        (calls) => {
+          for (const [commonConf, props, group, brokerId] of calls) {
+            const member = brokerMembers('b', { size: 3, replicaPerGroup: 2 }, []).find(
+              (m) => m.group === group && m.brokerId === brokerId,
+            )!;
+            const given = brokerConf({
+              clusterName: 'c',
+              member,
+              masterRole: 'SYNC_MASTER',
+              commonConf,
+              properties: props as Record<string, string>,
+              storeRoot: '/s',
+            });
+            expect(given).toBe(aloneConf(member, commonConf, props));
+          }
+        },
+      ),
       { numRuns: 500 },
     );
   });

@@ -70,7 +70,13 @@ describeWithRocketMQ('RocketMQ admin client against a real name server and two b
       { brokerName: 'broker-b', address: b },
     ]);
 
-    const rows = tableRows(expectSuccess(listed, 'clusterList')).map(([cluster, broker, id, address, version]) => ({ cluster, broker, id, address, version }));
+    const rows = tableRows(expectSuccess(listed, 'clusterList')).map(([cluster, broker, id, address, version]) => ({
+      cluster,
+      broker,
+      id,
+      address,
+      version,
+    }));
     const runtime = await admin.brokerRuntimeInfo(a);
     expect(rows).toEqual(
       expect.arrayContaining([
@@ -121,7 +127,10 @@ describeWithRocketMQ('RocketMQ admin client against a real name server and two b
     const updated = topic('it-orders', { readQueueNums: 2, writeQueueNums: 2, perm: 4, order: true });
     await admin.createOrUpdateTopic(a, updated, current);
     expect(await admin.topicConfig(a, 'it-orders')).toEqual(updated);
-    await saveBody('topic-route.json', mq.nameServer, RequestCode.GET_ROUTEINFO_BY_TOPIC, { topic: 'it-orders', acceptStandardJsonOnly: 'true' });
+    await saveBody('topic-route.json', mq.nameServer, RequestCode.GET_ROUTEINFO_BY_TOPIC, {
+      topic: 'it-orders',
+      acceptStandardJsonOnly: 'true',
+    });
     if (capture) writeFileSync(join(fixtureDir, 'mqadmin-topic-route.txt'), printed.stdout);
   });
 
@@ -227,7 +236,13 @@ describeWithRocketMQ('RocketMQ admin client against a real name server and two b
 
     const stats = await admin.consumeStats('it-lag-group', 'it-lag');
     expect(
-      stats.queues.map(({ brokerName, queueId, brokerOffset, consumerOffset, lag }) => ({ brokerName, queueId, brokerOffset, consumerOffset, lag })),
+      stats.queues.map(({ brokerName, queueId, brokerOffset, consumerOffset, lag }) => ({
+        brokerName,
+        queueId,
+        brokerOffset,
+        consumerOffset,
+        lag,
+      })),
     ).toEqual([
       { brokerName: 'broker-a', queueId: 0, brokerOffset: 5, consumerOffset: 2, lag: 3 },
       { brokerName: 'broker-a', queueId: 1, brokerOffset: 5, consumerOffset: 0, lag: 5 },
@@ -238,7 +253,9 @@ describeWithRocketMQ('RocketMQ admin client against a real name server and two b
     expect((await admin.consumeStats('it-lag-group')).totalLag).toBe(8);
 
     const topicStats = await admin.topicStats('it-lag');
-    expect(topicStats.queues.map(({ brokerName, queueId, minOffset, maxOffset }) => ({ brokerName, queueId, minOffset, maxOffset }))).toEqual([
+    expect(
+      topicStats.queues.map(({ brokerName, queueId, minOffset, maxOffset }) => ({ brokerName, queueId, minOffset, maxOffset })),
+    ).toEqual([
       { brokerName: 'broker-a', queueId: 0, minOffset: 0, maxOffset: 5 },
       { brokerName: 'broker-a', queueId: 1, minOffset: 0, maxOffset: 5 },
       { brokerName: 'broker-b', queueId: 0, minOffset: 0, maxOffset: 0 },
@@ -279,7 +296,9 @@ describeWithRocketMQ('RocketMQ admin client against a real name server and two b
       minOffset: Number(min),
       maxOffset: Number(max),
     }));
-    expect(statusRows).toEqual(topicStats.queues.map(({ brokerName, queueId, minOffset, maxOffset }) => ({ brokerName, queueId, minOffset, maxOffset })));
+    expect(statusRows).toEqual(
+      topicStats.queues.map(({ brokerName, queueId, minOffset, maxOffset }) => ({ brokerName, queueId, minOffset, maxOffset })),
+    );
 
     const consumerRows = tableRows(expectSuccess(listed, 'topicList -c')).filter((row) => row[1] === 'it-lag');
     expect(consumerRows).toEqual([['test-cluster', 'it-lag', 'it-lag-group']]);
@@ -302,13 +321,26 @@ describeWithRocketMQ('RocketMQ admin client against a real name server and two b
     });
     const theirs = keyValueSections(expectSuccess(printed, 'getBrokerConfig')).get(b);
     expect(theirs).toBeDefined();
-    for (const key of ['brokerName', 'brokerClusterName', 'listenPort', 'fileReservedTime', 'maxMessageSize', 'brokerPermission', 'namesrvAddr']) {
+    for (const key of [
+      'brokerName',
+      'brokerClusterName',
+      'listenPort',
+      'fileReservedTime',
+      'maxMessageSize',
+      'brokerPermission',
+      'namesrvAddr',
+    ]) {
       expect([key, theirs?.[key]]).toEqual([key, ours[key]]);
     }
 
     const refused = await admin.updateBrokerConfig(b, { brokerConfigPath: '/tmp/elsewhere' }).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(RemotingResponseError);
-    expect(refused).toMatchObject({ code: 16, requestCode: RequestCode.UPDATE_BROKER_CONFIG, address: b, remark: 'Can not update config in black list.' });
+    expect(refused).toMatchObject({
+      code: 16,
+      requestCode: RequestCode.UPDATE_BROKER_CONFIG,
+      address: b,
+      remark: 'Can not update config in black list.',
+    });
     if (capture) {
       const reply = await admin.client.call(b, RequestCode.GET_BROKER_CONFIG);
       writeFileSync(join(fixtureDir, 'broker-config.properties'), reply.body ?? Buffer.alloc(0));

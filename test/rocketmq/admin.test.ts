@@ -46,7 +46,9 @@ describe('name-server requests', () => {
       ]),
     );
     expect(await admin.masterAddress('b1')).toBe('127.0.0.1:10911');
-    await expect(admin.masterAddress('b9')).rejects.toThrow(/broker b9 has no master registered on name servers .* \(registered brokers: b1\)/);
+    await expect(admin.masterAddress('b9')).rejects.toThrow(
+      /broker b9 has no master registered on name servers .* \(registered brokers: b1\)/,
+    );
   });
 
   it('writes to every name server, and fails if one of them is down', async () => {
@@ -91,7 +93,16 @@ describe('requests to brokers of either version', () => {
     await admin.createOrUpdateTopic(
       broker.address,
       { topicName: 't1', order: true, attributes: { 'message.type': 'FIFO' } },
-      { topicName: 't1', readQueueNums: 8, writeQueueNums: 8, perm: 6, topicFilterType: 'SINGLE_TAG', topicSysFlag: 0, order: false, attributes: { old: 'x' } },
+      {
+        topicName: 't1',
+        readQueueNums: 8,
+        writeQueueNums: 8,
+        perm: 6,
+        topicFilterType: 'SINGLE_TAG',
+        topicSysFlag: 0,
+        order: false,
+        attributes: { old: 'x' },
+      },
     );
     expect(broker.requests[0].extFields).toEqual({
       topic: 't1',
@@ -121,12 +132,16 @@ describe('requests to brokers of either version', () => {
   it('leaves topics the broker holds unchanged out of a list request', async () => {
     const held = topicConfig('same', { readQueueNums: 8, writeQueueNums: 8 });
     const broker = await startFakeServer((request) => {
-      if (request.code === RequestCode.GET_ALL_TOPIC_CONFIG) respond(request, { body: JSON.stringify({ topicConfigTable: { same: held } }) });
+      if (request.code === RequestCode.GET_ALL_TOPIC_CONFIG)
+        respond(request, { body: JSON.stringify({ topicConfigTable: { same: held } }) });
       else respond(request);
     });
     servers.push(broker);
     admin = new RocketMQAdmin();
-    const result = await admin.createOrUpdateTopics(broker.address, [{ topicName: 'same' }, { topicName: 'new', attributes: { 'message.type': 'NORMAL' } }]);
+    const result = await admin.createOrUpdateTopics(broker.address, [
+      { topicName: 'same' },
+      { topicName: 'new', attributes: { 'message.type': 'NORMAL' } },
+    ]);
     expect(result).toEqual({ written: 1, requests: 1, mode: 'list' });
     const listRequest = broker.requests.find((r) => r.code === RequestCode.UPDATE_AND_CREATE_TOPIC_LIST);
     expect(JSON.parse(listRequest!.body!.toString())).toEqual({

@@ -15,7 +15,13 @@ describe('encoding requests', () => {
 
   it('sends custom header fields as strings and appends the body', () => {
     const body = Buffer.from('brokerPermission=6\n');
-    const frame = encodeCommand({ code: 25, opaque: 9, flag: 0, extFields: toExtFields({ topic: 't', perm: 6, order: false, skip: undefined }), body });
+    const frame = encodeCommand({
+      code: 25,
+      opaque: 9,
+      flag: 0,
+      extFields: toExtFields({ topic: 't', perm: 6, order: false, skip: undefined }),
+      body,
+    });
     const decoded = decodeFrame(frameWithoutLength(frame));
     expect(decoded.extFields).toEqual({ topic: 't', perm: '6', order: 'false' });
     expect(decoded.body).toEqual(body);

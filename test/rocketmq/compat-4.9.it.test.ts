@@ -67,7 +67,8 @@ describeWithRocketMQ(
       expect(await admin.createOrUpdateTopics(a, topics)).toEqual({ written: 12, requests: 13, mode: 'single' });
       const table = await admin.topicConfigs(a);
       // 4.9.x does not keep the order flag sent with a topic (order lives in the name server's KV store).
-      for (const t of topics) expect(table.get(t.topicName)).toEqual({ topicFilterType: 'SINGLE_TAG', topicSysFlag: 0, attributes: {}, ...t, order: false });
+      for (const t of topics)
+        expect(table.get(t.topicName)).toEqual({ topicFilterType: 'SINGLE_TAG', topicSysFlag: 0, attributes: {}, ...t, order: false });
       // GET_TOPIC_CONFIG does not exist before 5.0: the full table answers instead.
       expect(await admin.topicConfig(a, 'compat-topic-3')).toEqual(table.get('compat-topic-3'));
       expect(await admin.topicConfig(a, 'compat-missing')).toBeUndefined();

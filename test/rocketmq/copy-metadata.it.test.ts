@@ -111,13 +111,21 @@ describeWithRocketMQ('broker metadata copy between real brokers', () => {
     for (const [name, config] of copiedGroups) expect(targetGroups.get(name)).toEqual(config);
 
     // The source's own-name topics, cluster topics and system topics were not copied.
-    for (const name of ['broker-a', 'cluster-a', 'cluster-a_REPLY_TOPIC', 'rmq_sys_SYNC_BROKER_MEMBER_broker-a']) expect(targetTopics.has(name)).toBe(false);
-    for (const name of ['TBW102', 'SCHEDULE_TOPIC_XXXX', 'broker-b', 'cluster-b', 'only-on-target']) expect(targetTopics.get(name)).toEqual(before.get(name));
+    for (const name of ['broker-a', 'cluster-a', 'cluster-a_REPLY_TOPIC', 'rmq_sys_SYNC_BROKER_MEMBER_broker-a'])
+      expect(targetTopics.has(name)).toBe(false);
+    for (const name of ['TBW102', 'SCHEDULE_TOPIC_XXXX', 'broker-b', 'cluster-b', 'only-on-target'])
+      expect(targetTopics.get(name)).toEqual(before.get(name));
 
     expect(summary.source).toEqual({ brokerName: 'broker-a', address: source, topics: sourceTopics.size, groups: sourceGroups.size });
     expect(summary.skipped).toEqual({ topics: sourceTopics.size - 61, groups: sourceGroups.size - 25 });
     expect(summary.targets).toEqual([
-      { brokerName: 'broker-b', address: target, topics: { copied: 61, unchanged: 0 }, groups: { copied: 25, unchanged: 0 }, writes: 3 + 1 },
+      {
+        brokerName: 'broker-b',
+        address: target,
+        topics: { copied: 61, unchanged: 0 },
+        groups: { copied: 25, unchanged: 0 },
+        writes: 3 + 1,
+      },
     ]);
     expect(summary.copied).toBe(86);
     expect(summary.writes).toBe(4);
@@ -167,17 +175,37 @@ describeWithRocketMQ('broker metadata copy between real brokers', () => {
   test('an unreachable source fails with a message naming it, after bounded retries', async () => {
     const nowhere = await closedAddress();
     const started = Date.now();
-    const result = await runCli(['copy-metadata', '--source-addr', nowhere, '--target-addr', target, '--attempts', '3', '--backoff-ms', '50']);
+    const result = await runCli([
+      'copy-metadata',
+      '--source-addr',
+      nowhere,
+      '--target-addr',
+      target,
+      '--attempts',
+      '3',
+      '--backoff-ms',
+      '50',
+    ]);
     expect(result.code).toBe(1);
     expect(result.stdout).toEqual([]);
     expect(result.stderr.join('\n')).toMatch(
-      new RegExp(`^copy-metadata: cannot reach source broker at ${nowhere}: connection to ${nowhere} failed: ECONNREFUSED \\(after 3 attempts\\)$`),
+      new RegExp(
+        `^copy-metadata: cannot reach source broker at ${nowhere}: connection to ${nowhere} failed: ECONNREFUSED \\(after 3 attempts\\)$`,
+      ),
     );
     expect(Date.now() - started).toBeGreaterThanOrEqual(150); // 50 + 100 ms of backoff
   });
 
   test('an unknown broker name fails with the brokers the name server knows', async () => {
-    const result = await runCli(['copy-metadata', '--namesrv', mq.nameServer, '--source-broker', 'broker-a', '--target-broker', 'broker-x']);
+    const result = await runCli([
+      'copy-metadata',
+      '--namesrv',
+      mq.nameServer,
+      '--source-broker',
+      'broker-a',
+      '--target-broker',
+      'broker-x',
+    ]);
     expect(result.code).toBe(1);
     expect(result.stderr[0]).toBe(
       `copy-metadata: target broker broker-x has no master registered on name servers ${mq.nameServer} (known: broker-a, broker-b)`,

@@ -39,8 +39,9 @@ describe('system names', () => {
     '%RETRY%TOOLS_CONSUMER',
     '%DLQ%CID_RMQ_SYS_TRANS',
   ])('topic %s is a system topic', (name) => expect(isSystemTopic(name, names)).toBe(true));
-  it.each(['orders', '%RETRY%orders-group', '%DLQ%orders-group', 'broker-b_REPLY_TOPIC', 'rmq_sys', 'tbw102'])('topic %s is copied', (name) =>
-    expect(isSystemTopic(name, names)).toBe(false),
+  it.each(['orders', '%RETRY%orders-group', '%DLQ%orders-group', 'broker-b_REPLY_TOPIC', 'rmq_sys', 'tbw102'])(
+    'topic %s is copied',
+    (name) => expect(isSystemTopic(name, names)).toBe(false),
   );
   it.each([
     'TOOLS_CONSUMER',
@@ -85,7 +86,9 @@ describe('comparing and writing configs', () => {
     // 4.x brokers keep neither the order flag nor attributes, nor the 5.x group fields.
     expect(topicConfigsEqual(topic('t', { order: true, attributes: { a: '1' } }), topic('t'), V4_FIELDS)).toBe(true);
     expect(topicConfigsEqual(topic('t', { perm: 4 }), topic('t'), V4_FIELDS)).toBe(false);
-    expect(subscriptionGroupsEqual(group('g', { consumeTimeoutMinute: 3, groupRetryPolicy: { type: 'EXPONENTIAL' } }), group('g'), V4_FIELDS)).toBe(true);
+    expect(
+      subscriptionGroupsEqual(group('g', { consumeTimeoutMinute: 3, groupRetryPolicy: { type: 'EXPONENTIAL' } }), group('g'), V4_FIELDS),
+    ).toBe(true);
     expect(subscriptionGroupsEqual(group('g', { retryMaxTimes: 3 }), group('g'), V4_FIELDS)).toBe(false);
   });
 });
@@ -183,7 +186,11 @@ describe('copying metadata between brokers', () => {
     // broker-c refused the list requests (code 3) and got one request per item.
     expect(c.server.requests.map((r) => r.code).filter((code) => code !== 21 && code !== 201 && code !== 26)).toEqual([18, 17, 225, 200]);
 
-    const second = await copyMetadata(admin, { source: { address: source.address }, targets: [{ address: b.address }, { address: c.address }], retry: noWait });
+    const second = await copyMetadata(admin, {
+      source: { address: source.address },
+      targets: [{ address: b.address }, { address: c.address }],
+      retry: noWait,
+    });
     expect(second.writes).toBe(0);
     expect(second.copied).toBe(0);
     expect(second.unchanged).toBe(6);
@@ -206,7 +213,11 @@ describe('copying metadata between brokers', () => {
     const target = await fakeBroker('broker-b');
     target.failures.set(18, [2]);
     target.failures.set(201, [2]);
-    const summary = await copyMetadata(admin, { source: { address: source.address }, targets: [{ address: target.address }], retry: noWait });
+    const summary = await copyMetadata(admin, {
+      source: { address: source.address },
+      targets: [{ address: target.address }],
+      retry: noWait,
+    });
     expect(summary.copied).toBe(3);
     expect(target.topics.get('orders')).toEqual(source.topics.get('orders'));
   });
@@ -234,9 +245,11 @@ describe('copying metadata between brokers', () => {
     const source = await seededSource();
     const target = await fakeBroker('broker-b');
     target.failures.set(18, [2, 2, 2, 2, 2]);
-    const error = await copyMetadata(admin, { source: { address: source.address }, targets: [{ address: target.address }], retry: noWait }).catch(
-      (e: unknown) => e,
-    );
+    const error = await copyMetadata(admin, {
+      source: { address: source.address },
+      targets: [{ address: target.address }],
+      retry: noWait,
+    }).catch((e: unknown) => e);
     expect((error as Error).message).toMatch(
       new RegExp(`^cannot write to target broker broker-b \\(${target.address}\\): .*code 2: scripted failure \\(after 3 attempts\\)$`),
     );
@@ -246,9 +259,15 @@ describe('copying metadata between brokers', () => {
     const source = await seededSource();
     const target = await fakeBroker('broker-b');
     await expect(
-      copyMetadata(admin, { source: { address: source.address }, targets: [{ address: target.address, brokerName: 'broker-z' }], retry: noWait }),
+      copyMetadata(admin, {
+        source: { address: source.address },
+        targets: [{ address: target.address, brokerName: 'broker-z' }],
+        retry: noWait,
+      }),
     ).rejects.toThrow(`cannot reach target broker broker-z (${target.address}): ${target.address} is broker broker-b, not broker-z`);
-    await expect(copyMetadata(admin, { source: { address: source.address }, targets: [{ address: source.address }] })).rejects.toThrow(/is the source broker/);
+    await expect(copyMetadata(admin, { source: { address: source.address }, targets: [{ address: source.address }] })).rejects.toThrow(
+      /is the source broker/,
+    );
   });
 });
 
@@ -266,7 +285,10 @@ describe('the runner command line', () => {
     [['copy-metadata', '--target-addr', '127.0.0.1:1'], /give --source-broker or --source-addr/],
     [['copy-metadata', '--source-addr', '127.0.0.1:1'], /give --target-broker or --target-addr/],
     [['copy-metadata', '--source-broker', 'a', '--target-broker', 'b'], /--namesrv is needed/],
-    [['copy-metadata', '--source-addr', '127.0.0.1:1', '--target-addr', '127.0.0.1:2', '--attempts', '0'], /--attempts must be an integer of at least 1/],
+    [
+      ['copy-metadata', '--source-addr', '127.0.0.1:1', '--target-addr', '127.0.0.1:2', '--attempts', '0'],
+      /--attempts must be an integer of at least 1/,
+    ],
     [['copy-metadata', '--source-addr', '127.0.0.1:1', '--target-addr', '127.0.0.1:2', '--bogus', 'x'], /unknown option --bogus/],
     [['copy-metadata', '--source-addr'], /option --source-addr needs a value/],
   ])('rejects %j with exit code 2', async (argv, message) => {

@@ -25,7 +25,12 @@ function applyAttributes(current: Record<string, string>, changes: Record<string
   return next;
 }
 
-export async function startFakeBroker(options: { brokerName: string; clusterName: string; listRequests?: boolean; version?: number }): Promise<FakeBroker> {
+export async function startFakeBroker(options: {
+  brokerName: string;
+  clusterName: string;
+  listRequests?: boolean;
+  version?: number;
+}): Promise<FakeBroker> {
   const topics = new Map<string, TopicConfig>();
   const groups = new Map<string, SubscriptionGroupConfig>();
   const failures = new Map<number, number[]>();
@@ -35,7 +40,8 @@ export async function startFakeBroker(options: { brokerName: string; clusterName
     if (v4) topics.set(config.topicName, { ...config, order: false, attributes: {} });
     else topics.set(config.topicName, { ...config, attributes: applyAttributes(topics.get(config.topicName)?.attributes ?? {}, changes) });
   };
-  const respond = (request: FakeRequest, reply: Parameters<typeof respondAs>[1] = {}): void => respondAs(request, { version: options.version, ...reply });
+  const respond = (request: FakeRequest, reply: Parameters<typeof respondAs>[1] = {}): void =>
+    respondAs(request, { version: options.version, ...reply });
   const handle = (request: FakeRequest): void => {
     const pending = failures.get(request.code);
     if (pending && pending.length > 0) {

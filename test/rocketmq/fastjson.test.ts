@@ -48,7 +48,13 @@ describe('fastjson bodies captured from RocketMQ 5.3.3', () => {
 
     const stats = decodeConsumeStats([value]);
     expect(
-      stats.queues.map(({ queueId, brokerOffset, consumerOffset, pullOffset, lag }) => ({ queueId, brokerOffset, consumerOffset, pullOffset, lag })),
+      stats.queues.map(({ queueId, brokerOffset, consumerOffset, pullOffset, lag }) => ({
+        queueId,
+        brokerOffset,
+        consumerOffset,
+        pullOffset,
+        lag,
+      })),
     ).toEqual([
       { queueId: 0, brokerOffset: 5, consumerOffset: 2, pullOffset: 2, lag: 3 },
       { queueId: 1, brokerOffset: 5, consumerOffset: 0, pullOffset: 0, lag: 5 },
@@ -108,14 +114,21 @@ describe('fastjson bodies captured from RocketMQ 5.3.3', () => {
       attributes: {},
     });
     const groups = decodeSubscriptionGroupTable(parseFastjson(fixture('subscription-groups.json')));
-    expect(groups.get('TOOLS_CONSUMER')).toMatchObject({ groupName: 'TOOLS_CONSUMER', retryMaxTimes: 16, groupRetryPolicy: { type: 'CUSTOMIZED' } });
+    expect(groups.get('TOOLS_CONSUMER')).toMatchObject({
+      groupName: 'TOOLS_CONSUMER',
+      retryMaxTimes: 16,
+      groupRetryPolicy: { type: 'CUSTOMIZED' },
+    });
     expect(groups.get('it-group-3')).toMatchObject({ retryMaxTimes: 3, consumeEnable: false });
   });
 
   it('lists, runtime info and broker config text', () => {
     expect(decodeStringList(parseFastjson(fixture('group-list.json')), 'groupList')).toEqual(['it-lag-group']);
     expect(decodeStringList(parseFastjson(fixture('topic-list.json')), 'topicList')).toContain('TBW102');
-    expect(decodeKvTable(parseFastjson(fixture('broker-runtime-info.json')))).toMatchObject({ brokerVersionDesc: 'V5_3_3', brokerVersion: '479' });
+    expect(decodeKvTable(parseFastjson(fixture('broker-runtime-info.json')))).toMatchObject({
+      brokerVersionDesc: 'V5_3_3',
+      brokerVersion: '479',
+    });
     const config = parseConfigLines(fixture('broker-config.properties'));
     expect(config).toMatchObject({ brokerName: 'broker-b', brokerClusterName: 'test-cluster', fileReservedTime: '24' });
     expect(config.namesrvAddr).toMatch(/^127\.0\.0\.1:\d+$/);

@@ -86,7 +86,11 @@ function installScript(): string {
   return found;
 }
 
-export function run(cmd: string, args: string[], opts: { stdin?: string; timeoutMs?: number; echoStderr?: boolean; env?: NodeJS.ProcessEnv } = {}): Promise<CommandResult> {
+export function run(
+  cmd: string,
+  args: string[],
+  opts: { stdin?: string; timeoutMs?: number; echoStderr?: boolean; env?: NodeJS.ProcessEnv } = {},
+): Promise<CommandResult> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'], env: opts.env ?? process.env });
     let stdout = '';
@@ -143,7 +147,7 @@ async function runInstall(): Promise<string> {
   if (res.code !== 0) {
     throw new Error(`${script} failed (exit ${res.code}):\n${tail(res.stderr, 40)}`);
   }
-  return lines[lines.length - 1]!;
+  return lines[lines.length - 1];
 }
 
 function tail(text: string, lines: number): string {
@@ -193,12 +197,44 @@ async function makePki(dir: string): Promise<Pki> {
   const signed = async (name: string, subject: string, section: string) => {
     await ecKey(`${name}.key`);
     await ssl('req', '-new', '-config', p('openssl.cnf'), '-key', p(`${name}.key`), '-subj', subject, '-out', p(`${name}.csr`));
-    await ssl('x509', '-req', '-in', p(`${name}.csr`), '-CA', p('ca.crt'), '-CAkey', p('ca.key'), '-CAcreateserial',
-      '-days', '7', '-extfile', p('openssl.cnf'), '-extensions', section, '-out', p(`${name}.crt`));
+    await ssl(
+      'x509',
+      '-req',
+      '-in',
+      p(`${name}.csr`),
+      '-CA',
+      p('ca.crt'),
+      '-CAkey',
+      p('ca.key'),
+      '-CAcreateserial',
+      '-days',
+      '7',
+      '-extfile',
+      p('openssl.cnf'),
+      '-extensions',
+      section,
+      '-out',
+      p(`${name}.crt`),
+    );
   };
   await ecKey('ca.key');
-  await ssl('req', '-x509', '-new', '-config', p('openssl.cnf'), '-extensions', 'ca', '-key', p('ca.key'),
-    '-subj', '/CN=rocketmq-operator-test-ca', '-days', '7', '-out', p('ca.crt'));
+  await ssl(
+    'req',
+    '-x509',
+    '-new',
+    '-config',
+    p('openssl.cnf'),
+    '-extensions',
+    'ca',
+    '-key',
+    p('ca.key'),
+    '-subj',
+    '/CN=rocketmq-operator-test-ca',
+    '-days',
+    '7',
+    '-out',
+    p('ca.crt'),
+  );
   await signed('server', '/CN=kube-apiserver', 'server');
   // Group system:masters is bound to cluster-admin by the default RBAC policy.
   await signed('admin', '/O=system:masters/CN=admin', 'client');
@@ -388,52 +424,60 @@ export async function startApiServer(options: StartOptions = {}): Promise<ApiSer
     const [etcdClient, etcdPeer, securePort] = await Promise.all([freePort(), freePort(), freePort()]);
 
     const etcdLog = join(dir, 'etcd.log');
-    const etcd = await startProcess(join(binDir, 'etcd'), [
-      '--name=test',
-      `--data-dir=${join(dir, 'etcd-data')}`,
-      `--listen-client-urls=http://127.0.0.1:${etcdClient}`,
-      `--advertise-client-urls=http://127.0.0.1:${etcdClient}`,
-      `--listen-peer-urls=http://127.0.0.1:${etcdPeer}`,
-      `--initial-advertise-peer-urls=http://127.0.0.1:${etcdPeer}`,
-      `--initial-cluster=test=http://127.0.0.1:${etcdPeer}`,
-      // Throwaway data: skipping fsync keeps writes fast on slow test disks.
-      '--unsafe-no-fsync',
-      '--log-level=warn',
-    ], etcdLog);
+    const etcd = await startProcess(
+      join(binDir, 'etcd'),
+      [
+        '--name=test',
+        `--data-dir=${join(dir, 'etcd-data')}`,
+        `--listen-client-urls=http://127.0.0.1:${etcdClient}`,
+        `--advertise-client-urls=http://127.0.0.1:${etcdClient}`,
+        `--listen-peer-urls=http://127.0.0.1:${etcdPeer}`,
+        `--initial-advertise-peer-urls=http://127.0.0.1:${etcdPeer}`,
+        `--initial-cluster=test=http://127.0.0.1:${etcdPeer}`,
+        // Throwaway data: skipping fsync keeps writes fast on slow test disks.
+        '--unsafe-no-fsync',
+        '--log-level=warn',
+      ],
+      etcdLog,
+    );
     procs.push(etcd);
     try {
       await waitFor('etcd', etcd, 30_000, async () => (await get(`http://127.0.0.1:${etcdClient}/health`)).status === 200);
     } catch (err) {
-      throw new Error(`${(err as Error).message}\n--- etcd.log (tail) ---\n${await logTail(etcdLog)}`);
+      throw new Error(`${(err as Error).message}\n--- etcd.log (tail) ---\n${await logTail(etcdLog)}`, { cause: err });
     }
 
     const server = `https://127.0.0.1:${securePort}`;
     const apiLog = join(dir, 'kube-apiserver.log');
-    const api = await startProcess(join(binDir, 'kube-apiserver'), [
-      `--etcd-servers=http://127.0.0.1:${etcdClient}`,
-      '--bind-address=127.0.0.1',
-      '--advertise-address=127.0.0.1',
-      `--secure-port=${securePort}`,
-      `--cert-dir=${join(dir, 'apiserver-certs')}`,
-      `--tls-cert-file=${pki.serverCert}`,
-      `--tls-private-key-file=${pki.serverKey}`,
-      `--client-ca-file=${pki.caCert}`,
-      '--authorization-mode=RBAC',
-      '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
-      `--service-account-key-file=${pki.saPub}`,
-      `--service-account-signing-key-file=${pki.saKey}`,
-      // Only a config value: services get ClusterIPs from it, no traffic goes there.
-      '--service-cluster-ip-range=10.0.0.0/24',
-      // Without a controller manager no namespace gets a "default" ServiceAccount,
-      // and this plugin would reject every pod (dry-runs too) for lack of it.
-      ...(options.serviceAccountAdmission ? [] : ['--disable-admission-plugins=ServiceAccount']),
-      // The lease reconciler would keep trying to publish 127.0.0.1 as the
-      // kubernetes Service endpoint, which the API refuses for loopback addresses.
-      '--endpoint-reconciler-type=none',
-      '--allow-privileged=true',
-      '--profiling=false',
-      ...(options.apiServerArgs ?? []),
-    ], apiLog);
+    const api = await startProcess(
+      join(binDir, 'kube-apiserver'),
+      [
+        `--etcd-servers=http://127.0.0.1:${etcdClient}`,
+        '--bind-address=127.0.0.1',
+        '--advertise-address=127.0.0.1',
+        `--secure-port=${securePort}`,
+        `--cert-dir=${join(dir, 'apiserver-certs')}`,
+        `--tls-cert-file=${pki.serverCert}`,
+        `--tls-private-key-file=${pki.serverKey}`,
+        `--client-ca-file=${pki.caCert}`,
+        '--authorization-mode=RBAC',
+        '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
+        `--service-account-key-file=${pki.saPub}`,
+        `--service-account-signing-key-file=${pki.saKey}`,
+        // Only a config value: services get ClusterIPs from it, no traffic goes there.
+        '--service-cluster-ip-range=10.0.0.0/24',
+        // Without a controller manager no namespace gets a "default" ServiceAccount,
+        // and this plugin would reject every pod (dry-runs too) for lack of it.
+        ...(options.serviceAccountAdmission ? [] : ['--disable-admission-plugins=ServiceAccount']),
+        // The lease reconciler would keep trying to publish 127.0.0.1 as the
+        // kubernetes Service endpoint, which the API refuses for loopback addresses.
+        '--endpoint-reconciler-type=none',
+        '--allow-privileged=true',
+        '--profiling=false',
+        ...(options.apiServerArgs ?? []),
+      ],
+      apiLog,
+    );
     procs.push(api);
 
     const tls = { ca: await readFile(pki.caCert), cert: await readFile(pki.adminCert), key: await readFile(pki.adminKey) };
@@ -445,6 +489,7 @@ export async function startApiServer(options: StartOptions = {}): Promise<ApiSer
     } catch (err) {
       throw new Error(
         `${(err as Error).message}\n--- kube-apiserver.log (tail) ---\n${await logTail(apiLog)}\n--- etcd.log (tail) ---\n${await logTail(etcdLog, 10)}`,
+        { cause: err },
       );
     }
 

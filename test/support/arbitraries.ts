@@ -4,7 +4,11 @@ import fc from 'fast-check';
 /** Names Kubernetes accepts for a custom resource that also leave room for the children's names. */
 export const resourceName = (maxLength: number) =>
   fc
-    .tuple(fc.constantFrom(...'abcdefghijklmnopqrstuvwxyz'), fc.stringMatching(/^[a-z0-9-]*$/), fc.constantFrom(...'abcdefghijklmnopqrstuvwxyz0123456789'))
+    .tuple(
+      fc.constantFrom(...'abcdefghijklmnopqrstuvwxyz'),
+      fc.stringMatching(/^[a-z0-9-]*$/),
+      fc.constantFrom(...'abcdefghijklmnopqrstuvwxyz0123456789'),
+    )
     .map(([first, middle, last]) => `${first}${middle}${last}`.slice(0, maxLength).replace(/-+$/, ''))
     .filter((n) => n.length >= 1);
 
@@ -26,10 +30,9 @@ export const resources = fc.option(
   { nil: undefined },
 );
 
-export const env = fc.array(
-  fc.record({ name: fc.stringMatching(/^[A-Z][A-Z0-9_]{0,10}$/), value: fc.string({ maxLength: 20 }) }),
-  { maxLength: 3 },
-);
+export const env = fc.array(fc.record({ name: fc.stringMatching(/^[A-Z][A-Z0-9_]{0,10}$/), value: fc.string({ maxLength: 20 }) }), {
+  maxLength: 3,
+});
 
 /** storageMode with the fields each mode needs. */
 export const storage = (defaultVolume: string) =>

@@ -20,7 +20,11 @@ const responseSchema = {
             type: 'object',
             required: ['name'],
             properties: { name: { type: 'string', minLength: 1 } },
-            not: { anyOf: ['uid', 'resourceVersion', 'generation', 'creationTimestamp', 'managedFields', 'ownerReferences'].map((f) => ({ required: [f] })) },
+            not: {
+              anyOf: ['uid', 'resourceVersion', 'generation', 'creationTimestamp', 'managedFields', 'ownerReferences'].map((f) => ({
+                required: [f],
+              })),
+            },
           },
         },
       },
@@ -56,7 +60,8 @@ export function assertHookResponse(body: any, request: HookRequest, parentResour
     const type = `${child.apiVersion} ${child.kind}`;
     if (!declared.has(type)) problems.push(`${type} is not a childResource of the ${parentResource} CompositeController`);
     const { name, namespace, annotations } = child.metadata;
-    if (namespace !== undefined && namespace !== request.parent.metadata.namespace) problems.push(`${name} is outside the parent's namespace`);
+    if (namespace !== undefined && namespace !== request.parent.metadata.namespace)
+      problems.push(`${name} is outside the parent's namespace`);
     if (!DNS_LABEL.test(name) || name.length > 63) problems.push(`${name} is not a DNS label of at most 63 characters`);
     if (annotations?.['metacontroller.k8s.io/last-applied-configuration']) problems.push(`${name} echoes Metacontroller's annotation`);
     const id = `${type} ${name}`;

@@ -37,7 +37,7 @@ export function ensureHelm(): Promise<string> {
     const res = await run('bash', [script], { echoStderr: true });
     if (res.code !== 0) throw new Error(`${script} failed (exit ${res.code}):\n${res.stderr.trimEnd().split('\n').slice(-40).join('\n')}`);
     const lines = res.stdout.trim().split('\n');
-    return lines[lines.length - 1]!;
+    return lines[lines.length - 1];
   })();
   binary.catch(() => (binary = undefined)); // let a later caller try again
   return binary;
@@ -83,7 +83,11 @@ export async function startHelm(): Promise<Helm> {
     KUBECONFIG: join(home, 'no-kubeconfig'),
   };
   const helm = ((args: string[], opts: { stdin?: string; kubeconfig?: string } = {}) =>
-    run(bin, [...(opts.kubeconfig ? [`--kubeconfig=${opts.kubeconfig}`] : []), ...args], { stdin: opts.stdin, timeoutMs: 120_000, env })) as Helm;
+    run(bin, [...(opts.kubeconfig ? [`--kubeconfig=${opts.kubeconfig}`] : []), ...args], {
+      stdin: opts.stdin,
+      timeoutMs: 120_000,
+      env,
+    })) as Helm;
   helm.cleanup = () => rm(home, { recursive: true, force: true });
   return helm;
 }

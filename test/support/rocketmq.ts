@@ -7,7 +7,19 @@
 // describeWithRocketMQ fails with the reason; with SKIP_ROCKETMQ_IT=1 it is skipped instead.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync, openSync, closeSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  openSync,
+  closeSync,
+} from 'node:fs';
 import net from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -37,7 +49,8 @@ export const ROCKETMQ_VERSION = /<rocketmq\.version>([^<]+)<\/rocketmq\.version>
  * versions (e.g. 4.9.8 for compatibility tests) in sibling folders `rocketmq-<version>/lib`.
  */
 export function rocketmqLibDir(version = ROCKETMQ_VERSION): string {
-  const defaultLib = process.env.ROCKETMQ_LIB_CACHE || join(homedir(), '.cache', 'rocketmq-operator', `rocketmq-${ROCKETMQ_VERSION}`, 'lib');
+  const defaultLib =
+    process.env.ROCKETMQ_LIB_CACHE || join(homedir(), '.cache', 'rocketmq-operator', `rocketmq-${ROCKETMQ_VERSION}`, 'lib');
   return version === ROCKETMQ_VERSION ? defaultLib : join(dirname(dirname(defaultLib)), `rocketmq-${version}`, 'lib');
 }
 
@@ -96,7 +109,11 @@ export function describeWithRocketMQ(name: string, body: () => void, version = R
   }
 }
 
-function run(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs: number }): Promise<CommandResult> {
+function run(
+  command: string,
+  args: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs: number },
+): Promise<CommandResult> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
     track(child);
@@ -145,7 +162,9 @@ export async function ensureRocketMQLib(version = ROCKETMQ_VERSION): Promise<str
       { timeoutMs: 10 * 60_000 },
     );
     if (result.code !== 0) {
-      throw new Error(`fetching the RocketMQ ${version} jars with Maven failed (exit ${result.code}):\n${(result.stdout + result.stderr).slice(-4000)}`);
+      throw new Error(
+        `fetching the RocketMQ ${version} jars with Maven failed (exit ${result.code}):\n${(result.stdout + result.stderr).slice(-4000)}`,
+      );
     }
     writeFileSync(join(staging, COMPLETE_MARKER), `${new Date().toISOString()}\n`);
     rmSync(lib, { recursive: true, force: true });
@@ -175,7 +194,9 @@ function installExitHook(): void {
 }
 
 /** On Linux the JVMs also get SIGKILL if this process dies without running its exit hook. */
-const deathSignalWrapper = commandWorks('setpriv', ['--pdeathsig', 'SIGKILL', '--', 'true']) ? ['setpriv', '--pdeathsig', 'SIGKILL', '--'] : [];
+const deathSignalWrapper = commandWorks('setpriv', ['--pdeathsig', 'SIGKILL', '--', 'true'])
+  ? ['setpriv', '--pdeathsig', 'SIGKILL', '--']
+  : [];
 
 // ---- ports ----
 
@@ -516,7 +537,16 @@ export async function startRocketMQ(options: StartOptions = {}): Promise<TestRoc
       const full = args.includes('-n') ? args : [...args, '-n', nameServer];
       return run(
         'java',
-        javaArgs(version, lib, toolsHome, root, 'rmq.tools.logback.xml', ['-Xms32m', '-Xmx256m'], 'org.apache.rocketmq.tools.command.MQAdminStartup', full),
+        javaArgs(
+          version,
+          lib,
+          toolsHome,
+          root,
+          'rmq.tools.logback.xml',
+          ['-Xms32m', '-Xmx256m'],
+          'org.apache.rocketmq.tools.command.MQAdminStartup',
+          full,
+        ),
         { cwd: root, timeoutMs: 60_000 },
       );
     };
@@ -526,7 +556,17 @@ export async function startRocketMQ(options: StartOptions = {}): Promise<TestRoc
       const args = [nameServer, topic, String(count), ...(brokerName ? [brokerName] : [])];
       const result = await run(
         'java',
-        javaArgs(version, lib, join(root, 'producer-home'), root, 'rmq.client.logback.xml', ['-Xms32m', '-Xmx256m'], 'TestProducer', args, classes),
+        javaArgs(
+          version,
+          lib,
+          join(root, 'producer-home'),
+          root,
+          'rmq.client.logback.xml',
+          ['-Xms32m', '-Xmx256m'],
+          'TestProducer',
+          args,
+          classes,
+        ),
         { cwd: root, timeoutMs: 120_000 },
       );
       if (result.code !== 0) throw new Error(`TestProducer failed (exit ${result.code}):\n${result.stdout}\n${result.stderr.slice(-3000)}`);

@@ -11,12 +11,19 @@ const MINUTE = 60_000;
 
 (skip ? describe.skip : describe)('a cluster from the examples', () => {
   const system = systemPerFile('examples');
-  const parents: [Kind, string][] = [['NameService', 'name-service'], ['Broker', 'broker'], ['Console', 'console']];
+  const parents: [Kind, string][] = [
+    ['NameService', 'name-service'],
+    ['Broker', 'broker'],
+    ['Console', 'console'],
+  ];
   const CHILD_TYPES = 'statefulsets,services,configmaps,deployments,poddisruptionbudgets,jobs';
 
   async function presentChildren(): Promise<string[]> {
     const items = await system().list(CHILD_TYPES);
-    return items.filter((o) => o.metadata?.ownerReferences?.some((r) => r.controller)).map((o) => `${o.kind}/${o.metadata!.name}`).sort();
+    return items
+      .filter((o) => o.metadata?.ownerReferences?.some((r) => r.controller))
+      .map((o) => `${o.kind}/${o.metadata!.name}`)
+      .sort();
   }
 
   it(
@@ -33,7 +40,9 @@ const MINUTE = 60_000;
 
       const pods = await sys.waitFor('8 pods Ready', async () => {
         const all = await sys.list('pods');
-        const ready = all.filter((p) => p.status?.conditions?.some((c: { type: string; status: string }) => c.type === 'Ready' && c.status === 'True'));
+        const ready = all.filter((p) =>
+          p.status?.conditions?.some((c: { type: string; status: string }) => c.type === 'Ready' && c.status === 'True'),
+        );
         return ready.length === 8 && all.length === 8 ? all : undefined;
       });
       const podsMs = Date.now() - applied;
@@ -44,9 +53,15 @@ const MINUTE = 60_000;
       }
       const statusMs = Date.now() - applied;
       const ns = await sys.parent('NameService', 'name-service');
-      expect(ns?.status).toMatchObject({ readyReplicas: 3, addresses: expect.arrayContaining(['name-service-0.name-service.default.svc:9876']) });
+      expect(ns?.status).toMatchObject({
+        readyReplicas: 3,
+        addresses: expect.arrayContaining(['name-service-0.name-service.default.svc:9876']),
+      });
       const broker = await sys.parent('Broker', 'broker');
-      expect(broker?.status).toMatchObject({ size: 2, nodes: ['broker-0-master-0', 'broker-0-replica-1-0', 'broker-1-master-0', 'broker-1-replica-1-0'] });
+      expect(broker?.status).toMatchObject({
+        size: 2,
+        nodes: ['broker-0-master-0', 'broker-0-replica-1-0', 'broker-1-master-0', 'broker-1-replica-1-0'],
+      });
       expect(await presentChildren()).toEqual(expected);
 
       recordFigure('apply to all children present (s)', childrenMs / 1000);
@@ -97,7 +112,9 @@ const MINUTE = 60_000;
       const [header, row] = table.trim().split('\n');
       const status = row.split(/\s+/)[header.split(/\s+/).indexOf('STATUS')];
       expect({ status }).toEqual({ status: expect.stringMatching(/ScaleDown/i) });
-      expect((await sys.list('statefulsets')).map((s) => s.metadata!.name)).toEqual(expect.arrayContaining(['broker-1-master', 'broker-1-replica-1']));
+      expect((await sys.list('statefulsets')).map((s) => s.metadata!.name)).toEqual(
+        expect.arrayContaining(['broker-1-master', 'broker-1-replica-1']),
+      );
       expect(sys.describe(sys.writesSince(since).filter((w) => w.verb === 'delete'))).toBe('');
       await expectSteadyState(sys);
     },

@@ -30,10 +30,18 @@ const BROKER_PODS = ['broker-0-replica-1-0', 'broker-0-master-0', 'broker-1-repl
       'every broker pod up to date and Ready',
       async () => {
         const broker = await sys.parent('Broker', 'broker');
-        const pods = (broker?.status?.groups as { pods: { ready: boolean; upToDate: boolean }[] }[] | undefined)?.flatMap((g) => g.pods) ?? [];
+        const pods =
+          (broker?.status?.groups as { pods: { ready: boolean; upToDate: boolean }[] }[] | undefined)?.flatMap((g) => g.pods) ?? [];
         const progressing = broker?.status?.conditions?.find((c) => c.type === 'Progressing');
-        const images = image ? (await sys.list('pods', 'default', 'app.kubernetes.io/component=broker')).map((p) => p.spec.containers[0].image) : [];
-        return pods.length === 4 && pods.every((p) => p.ready && p.upToDate) && progressing?.status === 'False' && images.every((i) => i === image);
+        const images = image
+          ? (await sys.list('pods', 'default', 'app.kubernetes.io/component=broker')).map((p) => p.spec.containers[0].image)
+          : [];
+        return (
+          pods.length === 4 &&
+          pods.every((p) => p.ready && p.upToDate) &&
+          progressing?.status === 'False' &&
+          images.every((i) => i === image)
+        );
       },
       4 * MINUTE,
     );
@@ -55,7 +63,9 @@ const BROKER_PODS = ['broker-0-replica-1-0', 'broker-0-master-0', 'broker-1-repl
       await sys.kubectlOk(['patch', 'nameservice', 'name-service', '--type=merge', '-p', '{"spec":{"size":4}}']);
       // name-service-3 waits for its volume: it exists but is not Ready.
       try {
-        await sys.waitFor('name-service-3 created', async () => (await sys.list('pods')).some((p) => p.metadata!.name === 'name-service-3'));
+        await sys.waitFor('name-service-3 created', async () =>
+          (await sys.list('pods')).some((p) => p.metadata!.name === 'name-service-3'),
+        );
         await new Promise((r) => setTimeout(r, 25_000));
         expect({ restartedBeforeNameServerReady: brokers.replacementOrder() }).toEqual({ restartedBeforeNameServerReady: [] });
       } finally {
@@ -79,11 +89,29 @@ const BROKER_PODS = ['broker-0-replica-1-0', 'broker-0-master-0', 'broker-1-repl
       const sys = system();
       const pods = ['name-service-0', 'name-service-1', 'name-service-2', 'name-service-3'];
       const timeline = new PodTimeline(sys, pods);
-      await sys.kubectlOk(['patch', 'nameservice', 'name-service', '--type=merge', '-p', '{"spec":{"nameServiceImage":"apache/rocketmq:5.3.2"}}']);
-      await sys.waitFor('every name server on the new image and Ready', async () => {
-        const current = (await sys.list('pods')).filter((p) => pods.includes(p.metadata!.name!));
-        return current.length === 4 && current.every((p) => p.spec.containers[0].image === 'apache/rocketmq:5.3.2' && p.status?.conditions?.some((c: { type: string; status: string }) => c.type === 'Ready' && c.status === 'True'));
-      }, 3 * MINUTE);
+      await sys.kubectlOk([
+        'patch',
+        'nameservice',
+        'name-service',
+        '--type=merge',
+        '-p',
+        '{"spec":{"nameServiceImage":"apache/rocketmq:5.3.2"}}',
+      ]);
+      await sys.waitFor(
+        'every name server on the new image and Ready',
+        async () => {
+          const current = (await sys.list('pods')).filter((p) => pods.includes(p.metadata!.name!));
+          return (
+            current.length === 4 &&
+            current.every(
+              (p) =>
+                p.spec.containers[0].image === 'apache/rocketmq:5.3.2' &&
+                p.status?.conditions?.some((c: { type: string; status: string }) => c.type === 'Ready' && c.status === 'True'),
+            )
+          );
+        },
+        3 * MINUTE,
+      );
       await timeline.stop();
       expect(timeline.replacementOrder().sort()).toEqual(pods);
       expect(timeline.maxUnavailable()).toBe(1);

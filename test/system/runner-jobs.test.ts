@@ -1,7 +1,7 @@
 // Runner Jobs executed for real: the job kubelet runs each Job pod's rendered command against a real
 // RocketMQ on loopback whose brokers carry the names the Broker gives them (cluster "broker",
 // brokers broker-0..3, so the Broker can grow to four groups), with the pod's ServiceAccount token.
-import { RocketMQAdmin } from '../../hooks/rocketmq/admin.js';
+import { type RocketMQAdmin } from '../../hooks/rocketmq/admin.js';
 import { describeWithRocketMQ, startRocketMQ, type TestRocketMQ } from '../support/rocketmq.js';
 import { compileClients } from '../runner/support/clients.js';
 import { RealWorld } from '../runner/support/real-transfer.js';
@@ -93,10 +93,16 @@ describeIf('runner Jobs on a real RocketMQ', () => {
         sys.kubelet.unreachable.clear();
       }
       const failedAt = Date.now();
-      const done = await sys.waitFor('the copy Done', async () => ((await copyState(3))?.phase === 'Done' ? copyState(3) : undefined), 4 * MINUTE);
-      expect(done!.attempts).toBeGreaterThanOrEqual(2);
+      const done = await sys.waitFor(
+        'the copy Done',
+        async () => ((await copyState(3))?.phase === 'Done' ? copyState(3) : undefined),
+        4 * MINUTE,
+      );
+      expect(done.attempts).toBeGreaterThanOrEqual(2);
       // The retry waited for its backoff (30 s after the failure) rather than running at once.
-      const retry = sys.writesSince(started).filter((w) => w.verb === 'create' && w.resource === 'jobs' && w.name === 'broker-copy-metadata-2');
+      const retry = sys
+        .writesSince(started)
+        .filter((w) => w.verb === 'create' && w.resource === 'jobs' && w.name === 'broker-copy-metadata-2');
       expect(retry).toHaveLength(1);
       expect(retry[0].at).toBeGreaterThan(failedAt - 30_000);
       const target = rmq.broker('broker-3').address;
@@ -121,19 +127,31 @@ describeIf('runner Jobs on a real RocketMQ', () => {
 
       sys.kubelet.unreachable.add('default');
       await sys.apply(sys.example('topictransfer.yaml'));
-      await sys.waitFor('the first runner pod failed', async () => sys.kubelet.exits.some((e) => e.job === 'topictransfer-transfer' && e.code !== 0), 2 * MINUTE);
-      const message = await sys.waitFor(
-        'a status that tells the Job ran',
-        async () => {
-          const status = (await sys.parent('TopicTransfer', 'topictransfer'))?.status;
-          return status && !String(status.message).includes('waiting for the transfer Job to start') ? String(status.message) : undefined;
-        },
-        45_000,
-      ).catch(() => 'waiting for the transfer Job to start');
+      await sys.waitFor(
+        'the first runner pod failed',
+        async () => sys.kubelet.exits.some((e) => e.job === 'topictransfer-transfer' && e.code !== 0),
+        2 * MINUTE,
+      );
+      const message = await sys
+        .waitFor(
+          'a status that tells the Job ran',
+          async () => {
+            const status = (await sys.parent('TopicTransfer', 'topictransfer'))?.status;
+            return status && !String(status.message).includes('waiting for the transfer Job to start') ? String(status.message) : undefined;
+          },
+          45_000,
+        )
+        .catch(() => 'waiting for the transfer Job to start');
       sys.kubelet.unreachable.clear();
-      expect({ messageAfterAFailedRunner: message }).not.toEqual({ messageAfterAFailedRunner: expect.stringContaining('waiting for the transfer Job to start') });
+      expect({ messageAfterAFailedRunner: message }).not.toEqual({
+        messageAfterAFailedRunner: expect.stringContaining('waiting for the transfer Job to start'),
+      });
 
-      await sys.waitFor('transfer Succeeded', async () => (await sys.parent('TopicTransfer', 'topictransfer'))?.status?.phase === 'Succeeded', 4 * MINUTE);
+      await sys.waitFor(
+        'transfer Succeeded',
+        async () => (await sys.parent('TopicTransfer', 'topictransfer'))?.status?.phase === 'Succeeded',
+        4 * MINUTE,
+      );
       await consumer.receivedAll(producer.sent, MINUTE);
       await world.routeSettles(topic, ['broker-1']);
       expect(await admin.topicConfig(rmq.broker('broker-0').address, topic)).toBeUndefined();
@@ -150,11 +168,22 @@ describeIf('runner Jobs on a real RocketMQ', () => {
       const [topic, group] = ['TopicBack', 'back-group'];
       const originals = await world.createTopicAndGroup('broker-0', topic, group);
       const consumer = await world.consumer(topic, group, 'broker-0');
-      const transfer = sys.example('topictransfer.yaml').replace('name: topictransfer', 'name: transfer-back').replace('topic: TopicTest', `topic: ${topic}`);
+      const transfer = sys
+        .example('topictransfer.yaml')
+        .replace('name: topictransfer', 'name: transfer-back')
+        .replace('topic: TopicTest', `topic: ${topic}`);
       await sys.apply(transfer);
-      await sys.waitFor('the transfer past its first step', async () => Number((await sys.parent('TopicTransfer', 'transfer-back'))?.status?.step) >= 2, 3 * MINUTE);
+      await sys.waitFor(
+        'the transfer past its first step',
+        async () => Number((await sys.parent('TopicTransfer', 'transfer-back'))?.status?.step) >= 2,
+        3 * MINUTE,
+      );
       await sys.kubectlOk(['delete', 'topictransfer', 'transfer-back', '--wait=false']);
-      await sys.waitFor('the TopicTransfer gone', async () => (await sys.parent('TopicTransfer', 'transfer-back')) === undefined, 5 * MINUTE);
+      await sys.waitFor(
+        'the TopicTransfer gone',
+        async () => (await sys.parent('TopicTransfer', 'transfer-back')) === undefined,
+        5 * MINUTE,
+      );
       expect(sys.kubelet.exits.filter((e) => e.job === 'transfer-back-rollback').at(-1)).toMatchObject({ code: 0 });
       expect(await admin.topicConfig(rmq.broker('broker-0').address, topic)).toEqual(originals.topic);
       expect(await admin.subscriptionGroup(rmq.broker('broker-0').address, group)).toEqual(originals.group);

@@ -21,8 +21,16 @@ const NAMESPACES = ['team-a', 'team-b'];
         await sys.apply(sys.example('cluster.yaml', ns));
       }
       for (const ns of NAMESPACES) {
-        for (const [kind, name] of [['NameService', 'name-service'], ['Broker', 'broker'], ['Console', 'console']] as const) {
-          await sys.waitFor(`${kind} Ready in ${ns}`, async () => (await sys.condition(kind, name, 'Ready', ns))?.status === 'True', 3 * MINUTE);
+        for (const [kind, name] of [
+          ['NameService', 'name-service'],
+          ['Broker', 'broker'],
+          ['Console', 'console'],
+        ] as const) {
+          await sys.waitFor(
+            `${kind} Ready in ${ns}`,
+            async () => (await sys.condition(kind, name, 'Ready', ns))?.status === 'True',
+            3 * MINUTE,
+          );
         }
         const broker = await sys.parent('Broker', 'broker', ns);
         expect(broker?.status?.nameServers).toBe([0, 1, 2].map((i) => `name-service-${i}.name-service.${ns}.svc:9876`).join(';'));
@@ -36,9 +44,13 @@ const NAMESPACES = ['team-a', 'team-b'];
       await expectSteadyState(sys);
 
       const since = Date.now();
-      const before = (await sys.list('statefulsets,services,configmaps,deployments,pods', 'team-b')).map((o) => `${o.kind}/${o.metadata!.name}/${o.metadata!.uid}`).sort();
+      const before = (await sys.list('statefulsets,services,configmaps,deployments,pods', 'team-b'))
+        .map((o) => `${o.kind}/${o.metadata!.name}/${o.metadata!.uid}`)
+        .sort();
       await sys.kubectlOk(['delete', 'namespace', 'team-a', '--wait=true', '--timeout=120s']);
-      const after = (await sys.list('statefulsets,services,configmaps,deployments,pods', 'team-b')).map((o) => `${o.kind}/${o.metadata!.name}/${o.metadata!.uid}`).sort();
+      const after = (await sys.list('statefulsets,services,configmaps,deployments,pods', 'team-b'))
+        .map((o) => `${o.kind}/${o.metadata!.name}/${o.metadata!.uid}`)
+        .sort();
       expect(after).toEqual(before);
       expect((await sys.condition('Broker', 'broker', 'Ready', 'team-b'))?.status).toBe('True');
       expectNothingDeletedSince(sys, since, 'team-b');

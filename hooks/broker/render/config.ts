@@ -70,7 +70,11 @@ function valueIn(text: string | undefined, key: string): string | undefined {
  * The masters' role: replicationMode when set (the older API's field), else brokerRole from
  * properties, else from broker-common.conf, else ASYNC_MASTER. A replica's role is always SLAVE.
  */
-export function masterRole(replicationMode: 'ASYNC' | 'SYNC' | undefined, properties: Record<string, string> | undefined, commonConf: string | undefined): MasterRole {
+export function masterRole(
+  replicationMode: 'ASYNC' | 'SYNC' | undefined,
+  properties: Record<string, string> | undefined,
+  commonConf: string | undefined,
+): MasterRole {
   if (replicationMode) return `${replicationMode}_MASTER`;
   if (properties?.brokerRole) return properties.brokerRole as MasterRole;
   const fromFile = valueIn(commonConf, 'brokerRole');

@@ -38,7 +38,13 @@ export function brokerEnv({ member, ...shared }: BrokerEnvInput): V1EnvVar[] {
  * brokerEnv for every member of one Broker: what all members share (the name servers, the JVM flags,
  * the user's entries) is worked out once. The entries are shared between the lists it returns.
  */
-export function brokerEnvRenderer({ clusterName, nameServers, memoryLimit, flavor, userEnv = [] }: Omit<BrokerEnvInput, 'member'>): (member: BrokerMember) => V1EnvVar[] {
+export function brokerEnvRenderer({
+  clusterName,
+  nameServers,
+  memoryLimit,
+  flavor,
+  userEnv = [],
+}: Omit<BrokerEnvInput, 'member'>): (member: BrokerMember) => V1EnvVar[] {
   const jvm = jvmEnv(memoryLimit, flavor, userEnv);
   const userNames = new Set(userEnv.map((e) => e.name));
   const own = (entry: V1EnvVar) => (userNames.has(entry.name) ? undefined : entry);

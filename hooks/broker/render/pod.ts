@@ -40,7 +40,10 @@ export function checkVolumeNames(parent: BrokerParent, storage: Storage): void {
   const details = (parent.spec.volumes ?? [])
     .map((v, i) => ({ v, i }))
     .filter(({ v }) => reserved.includes(v.name))
-    .map(({ v, i }) => `spec.volumes[${i}].name: "${v.name}" is the operator's ${v.name === CONFIG_VOLUME ? 'broker.conf volume' : 'data volume (volumeClaimTemplates[0])'}; rename it`);
+    .map(
+      ({ v, i }) =>
+        `spec.volumes[${i}].name: "${v.name}" is the operator's ${v.name === CONFIG_VOLUME ? 'broker.conf volume' : 'data volume (volumeClaimTemplates[0])'}; rename it`,
+    );
   if (details.length > 0) throw new InvalidSpecError('Broker', parent.name, details);
 }
 
@@ -61,7 +64,6 @@ function groupAntiAffinity(name: string, member: BrokerMember) {
   };
 }
 
-
 /** Renders the pod template of each member of one Broker, from its broker.conf. */
 export type BrokerPodRenderer = (member: BrokerMember, conf: string) => PodTemplate;
 
@@ -81,8 +83,18 @@ export function brokerPodRenderer(parent: BrokerParent, nameServers: string, sto
   const { name, spec } = parent;
   const flavor = imageFlavor(spec.brokerImage);
   const resources = canonicalResources(spec.resources);
-  const volumes: V1Volume[] = [...(spec.volumes ?? []), ...storage.volumes, { name: CONFIG_VOLUME, configMap: { name: brokerConfigMapName(name) } }];
-  const envOf = brokerEnvRenderer({ clusterName: name, nameServers, memoryLimit: resources?.limits?.memory as string | undefined, flavor, userEnv: prune(spec.env) });
+  const volumes: V1Volume[] = [
+    ...(spec.volumes ?? []),
+    ...storage.volumes,
+    { name: CONFIG_VOLUME, configMap: { name: brokerConfigMapName(name) } },
+  ];
+  const envOf = brokerEnvRenderer({
+    clusterName: name,
+    nameServers,
+    memoryLimit: resources?.limits?.memory,
+    flavor,
+    userEnv: prune(spec.env),
+  });
   const sharedContainer = prune({
     name: 'broker',
     image: spec.brokerImage,
@@ -132,7 +144,10 @@ export function brokerPodRenderer(parent: BrokerParent, nameServers: string, sto
         annotations: cleanAnnotations ? annotations : prune(annotations),
       },
       // Keys keep their places: affinity (unless the user's was pruned away) and containers are in the shared part.
-      spec: userAffinity === undefined ? { ...sharedSpec, affinity: groupAntiAffinity(name, member), containers: [container] } : { ...sharedSpec, containers: [container] },
+      spec:
+        userAffinity === undefined
+          ? { ...sharedSpec, affinity: groupAntiAffinity(name, member), containers: [container] }
+          : { ...sharedSpec, containers: [container] },
     };
   };
   // The template hash is of the template's JSON. With more than a few members, that text is
@@ -142,7 +157,10 @@ export function brokerPodRenderer(parent: BrokerParent, nameServers: string, sto
   const textTemplate = () =>
     jsonTextTemplate(
       ([statefulSet, brokerName, brokerId, configHash]) =>
-        build({ statefulSet, pod: `${statefulSet}-0`, group: 0, brokerName, brokerId: brokerId as unknown as number, role: 'MASTER' }, configHash),
+        build(
+          { statefulSet, pod: `${statefulSet}-0`, group: 0, brokerName, brokerId: brokerId as unknown as number, role: 'MASTER' },
+          configHash,
+        ),
       4,
     );
 

@@ -12,7 +12,13 @@ import type { BrokerParent } from './pod.js';
  * `<template>-<name>-0`, as the original operator named them. The template is either the desired
  * one or, while the broker waits for its turn to restart, the one it runs now.
  */
-export function renderBrokerStatefulSet(parent: BrokerParent, member: BrokerMember, template: unknown, storage: Storage, observed?: KubeObject): KubeObject {
+export function renderBrokerStatefulSet(
+  parent: BrokerParent,
+  member: BrokerMember,
+  template: unknown,
+  storage: Storage,
+  observed?: KubeObject,
+): KubeObject {
   const { name, namespace } = parent;
   // The template is pruned already (both kinds are marked so): only what is around it is looked at.
   const spec = markPruned(

@@ -15,7 +15,7 @@ export interface Write {
 export const PARENTS = new Set(['nameservices', 'brokers', 'consoles', 'topictransfers']);
 
 export function writesSince(auditLog: string, since: number): Write[] {
-  let text = '';
+  let text: string;
   try {
     text = readFileSync(auditLog, 'utf8');
   } catch {
@@ -29,7 +29,15 @@ export function writesSince(auditLog: string, since: number): Write[] {
     const at = Date.parse(e.requestReceivedTimestamp);
     if (at < since) continue;
     const ref = e.objectRef ?? {};
-    writes.push({ at, verb: e.verb, resource: ref.resource, subresource: ref.subresource, namespace: ref.namespace, name: ref.name, code: e.responseStatus?.code ?? 0 });
+    writes.push({
+      at,
+      verb: e.verb,
+      resource: ref.resource,
+      subresource: ref.subresource,
+      namespace: ref.namespace,
+      name: ref.name,
+      code: e.responseStatus?.code ?? 0,
+    });
   }
   return writes;
 }
@@ -40,5 +48,10 @@ export function childWrites(writes: Write[]): Write[] {
 }
 
 export function describeWrites(writes: Write[]): string {
-  return writes.map((w) => `${new Date(w.at).toISOString()} ${w.verb} ${w.resource}${w.subresource ? `/${w.subresource}` : ''} ${w.namespace ?? ''}/${w.name ?? ''} → ${w.code}`).join('\n');
+  return writes
+    .map(
+      (w) =>
+        `${new Date(w.at).toISOString()} ${w.verb} ${w.resource}${w.subresource ? `/${w.subresource}` : ''} ${w.namespace ?? ''}/${w.name ?? ''} → ${w.code}`,
+    )
+    .join('\n');
 }

@@ -7,7 +7,9 @@ import type { System } from './system.js';
 const KEPT = new Set(['statefulsets', 'services', 'configmaps', 'deployments', 'poddisruptionbudgets', 'persistentvolumeclaims']);
 
 export function expectNothingDeletedSince(system: System, since: number, namespace?: string): void {
-  const deletes = system.writesSince(since).filter((w) => w.verb === 'delete' && KEPT.has(w.resource) && (!namespace || w.namespace === namespace));
+  const deletes = system
+    .writesSince(since)
+    .filter((w) => w.verb === 'delete' && KEPT.has(w.resource) && (!namespace || w.namespace === namespace));
   expect(system.describe(deletes)).toBe('');
 }
 
@@ -20,7 +22,14 @@ export async function expectSteadyState(system: System, windowMs = 20_000): Prom
   const { writes } = await system.steadyStateChildWrites(windowMs);
   expect(system.describe(writes)).toBe('');
   const touched = Date.now();
-  await system.kubectlOk(['annotate', 'nameservices,brokers,consoles,topictransfers', '--all', '-A', '--overwrite', `steady-check=${touched}`]);
+  await system.kubectlOk([
+    'annotate',
+    'nameservices,brokers,consoles,topictransfers',
+    '--all',
+    '-A',
+    '--overwrite',
+    `steady-check=${touched}`,
+  ]);
   await new Promise((r) => setTimeout(r, 10_000));
   expect(system.describe(childWrites(system.writesSince(touched)))).toBe('');
 }

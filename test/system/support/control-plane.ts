@@ -64,47 +64,66 @@ export async function startControlPlane(bin: SystemBinaries): Promise<ControlPla
     const [cmPort, schedPort, kwokPort] = await Promise.all([freePort(), freePort(), freePort()]);
     const log = (name: string) => join(api.dir, `${name}.log`);
     daemons.push(
-      startDaemon('kube-controller-manager', join(bin.kubeDir, 'kube-controller-manager'), [
-        `--kubeconfig=${api.kubeconfigPath}`,
-        `--authentication-kubeconfig=${api.kubeconfigPath}`,
-        `--authorization-kubeconfig=${api.kubeconfigPath}`,
-        '--bind-address=127.0.0.1',
-        `--secure-port=${cmPort}`,
-        '--leader-elect=false',
-        '--use-service-account-credentials=false',
-        `--service-account-private-key-file=${join(api.dir, 'sa.key')}`,
-        `--root-ca-file=${join(api.dir, 'ca.crt')}`,
-        '--concurrent-statefulset-syncs=5',
-        '-v=1',
-      ], { log: log('kube-controller-manager') }),
-      startDaemon('kube-scheduler', join(bin.kubeDir, 'kube-scheduler'), [
-        `--kubeconfig=${api.kubeconfigPath}`,
-        `--authentication-kubeconfig=${api.kubeconfigPath}`,
-        `--authorization-kubeconfig=${api.kubeconfigPath}`,
-        '--bind-address=127.0.0.1',
-        `--secure-port=${schedPort}`,
-        '--leader-elect=false',
-        '-v=1',
-      ], { log: log('kube-scheduler') }),
+      startDaemon(
+        'kube-controller-manager',
+        join(bin.kubeDir, 'kube-controller-manager'),
+        [
+          `--kubeconfig=${api.kubeconfigPath}`,
+          `--authentication-kubeconfig=${api.kubeconfigPath}`,
+          `--authorization-kubeconfig=${api.kubeconfigPath}`,
+          '--bind-address=127.0.0.1',
+          `--secure-port=${cmPort}`,
+          '--leader-elect=false',
+          '--use-service-account-credentials=false',
+          `--service-account-private-key-file=${join(api.dir, 'sa.key')}`,
+          `--root-ca-file=${join(api.dir, 'ca.crt')}`,
+          '--concurrent-statefulset-syncs=5',
+          '-v=1',
+        ],
+        { log: log('kube-controller-manager') },
+      ),
+      startDaemon(
+        'kube-scheduler',
+        join(bin.kubeDir, 'kube-scheduler'),
+        [
+          `--kubeconfig=${api.kubeconfigPath}`,
+          `--authentication-kubeconfig=${api.kubeconfigPath}`,
+          `--authorization-kubeconfig=${api.kubeconfigPath}`,
+          '--bind-address=127.0.0.1',
+          `--secure-port=${schedPort}`,
+          '--leader-elect=false',
+          '-v=1',
+        ],
+        { log: log('kube-scheduler') },
+      ),
     );
     await writeFile(join(api.dir, 'kwok.yaml'), KWOK_STAGES);
     daemons.push(
-      startDaemon('kwok', bin.kwok, [
-        `--kubeconfig=${api.kubeconfigPath}`,
-        `--config=${join(api.dir, 'kwok.yaml')}`,
-        '--manage-all-nodes=false',
-        '--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake',
-        '--node-lease-duration-seconds=40',
-        `--server-address=127.0.0.1:${kwokPort}`,
-        '--cidr=10.244.0.1/16',
-        '--node-ip=10.1.0.1',
-      ], { log: log('kwok'), env: { ...process.env, HOME: api.dir } }),
+      startDaemon(
+        'kwok',
+        bin.kwok,
+        [
+          `--kubeconfig=${api.kubeconfigPath}`,
+          `--config=${join(api.dir, 'kwok.yaml')}`,
+          '--manage-all-nodes=false',
+          '--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake',
+          '--node-lease-duration-seconds=40',
+          `--server-address=127.0.0.1:${kwokPort}`,
+          '--cidr=10.244.0.1/16',
+          '--node-ip=10.1.0.1',
+        ],
+        { log: log('kwok'), env: { ...process.env, HOME: api.dir } },
+      ),
     );
     for (const name of NODES) {
       const node = {
         apiVersion: 'v1',
         kind: 'Node',
-        metadata: { name, annotations: { 'kwok.x-k8s.io/node': 'fake' }, labels: { 'kubernetes.io/hostname': name, 'kubernetes.io/os': 'linux', type: 'kwok' } },
+        metadata: {
+          name,
+          annotations: { 'kwok.x-k8s.io/node': 'fake' },
+          labels: { 'kubernetes.io/hostname': name, 'kubernetes.io/os': 'linux', type: 'kwok' },
+        },
         spec: {},
       };
       const created = await api.kubectl(['apply', '-f', '-'], JSON.stringify(node));
@@ -114,16 +133,20 @@ export async function startControlPlane(bin: SystemBinaries): Promise<ControlPla
     await until('kwok nodes Ready', 60_000, async () => {
       for (const d of daemons) if (d.child.exitCode !== null) throw new Error(`${d.name} exited:\n${d.tail()}`);
       const nodes = await core.listNode();
-      return nodes.items.filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length === NODES.length;
+      return (
+        nodes.items.filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length === NODES.length
+      );
     });
-    await until('the default ServiceAccount', 60_000, async () => (await core.listNamespacedServiceAccount({ namespace: 'default' })).items.some((s) => s.metadata?.name === 'default'));
+    await until('the default ServiceAccount', 60_000, async () =>
+      (await core.listNamespacedServiceAccount({ namespace: 'default' })).items.some((s) => s.metadata?.name === 'default'),
+    );
     const heldClaims = new Set<string>();
     void provisionVolumes(core, heldClaims, () => stopped);
     return { api, auditLog, daemons, heldClaims, stop: stopAll };
   } catch (error) {
     const logs = daemons.map((d) => `--- ${d.name}\n${d.tail(15)}`).join('\n');
     await stopAll();
-    throw new Error(`${(error as Error).message}\n${logs}`);
+    throw new Error(`${(error as Error).message}\n${logs}`, { cause: error });
   }
 }
 
@@ -137,19 +160,21 @@ async function provisionVolumes(core: CoreV1Api, held: Set<string>, stopped: () 
         const name = `pv-${claim.metadata!.uid}`;
         if (made.has(name) || held.has(`${claim.metadata!.namespace}/${claim.metadata!.name}`)) continue;
         made.add(name);
-        await core.createPersistentVolume({
-          body: {
-            metadata: { name },
-            spec: {
-              capacity: { storage: claim.spec?.resources?.requests?.storage ?? '1Gi' },
-              accessModes: claim.spec?.accessModes ?? ['ReadWriteOnce'],
-              persistentVolumeReclaimPolicy: 'Retain',
-              storageClassName: claim.spec?.storageClassName ?? '',
-              hostPath: { path: `/tmp/${name}` },
-              claimRef: { namespace: claim.metadata!.namespace, name: claim.metadata!.name, uid: claim.metadata!.uid },
+        await core
+          .createPersistentVolume({
+            body: {
+              metadata: { name },
+              spec: {
+                capacity: { storage: claim.spec?.resources?.requests?.storage ?? '1Gi' },
+                accessModes: claim.spec?.accessModes ?? ['ReadWriteOnce'],
+                persistentVolumeReclaimPolicy: 'Retain',
+                storageClassName: claim.spec?.storageClassName ?? '',
+                hostPath: { path: `/tmp/${name}` },
+                claimRef: { namespace: claim.metadata!.namespace, name: claim.metadata!.name, uid: claim.metadata!.uid },
+              },
             },
-          },
-        }).catch(() => made.delete(name));
+          })
+          .catch(() => made.delete(name));
       }
     } catch {
       // the apiserver is going away

@@ -59,7 +59,7 @@ export class HookService {
 
   /** Hook requests by kind, hook and outcome (ok, rejected = 4xx, error = 5xx) since the first start. */
   async counts(): Promise<HookCounts> {
-    const now = await this.scrape().catch(() => ({}) as HookCounts);
+    const now = await this.scrape().catch(() => ({}));
     const sum: HookCounts = { ...this.carried };
     for (const [k, v] of Object.entries(now)) sum[k] = (sum[k] ?? 0) + v;
     return sum;

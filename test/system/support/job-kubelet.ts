@@ -70,7 +70,9 @@ export class JobKubelet {
       const uid = pod.metadata!.uid!;
       if (pod.metadata?.deletionTimestamp) {
         this.running.get(uid)?.kill('SIGKILL');
-        await this.core.deleteNamespacedPod({ name: pod.metadata.name!, namespace: pod.metadata.namespace!, gracePeriodSeconds: 0 }).catch(() => undefined);
+        await this.core
+          .deleteNamespacedPod({ name: pod.metadata.name!, namespace: pod.metadata.namespace!, gracePeriodSeconds: 0 })
+          .catch(() => undefined);
         continue;
       }
       if (!pod.spec?.nodeName || this.seen.has(uid) || pod.status?.phase !== 'Pending') continue;
@@ -92,7 +94,13 @@ export class JobKubelet {
     const issued = await this.core.createNamespacedServiceAccountToken({
       name: account,
       namespace: pod.metadata!.namespace!,
-      body: { spec: { audiences: [], expirationSeconds: 3600, boundObjectRef: { apiVersion: 'v1', kind: 'Pod', name: pod.metadata!.name!, uid: pod.metadata!.uid! } } },
+      body: {
+        spec: {
+          audiences: [],
+          expirationSeconds: 3600,
+          boundObjectRef: { apiVersion: 'v1', kind: 'Pod', name: pod.metadata!.name!, uid: pod.metadata!.uid! },
+        },
+      },
     });
     const admin = JSON.parse(readFileSync(this.api.kubeconfigPath, 'utf8'));
     const file = join(dir, 'kubeconfig');
@@ -131,9 +139,11 @@ export class JobKubelet {
     const dir = mkdtempSync(join(this.home, `${name}-`));
     const kubeconfig = await this.kubeconfigFor(pod, dir);
     const [command, ...commandArgs] = container.command ?? [];
-    const nameServers = Object.fromEntries([...this.nameServers].map(([ns, address]) => [ns, this.unreachable.has(ns) ? UNREACHABLE : address]));
+    const nameServers = Object.fromEntries(
+      [...this.nameServers].map(([ns, address]) => [ns, this.unreachable.has(ns) ? UNREACHABLE : address]),
+    );
     const startedAt = new Date().toISOString();
-    const child = spawn(command === 'node' ? process.execPath : command!, [...commandArgs, ...(container.args ?? [])], {
+    const child = spawn(command === 'node' ? process.execPath : command, [...commandArgs, ...(container.args ?? [])], {
       cwd: repoRoot,
       stdio: ['ignore', 'pipe', 'pipe'],
       env: {
@@ -147,13 +157,23 @@ export class JobKubelet {
     });
     this.running.set(pod.metadata!.uid!, child);
     let output = '';
-    child.stdout!.on('data', (d) => (output += d));
-    child.stderr!.on('data', (d) => (output += d));
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
     await this.status(pod, {
       phase: 'Running',
       startTime: startedAt,
       conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: startedAt }],
-      containerStatuses: [{ name: container.name, image: container.image, ready: true, started: true, restartCount: 0, imageID: '', state: { running: { startedAt } } }],
+      containerStatuses: [
+        {
+          name: container.name,
+          image: container.image,
+          ready: true,
+          started: true,
+          restartCount: 0,
+          imageID: '',
+          state: { running: { startedAt } },
+        },
+      ],
     }).catch(() => undefined);
     child.once('close', (code, signal) => {
       this.running.delete(pod.metadata!.uid!);

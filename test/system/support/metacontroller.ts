@@ -41,17 +41,28 @@ export async function installOperator(api: ApiServer, hooksUrl: string): Promise
 export async function startMetacontroller(api: ApiServer, binary: string): Promise<Daemon> {
   await kubectlOk(api, ['create', 'namespace', 'metacontroller']);
   await kubectlOk(api, ['create', 'serviceaccount', 'metacontroller', '-n', 'metacontroller']);
-  await kubectlOk(api, ['create', 'clusterrolebinding', 'metacontroller', '--clusterrole=cluster-admin', '--serviceaccount=metacontroller:metacontroller']);
+  await kubectlOk(api, [
+    'create',
+    'clusterrolebinding',
+    'metacontroller',
+    '--clusterrole=cluster-admin',
+    '--serviceaccount=metacontroller:metacontroller',
+  ]);
   const token = (await kubectlOk(api, ['create', 'token', 'metacontroller', '-n', 'metacontroller', '--duration=24h'])).trim();
   const kubeconfig = await api.writeKubeconfig('metacontroller', { token });
   const [metrics, health] = await Promise.all([freePort(), freePort()]);
-  const daemon = startDaemon('metacontroller', binary, [
-    `--kubeconfig=${kubeconfig}`,
-    '--zap-log-level=4',
-    '--discovery-interval=5s',
-    `--metrics-address=127.0.0.1:${metrics}`,
-    `--health-probe-bind-address=127.0.0.1:${health}`,
-  ], { log: join(api.dir, 'metacontroller.log') });
+  const daemon = startDaemon(
+    'metacontroller',
+    binary,
+    [
+      `--kubeconfig=${kubeconfig}`,
+      '--zap-log-level=4',
+      '--discovery-interval=5s',
+      `--metrics-address=127.0.0.1:${metrics}`,
+      `--health-probe-bind-address=127.0.0.1:${health}`,
+    ],
+    { log: join(api.dir, 'metacontroller.log') },
+  );
   await until('Metacontroller', 60_000, async () => {
     if (daemon.child.exitCode !== null) throw new Error(`metacontroller exited:\n${daemon.tail()}`);
     return (await fetch(`http://127.0.0.1:${health}/readyz`)).ok;

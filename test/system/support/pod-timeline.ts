@@ -14,21 +14,28 @@ export class PodTimeline {
   private readonly loop: Promise<void>;
 
   constructor(
-    private readonly system: System,
+    system: System,
     private readonly names: string[],
     namespace = 'default',
   ) {
     PodTimeline.live.add(this);
     this.loop = (async () => {
       while (this.running) {
-        const pods = await system.core().listNamespacedPod({ namespace }).catch(() => undefined);
+        const pods = await system
+          .core()
+          .listNamespacedPod({ namespace })
+          .catch(() => undefined);
         if (pods) {
           const map = new Map(
             pods.items
               .filter((p) => !p.metadata?.deletionTimestamp)
               .map((p) => [
                 p.metadata!.name!,
-                { uid: p.metadata!.uid!, image: p.spec!.containers[0].image!, ready: p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false },
+                {
+                  uid: p.metadata!.uid!,
+                  image: p.spec!.containers[0].image!,
+                  ready: p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false,
+                },
               ]),
           );
           this.samples.push({ at: Date.now(), pods: map });

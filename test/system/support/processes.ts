@@ -26,7 +26,12 @@ export function tailOf(file: string, lines = 30): string {
   }
 }
 
-export function startDaemon(name: string, command: string, args: string[], options: { log: string; env?: NodeJS.ProcessEnv; cwd?: string }): Daemon {
+export function startDaemon(
+  name: string,
+  command: string,
+  args: string[],
+  options: { log: string; env?: NodeJS.ProcessEnv; cwd?: string },
+): Daemon {
   if (!hooked) {
     hooked = true;
     process.once('exit', () => live.forEach((c) => c.kill('SIGKILL')));
@@ -73,7 +78,8 @@ export async function until<T>(what: string, timeoutMs: number, probe: () => Pro
     } catch (error) {
       last = (error as Error).message;
     }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${last})` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${last})` : ''}`);
     await new Promise((r) => setTimeout(r, intervalMs));
   }
 }

@@ -25,4 +25,4 @@ const connect = net.Socket.prototype.connect as (...args: unknown[]) => net.Sock
 net.Socket.prototype.connect = function (this: net.Socket, ...args: unknown[]) {
   redirect(Array.isArray(args[0]) ? args[0][0] : args[0]);
   return connect.apply(this, args);
-} as typeof net.Socket.prototype.connect;
+};

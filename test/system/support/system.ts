@@ -87,7 +87,13 @@ export class System {
   async parent(kind: Kind, name: string, namespace = 'default'): Promise<Parent | undefined> {
     const api = this.api.kubeConfig.makeApiClient(CustomObjectsApi);
     try {
-      return (await api.getNamespacedCustomObject({ group: 'rocketmq.apache.org', version: 'v1alpha1', namespace, plural: KINDS[kind], name })) as Parent;
+      return (await api.getNamespacedCustomObject({
+        group: 'rocketmq.apache.org',
+        version: 'v1alpha1',
+        namespace,
+        plural: KINDS[kind],
+        name,
+      })) as Parent;
     } catch {
       return undefined;
     }
@@ -98,7 +104,11 @@ export class System {
   }
 
   /** Objects of `resource` (kubectl's name) in a namespace, as JSON. */
-  async list<T = KubernetesObject & { spec?: any; status?: any }>(resource: string, namespace = 'default', selector?: string): Promise<T[]> {
+  async list<T = KubernetesObject & { spec?: any; status?: any }>(
+    resource: string,
+    namespace = 'default',
+    selector?: string,
+  ): Promise<T[]> {
     const out = await this.kubectlOk(['get', resource, '-n', namespace, '-o', 'json', ...(selector ? ['-l', selector] : [])]);
     return JSON.parse(out).items as T[];
   }
@@ -120,7 +130,11 @@ export class System {
    * Waits until Metacontroller has written nothing for `quietMs`, then counts its writes to children
    * over `windowMs`; returns them (the steady state should have none).
    */
-  async steadyStateChildWrites(windowMs = 20_000, quietMs = 5_000, timeoutMs = 120_000): Promise<{ writes: Write[]; from: number; syncs: Record<string, number> }> {
+  async steadyStateChildWrites(
+    windowMs = 20_000,
+    quietMs = 5_000,
+    timeoutMs = 120_000,
+  ): Promise<{ writes: Write[]; from: number; syncs: Record<string, number> }> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const recent = this.writesSince(Date.now() - quietMs);
@@ -150,7 +164,10 @@ export class System {
 }
 
 export function renderedChildren(yaml: string): string[] {
-  const out = execFileSync(process.execPath, [join(repoRoot, 'dist/hooks/cli.js'), 'render', '-f', '-', '-o', 'json'], { input: yaml, encoding: 'utf8' });
+  const out = execFileSync(process.execPath, [join(repoRoot, 'dist/hooks/cli.js'), 'render', '-f', '-', '-o', 'json'], {
+    input: yaml,
+    encoding: 'utf8',
+  });
   const list = JSON.parse(out) as { items: KubernetesObject[] };
   return list.items.map((o) => `${o.kind}/${o.metadata!.name}`).sort();
 }

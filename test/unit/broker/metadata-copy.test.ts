@@ -19,7 +19,8 @@ function grownCluster(from: number, to: number): HookRequest {
 }
 
 const jobs = (response: SyncResponse<object>) => response.children.filter((c) => c.kind === 'Job') as any[];
-const copyOf = (response: SyncResponse<object>, group: number) => (response.status as any).groups.find((g: any) => g.group === group).metadataCopy;
+const copyOf = (response: SyncResponse<object>, group: number) =>
+  (response.status as any).groups.find((g: any) => g.group === group).metadataCopy;
 
 function withJobStatus(request: HookRequest, response: SyncResponse<object>, status: object): HookRequest {
   const next = applyAndSettle(request, response);
@@ -28,7 +29,17 @@ function withJobStatus(request: HookRequest, response: SyncResponse<object>, sta
   return next;
 }
 
-const failed = (seconds: number) => ({ failed: 3, conditions: [{ type: 'Failed', status: 'True', message: 'Job has reached the specified backoff limit', lastTransitionTime: at(seconds).toISOString() }] });
+const failed = (seconds: number) => ({
+  failed: 3,
+  conditions: [
+    {
+      type: 'Failed',
+      status: 'True',
+      message: 'Job has reached the specified backoff limit',
+      lastTransitionTime: at(seconds).toISOString(),
+    },
+  ],
+});
 
 describe('metadata copy to new broker groups', () => {
   it('copies from the scalePodName broker to every new master once they are Ready', () => {
@@ -37,7 +48,12 @@ describe('metadata copy to new broker groups', () => {
     expect(job.metadata.name).toBe('broker-copy-metadata-1');
     expect(job.spec.template.spec.containers[0]).toMatchObject({
       image: 'registry.example/rocketmq-operator:1.0.0',
-      args: ['copy-metadata', '--namesrv=name-service-0.name-service.default.svc:9876', '--source-broker=broker-0', '--target-broker=broker-2,broker-3'],
+      args: [
+        'copy-metadata',
+        '--namesrv=name-service-0.name-service.default.svc:9876',
+        '--source-broker=broker-0',
+        '--target-broker=broker-2,broker-3',
+      ],
     });
     expect(copyOf(response, 2)).toMatchObject({ phase: 'Running', attempts: 1 });
     expect(copyOf(response, 0)).toBeUndefined();
@@ -58,7 +74,10 @@ describe('metadata copy to new broker groups', () => {
     const request = grownCluster(2, 3);
     const started = sync(request);
     const done = sync(withJobStatus(request, started, { succeeded: 1 }));
-    expect(copyOf(done, 2)).toMatchObject({ phase: 'Done', message: 'topics and subscription groups copied from broker-0 by Job broker-copy-metadata-1' });
+    expect(copyOf(done, 2)).toMatchObject({
+      phase: 'Done',
+      message: 'topics and subscription groups copied from broker-0 by Job broker-copy-metadata-1',
+    });
     expect(done.status.size).toBe(3);
     // The Job stays until the group's master is seen marked done, then it goes.
     expect(jobs(done).map((j) => j.metadata.name)).toEqual(['broker-copy-metadata-1']);
@@ -74,7 +93,9 @@ describe('metadata copy to new broker groups', () => {
     const failedRequest = withJobStatus(request, started, failed(0));
     const waiting = sync(failedRequest, at(10));
     expect(copyOf(waiting, 2)).toMatchObject({ phase: 'Failed', attempts: 1 });
-    expect(copyOf(waiting, 2).message).toMatch(/Job broker-copy-metadata-1 failed: Job has reached the specified backoff limit; attempt 2 in 30 s/);
+    expect(copyOf(waiting, 2).message).toMatch(
+      /Job broker-copy-metadata-1 failed: Job has reached the specified backoff limit; attempt 2 in 30 s/,
+    );
     expect(jobs(waiting).map((j) => j.metadata.name)).toEqual(['broker-copy-metadata-1']);
     expect(waiting.resyncAfterSeconds).toBe(20);
     const retried = sync({ ...failedRequest, parent: { ...failedRequest.parent, status: waiting.status } }, at(31));
@@ -131,7 +152,12 @@ describe('metadata copy to new broker groups', () => {
     request = applyAndSettle(request, sync(request));
     const grown = { ...request, parent: { ...request.parent, spec: { size: 2, replicaPerGroup: 0, scalePodName: 'broker-9-master-0' } } };
     const response = sync(applyAndSettle(grown, sync(grown)));
-    expect(copyOf(response, 1)).toMatchObject({ phase: 'Failed', message: expect.stringMatching(/spec.scalePodName "broker-9-master-0" is not a broker pod of this Broker: set it to one of broker-0-master-0/) });
+    expect(copyOf(response, 1)).toMatchObject({
+      phase: 'Failed',
+      message: expect.stringMatching(
+        /spec.scalePodName "broker-9-master-0" is not a broker pod of this Broker: set it to one of broker-0-master-0/,
+      ),
+    });
     expect(jobs(response)).toEqual([]);
   });
 });

@@ -5,7 +5,6 @@ import { hookFailure } from '../../support/hook-requests.js';
 
 const nameServersOf = (response: ReturnType<typeof syncBroker>) => envOf(brokerContainer(response, 'broker-0-master')).NAMESRV_ADDR;
 
-
 describe('Broker name-server discovery', () => {
   it('uses spec.nameServers as given, without looking for a NameService', () => {
     const response = syncBroker(broker({ nameServers: '10.0.0.1:9876;10.0.0.2:9876' }), { related: [] });
@@ -58,7 +57,9 @@ kind: Broker
 metadata: { name: broker, namespace: ${namespace} }
 spec: { size: 1, replicaPerGroup: 0 }
 `;
-    const rendered = renderManifests(parseManifests([cluster('east', 1), cluster('west', 2)].join('---')), FIXED_NOW).filter((r) => r.parent.kind === 'Broker');
+    const rendered = renderManifests(parseManifests([cluster('east', 1), cluster('west', 2)].join('---')), FIXED_NOW).filter(
+      (r) => r.parent.kind === 'Broker',
+    );
     expect(rendered.map((r) => [r.parent.metadata.namespace, r.status.nameServers])).toEqual([
       ['east', 'ns-0.ns.east.svc:9876'],
       ['west', 'ns-0.ns.west.svc:9876;ns-1.ns.west.svc:9876'],
@@ -68,7 +69,9 @@ spec: { size: 1, replicaPerGroup: 0 }
   it('answers non-200 saying what to create when there is no NameService', () => {
     const error = hookFailure(() => syncBroker(broker({}, 'broker', 'mq'), { related: [] }));
     expect(error.statusCode).toBe(424);
-    expect(error.message).toBe('Broker mq/broker has no name servers: create a NameService in namespace mq, or set spec.nameServiceRef or spec.nameServers ("host:9876;host:9876")');
+    expect(error.message).toBe(
+      'Broker mq/broker has no name servers: create a NameService in namespace mq, or set spec.nameServiceRef or spec.nameServers ("host:9876;host:9876")',
+    );
   });
 
   it('answers non-200 when several NameServices exist and none is named', () => {
@@ -88,7 +91,12 @@ spec: { size: 1, replicaPerGroup: 0 }
     const error = hookFailure(() => syncBroker(broker(spec)));
     expect(error.statusCode).toBe(424);
     expect(error.message).toMatch(/mounts ConfigMap "broker-config" .* which does not exist in namespace default: create it/);
-    expect(hooks.customize(broker(spec))).toContainEqual({ apiVersion: 'v1', resource: 'configmaps', namespace: 'default', names: ['broker-config'] });
+    expect(hooks.customize(broker(spec))).toContainEqual({
+      apiVersion: 'v1',
+      resource: 'configmaps',
+      namespace: 'default',
+      names: ['broker-config'],
+    });
     const optional = { volumes: [{ name: 'broker-config', configMap: { name: 'broker-config', optional: true } }] };
     expect(() => syncBroker(broker(optional))).not.toThrow();
     expect(() => syncBroker(broker(spec), { related: [nameService(), brokerCommonConfigMap('deleteWhen=04')] })).not.toThrow();

@@ -33,7 +33,12 @@ describe("the original operator's README examples", () => {
         apiVersion: 'v1',
         kind: 'PersistentVolumeClaim',
         metadata: { name: 'broker-storage' },
-        spec: { accessModes: ['ReadWriteOnce'], storageClassName: 'rocketmq-storage', resources: { requests: { storage: '8Gi' } }, volumeMode: 'Filesystem' },
+        spec: {
+          accessModes: ['ReadWriteOnce'],
+          storageClassName: 'rocketmq-storage',
+          resources: { requests: { storage: '8Gi' } },
+          volumeMode: 'Filesystem',
+        },
         // As the API server stores it, so the StatefulSet is not written again after its creation.
         status: { phase: 'Pending' },
       },
@@ -49,7 +54,11 @@ describe("the original operator's README examples", () => {
       { name: 'broker-storage', mountPath: '/root/store', subPath: 'store/broker-0-replica-1' },
       { name: 'rocketmq-broker-conf', mountPath: '/root/rocketmq/broker/conf/broker-common.conf', subPath: 'broker-0-replica-1.conf' },
     ]);
-    expect(container.ports.map((p: any) => [p.name, p.containerPort])).toEqual([['vip', 10909], ['main', 10911], ['ha', 10912]]);
+    expect(container.ports.map((p: any) => [p.name, p.containerPort])).toEqual([
+      ['vip', 10909],
+      ['main', 10911],
+      ['ha', 10912],
+    ]);
   });
 
   it('keep the env contract of the original images, with the README BROKER_MEM instead of a derived heap', () => {
@@ -68,7 +77,9 @@ describe("the original operator's README examples", () => {
   it('generate broker.conf from the README ConfigMap with replicationMode as the master role', () => {
     const data = child(readmeCluster(), 'ConfigMap').data;
     expect(data['broker-0-master.conf']).toContain('flushDiskType=ASYNC_FLUSH\n');
-    expect(data['broker-0-master.conf']).toMatch(/brokerClusterName=broker\nbrokerName=broker-0\nbrokerId=0\nbrokerRole=ASYNC_MASTER\nstorePathRootDir=\/root\/store\n$/);
+    expect(data['broker-0-master.conf']).toMatch(
+      /brokerClusterName=broker\nbrokerName=broker-0\nbrokerId=0\nbrokerRole=ASYNC_MASTER\nstorePathRootDir=\/root\/store\n$/,
+    );
     expect(data['broker-1-replica-1.conf']).toMatch(/brokerName=broker-1\nbrokerId=1\nbrokerRole=SLAVE\n/);
   });
 
@@ -78,7 +89,11 @@ describe("the original operator's README examples", () => {
     const sts = child(response, 'StatefulSet', 'broker-0-replica-2');
     expect(sts.spec.volumeClaimTemplates).toBeUndefined();
     expect(sts.spec.template.spec.volumes).toContainEqual({ name: 'broker-storage', hostPath: { path: '/data/rocketmq/broker' } });
-    expect(sts.spec.template.spec.containers[0].volumeMounts[1]).toEqual({ name: 'broker-storage', mountPath: '/root/store', subPath: 'store/broker-0-replica-2' });
+    expect(sts.spec.template.spec.containers[0].volumeMounts[1]).toEqual({
+      name: 'broker-storage',
+      mountPath: '/root/store',
+      subPath: 'store/broker-0-replica-2',
+    });
     expect(envOf(sts.spec.template.spec.containers[0]).NAMESRV_ADDR).toBe('192.168.130.33:9876');
     expect(child(response, 'ConfigMap').data['broker-0-master.conf']).toContain('brokerRole=SYNC_MASTER\n');
   });

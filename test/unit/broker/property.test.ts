@@ -5,9 +5,19 @@ import { env, namespaceName, resourceName, resources, storage } from '../../supp
 import { afterApplying, applyAndSettle, broker, FIXED_NOW, hooks, nameService, syncRequest } from './support.js';
 import { assertHookResponse } from '../../support/contract.js';
 
-
-const brokerImage = fc.constantFrom('apache/rocketmq:5.3.1', 'apache/rocketmq:4.9.8', 'apacherocketmq/rocketmq-broker:4.5.0-alpine-operator-0.3.0', 'registry.example.com/mq/rocketmq:5.3.1');
-const propertyKey = fc.constantFrom('deleteWhen', 'fileReservedTime', 'flushDiskType', 'autoCreateTopicEnable', 'sendMessageThreadPoolNums');
+const brokerImage = fc.constantFrom(
+  'apache/rocketmq:5.3.1',
+  'apache/rocketmq:4.9.8',
+  'apacherocketmq/rocketmq-broker:4.5.0-alpine-operator-0.3.0',
+  'registry.example.com/mq/rocketmq:5.3.1',
+);
+const propertyKey = fc.constantFrom(
+  'deleteWhen',
+  'fileReservedTime',
+  'flushDiskType',
+  'autoCreateTopicEnable',
+  'sendMessageThreadPoolNums',
+);
 
 const validSpec = fc
   .tuple(
@@ -100,12 +110,18 @@ describe('Broker sync over generated specs', () => {
     fc.assert(
       fc.property(brokerRequest, validSpec, (request, nextSpec) => {
         const running = applyAndSettle(request, sync(request));
-        const spec = { ...nextSpec, size: Math.max(nextSpec.size ?? 1, (request.parent.spec as any).size ?? 1), nameServers: (request.parent.spec as any).nameServers };
+        const spec = {
+          ...nextSpec,
+          size: Math.max(nextSpec.size ?? 1, (request.parent.spec as any).size ?? 1),
+          nameServers: (request.parent.spec as any).nameServers,
+        };
         const changed: HookRequest = { ...running, parent: { ...running.parent, spec } };
         const observed = Object.values(running.children!['StatefulSet.apps/v1']);
         const moved = sync(changed).children.filter((c) => {
           const before = observed.find((o) => o.metadata.name === c.metadata.name);
-          return c.kind === 'StatefulSet' && before && JSON.stringify((c as any).spec.template) !== JSON.stringify((before as any).spec.template);
+          return (
+            c.kind === 'StatefulSet' && before && JSON.stringify((c as any).spec.template) !== JSON.stringify((before as any).spec.template)
+          );
         });
         expect(moved.length).toBeLessThanOrEqual(spec.allowRestart === false ? 0 : 1);
       }),
@@ -126,7 +142,9 @@ describe('Broker sync over generated specs', () => {
     fc.constant({ nameServers: '10.0.0.1:9876', nameServiceRef: 'ns' }),
     fc.record({ env: fc.constant([{ value: 'no name' }]) }),
     fc.record({ brokerImage: fc.constant('') }),
-    fc.record({ properties: fc.constantFrom({ brokerId: '3' }, { deleteWhen: '04\nbrokerRole=SLAVE' }, { 'two words': 'x' }, { brokerRole: 'SLAVE' }) }),
+    fc.record({
+      properties: fc.constantFrom({ brokerId: '3' }, { deleteWhen: '04\nbrokerRole=SLAVE' }, { 'two words': 'x' }, { brokerRole: 'SLAVE' }),
+    }),
     fc.record({ resources: fc.constant({ limits: { memory: 'plenty' } }) }),
     fc.record({ volumes: fc.constant([{ name: 'broker-storage', emptyDir: {} }]) }),
   );
@@ -151,10 +169,16 @@ describe('Broker sync over generated specs', () => {
 
   it('answers 422 rather than rendering invalid names for long or dotted names', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.tuple(resourceName(20), fc.integer({ min: 40, max: 63 })).map(([n, length]) => n.padEnd(length, 'x')), resourceName(20).map((n) => `${n}.x`)), (name) => {
-        const request = syncRequest(broker({}, name), { related: [nameService()] });
-        expect(() => sync(request)).toThrow(/is invalid: metadata\.name /);
-      }),
+      fc.property(
+        fc.oneof(
+          fc.tuple(resourceName(20), fc.integer({ min: 40, max: 63 })).map(([n, length]) => n.padEnd(length, 'x')),
+          resourceName(20).map((n) => `${n}.x`),
+        ),
+        (name) => {
+          const request = syncRequest(broker({}, name), { related: [nameService()] });
+          expect(() => sync(request)).toThrow(/is invalid: metadata\.name /);
+        },
+      ),
       { numRuns: 50 },
     );
   });

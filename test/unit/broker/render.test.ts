@@ -4,13 +4,16 @@ import { hookFailure } from '../../support/hook-requests.js';
 const related = (conf: string) => [nameService(), brokerCommonConfigMap(conf)];
 const withConfigVolume = { volumes: [{ name: 'broker-config', configMap: { name: 'broker-config' } }] };
 
-
 describe('Broker rendering', () => {
   it('renders a headless Service that gives every broker pod stable DNS, Ready or not', () => {
     const response = syncBroker(broker({ size: 1, replicaPerGroup: 1 }));
     const service = child(response, 'Service');
     expect(service.metadata.name).toBe('broker-brokers');
-    expect(service.spec).toMatchObject({ clusterIP: 'None', publishNotReadyAddresses: true, selector: { app: 'broker', broker_cr: 'broker' } });
+    expect(service.spec).toMatchObject({
+      clusterIP: 'None',
+      publishNotReadyAddresses: true,
+      selector: { app: 'broker', broker_cr: 'broker' },
+    });
     for (const sts of children(response, 'StatefulSet')) {
       expect(sts.spec.serviceName).toBe('broker-brokers');
       expect(sts.spec.template.metadata.labels).toMatchObject(service.spec.selector);
@@ -24,7 +27,9 @@ describe('Broker rendering', () => {
       broker_cr: 'broker',
       'rocketmq.apache.org/broker-pod': 'broker-0-master',
     });
-    expect(child(response, 'StatefulSet', 'broker-0-replica-1').spec.template.metadata.labels['rocketmq.apache.org/broker-name']).toBe('broker-0');
+    expect(child(response, 'StatefulSet', 'broker-0-replica-1').spec.template.metadata.labels['rocketmq.apache.org/broker-name']).toBe(
+      'broker-0',
+    );
   });
 
   it('budgets one unavailable broker pod across the whole cluster', () => {
@@ -37,8 +42,12 @@ describe('Broker rendering', () => {
   });
 
   it('lets identity lines win over broker-common.conf and properties, and properties over broker-common.conf', () => {
-    const conf = 'brokerClusterName=other\nbrokerName = x\nbrokerId:7\nflushDiskType=SYNC_FLUSH\ndeleteWhen=04\nlistenPort=10911\nstorePathRootDir=/tmp\n';
-    const response = syncBroker(broker({ ...withConfigVolume, replicaPerGroup: 1, properties: { deleteWhen: '02', fileReservedTime: '72' } }), { related: related(conf) });
+    const conf =
+      'brokerClusterName=other\nbrokerName = x\nbrokerId:7\nflushDiskType=SYNC_FLUSH\ndeleteWhen=04\nlistenPort=10911\nstorePathRootDir=/tmp\n';
+    const response = syncBroker(
+      broker({ ...withConfigVolume, replicaPerGroup: 1, properties: { deleteWhen: '02', fileReservedTime: '72' } }),
+      { related: related(conf) },
+    );
     const master = child(response, 'ConfigMap').data['broker-0-master.conf'];
     expect(master.split('\n').slice(1)).toEqual([
       'flushDiskType=SYNC_FLUSH',
@@ -55,7 +64,8 @@ describe('Broker rendering', () => {
   });
 
   it('takes the masters role from replicationMode, then properties, then broker-common.conf; replicas are SLAVE', () => {
-    const conf = (spec: object, common = 'brokerRole=SYNC_MASTER') => child(syncBroker(broker({ ...withConfigVolume, ...spec }), { related: related(common) }), 'ConfigMap').data;
+    const conf = (spec: object, common = 'brokerRole=SYNC_MASTER') =>
+      child(syncBroker(broker({ ...withConfigVolume, ...spec }), { related: related(common) }), 'ConfigMap').data;
     expect(conf({})['broker-0-master.conf']).toContain('brokerRole=SYNC_MASTER');
     expect(conf({ properties: { brokerRole: 'ASYNC_MASTER' } })['broker-0-master.conf']).toContain('brokerRole=ASYNC_MASTER');
     expect(conf({ replicationMode: 'ASYNC' })['broker-0-master.conf']).toContain('brokerRole=ASYNC_MASTER');
@@ -94,20 +104,38 @@ describe('Broker rendering', () => {
   });
 
   it('derives the heap from the memory limit in the variable each image family reads', () => {
-    const env = (image: string, memory: string) => envOf(brokerContainer(syncBroker(broker({ brokerImage: image, resources: { limits: { memory } } })), 'broker-0-master'));
+    const env = (image: string, memory: string) =>
+      envOf(brokerContainer(syncBroker(broker({ brokerImage: image, resources: { limits: { memory } } })), 'broker-0-master'));
     expect(env('apache/rocketmq:5.3.1', '4Gi').JAVA_OPT_EXT).toBe('-Xms2048m -Xmx2048m -Xmn1024m -XX:MaxDirectMemorySize=1024m');
     expect(env('apache/rocketmq:5.3.1', '32Gi').JAVA_OPT_EXT).toBe('-Xms8192m -Xmx8192m -Xmn4096m -XX:MaxDirectMemorySize=8192m');
-    expect(env('apacherocketmq/rocketmq-broker:4.5.0-alpine-operator-0.3.0', '3G')).toMatchObject({ BROKER_MEM: '-Xms1430m -Xmx1430m -Xmn715m' });
+    expect(env('apacherocketmq/rocketmq-broker:4.5.0-alpine-operator-0.3.0', '3G')).toMatchObject({
+      BROKER_MEM: '-Xms1430m -Xmx1430m -Xmn715m',
+    });
     expect(env('apacherocketmq/rocketmq-broker:4.5.0-alpine-operator-0.3.0', '3G').JAVA_OPT_EXT).toBeUndefined();
     expect(envOf(brokerContainer(syncBroker(broker({})), 'broker-0-master')).JAVA_OPT_EXT).toBeUndefined();
   });
 
   it('leaves the JVM to the user who sets BROKER_MEM or JAVA_OPT_EXT, and lets user env replace the operator’s', () => {
     const container = brokerContainer(
-      syncBroker(broker({ resources: { limits: { memory: '4Gi' } }, env: [{ name: 'JAVA_OPT_EXT', value: '-Xmx1g' }, { name: 'NAMESRV_ADDR', value: 'ns:9876' }] })),
+      syncBroker(
+        broker({
+          resources: { limits: { memory: '4Gi' } },
+          env: [
+            { name: 'JAVA_OPT_EXT', value: '-Xmx1g' },
+            { name: 'NAMESRV_ADDR', value: 'ns:9876' },
+          ],
+        }),
+      ),
       'broker-0-master',
     );
-    expect(container.env.map((e: any) => e.name)).toEqual(['BROKER_ID', 'BROKER_CLUSTER_NAME', 'BROKER_NAME', 'POD_IP', 'JAVA_OPT_EXT', 'NAMESRV_ADDR']);
+    expect(container.env.map((e: any) => e.name)).toEqual([
+      'BROKER_ID',
+      'BROKER_CLUSTER_NAME',
+      'BROKER_NAME',
+      'POD_IP',
+      'JAVA_OPT_EXT',
+      'NAMESRV_ADDR',
+    ]);
     expect(envOf(container)).toMatchObject({ JAVA_OPT_EXT: '-Xmx1g', NAMESRV_ADDR: 'ns:9876' });
   });
 
@@ -129,7 +157,11 @@ describe('Broker rendering', () => {
         },
       },
     ]);
-    const affinity = { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'mq', operator: 'Exists' }] }] } } };
+    const affinity = {
+      nodeAffinity: {
+        requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'mq', operator: 'Exists' }] }] },
+      },
+    };
     expect(pod({ size: 2, affinity }).affinity).toEqual(affinity);
   });
 

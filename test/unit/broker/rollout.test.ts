@@ -71,7 +71,9 @@ describe('Broker rollouts', () => {
       const held = hooks.sync(waiting, FIXED_NOW);
       expect(changedTemplates(waiting, held)).toEqual([]);
       expect(held.status.rollingPod).toBe(`${moved[0]}-0`);
-      expect(held.status.conditions).toContainEqual(expect.objectContaining({ type: 'Progressing', status: 'True', reason: 'RollingUpdate' }));
+      expect(held.status.conditions).toContainEqual(
+        expect.objectContaining({ type: 'Progressing', status: 'True', reason: 'RollingUpdate' }),
+      );
       request = applyAndSettle(waiting, held);
     }
     expect(order).toEqual(['broker-0-replica-1', 'broker-0-replica-2', 'broker-0-master']);
@@ -101,7 +103,12 @@ describe('Broker rollouts', () => {
     expect(changedTemplates(request, response)).toEqual([]);
     expect(response.status.rollingPod).toBeUndefined();
     expect(response.status.conditions).toContainEqual(
-      expect.objectContaining({ type: 'Progressing', status: 'False', reason: 'RestartHeld', message: expect.stringMatching(/spec.allowRestart is false/) }),
+      expect.objectContaining({
+        type: 'Progressing',
+        status: 'False',
+        reason: 'RestartHeld',
+        message: expect.stringMatching(/spec.allowRestart is false/),
+      }),
     );
   });
 
@@ -137,7 +144,11 @@ describe('Broker rollouts', () => {
   it('restarts no broker onto a grown name-server list before the NameService reports the new name servers Ready', () => {
     const running = runningCluster(SPEC);
     const scaling = settledNameService('name-service', 'default', 3);
-    const notYet = { ...scaling, metadata: { ...scaling.metadata, generation: 3 }, status: { observedGeneration: 3, replicas: 3, readyReplicas: 1 } };
+    const notYet = {
+      ...scaling,
+      metadata: { ...scaling.metadata, generation: 3 },
+      status: { observedGeneration: 3, replicas: 3, readyReplicas: 1 },
+    };
     const response = hooks.sync(withParentSpec(running, SPEC, [notYet]), FIXED_NOW);
     expect(changedTemplates(running, response)).toEqual([]);
     expect(String(response.status.nameServers).split(';')).toHaveLength(1);
@@ -159,7 +170,9 @@ describe('Broker rollouts', () => {
     const edited = withParentSpec(running, SPEC);
     const response = hooks.sync(edited, FIXED_NOW);
     expect(changedTemplates(edited, response)).toEqual([]);
-    expect(response.status.conditions).toContainEqual(expect.objectContaining({ type: 'Ready', status: 'False', reason: 'BrokersNotReady' }));
+    expect(response.status.conditions).toContainEqual(
+      expect.objectContaining({ type: 'Ready', status: 'False', reason: 'BrokersNotReady' }),
+    );
   });
 
   it('reports which pods run the current configuration', () => {

@@ -18,7 +18,11 @@ export function nameService(name = 'name-service', namespace = 'default', size =
 /** A NameService whose status says every one of its name servers is Ready. */
 export function settledNameService(name = 'name-service', namespace = 'default', size = 1): KubeObject {
   const object = nameService(name, namespace, size);
-  return { ...object, metadata: { ...object.metadata, generation: 2 }, status: { observedGeneration: 2, replicas: size, readyReplicas: size } };
+  return {
+    ...object,
+    metadata: { ...object.metadata, generation: 2 },
+    status: { observedGeneration: 2, replicas: size, readyReplicas: size },
+  };
 }
 
 export function brokerCommonConfigMap(content: string, name = 'broker-config', namespace = 'default'): KubeObject {
@@ -30,7 +34,10 @@ export function broker(spec: Record<string, unknown>, name = 'broker', namespace
 }
 
 /** A sync with a NameService in the namespace unless `related` says otherwise. */
-export function syncBroker(parent: KubeObject, options: { children?: KubeObject[]; related?: KubeObject[] } = {}): SyncResponse<BrokerStatus> {
+export function syncBroker(
+  parent: KubeObject,
+  options: { children?: KubeObject[]; related?: KubeObject[] } = {},
+): SyncResponse<BrokerStatus> {
   const related = options.related ?? [nameService('name-service', parent.metadata.namespace)];
   return hooks.sync(syncRequest(parent, { children: options.children, related }), FIXED_NOW);
 }
@@ -63,12 +70,18 @@ export function templateOf(response: SyncResponse<object>, statefulSet: string):
 
 /** What the StatefulSet controller reports once the pod runs the StatefulSet's template and is Ready. */
 export function settled(statefulSet: KubeObject): KubeObject {
-  return { ...statefulSet, status: { observedGeneration: 1, replicas: 1, readyReplicas: 1, updatedReplicas: 1, currentRevision: 'r', updateRevision: 'r' } };
+  return {
+    ...statefulSet,
+    status: { observedGeneration: 1, replicas: 1, readyReplicas: 1, updatedReplicas: 1, currentRevision: 'r', updateRevision: 'r' },
+  };
 }
 
 /** Right after a template change: the old pod is being replaced. */
 export function replacing(statefulSet: KubeObject): KubeObject {
-  return { ...statefulSet, status: { observedGeneration: 1, replicas: 1, readyReplicas: 0, updatedReplicas: 0, currentRevision: 'old', updateRevision: 'new' } };
+  return {
+    ...statefulSet,
+    status: { observedGeneration: 1, replicas: 1, readyReplicas: 0, updatedReplicas: 0, currentRevision: 'old', updateRevision: 'new' },
+  };
 }
 
 /** A Ready pod made from a StatefulSet's template. */
@@ -76,7 +89,11 @@ export function podOf(statefulSet: any, ready = true): KubeObject {
   return {
     apiVersion: 'v1',
     kind: 'Pod',
-    metadata: { name: `${statefulSet.metadata.name}-0`, namespace: statefulSet.metadata.namespace ?? 'default', ...statefulSet.spec.template.metadata },
+    metadata: {
+      name: `${statefulSet.metadata.name}-0`,
+      namespace: statefulSet.metadata.namespace ?? 'default',
+      ...statefulSet.spec.template.metadata,
+    },
     status: { phase: 'Running', conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }] },
   };
 }
@@ -98,7 +115,12 @@ export function fixtureRequest(file: string, kind: string): HookRequest {
   const objects = parseManifests(readFileSync(join(packageRoot(), 'test', 'fixtures', file), 'utf8'));
   const parent = objects.find((o) => o.kind === kind)!;
   const rules = hooksForSegment(kind.toLowerCase())!.customize(parent);
-  return { parent: { ...parent, metadata: { ...parent.metadata, uid: 'uid-1', generation: 1 } }, children: {}, related: relatedFrom(objects, rules), finalizing: false };
+  return {
+    parent: { ...parent, metadata: { ...parent.metadata, uid: 'uid-1', generation: 1 } },
+    children: {},
+    related: relatedFrom(objects, rules),
+    finalizing: false,
+  };
 }
 
 export { afterApplying, FIXED_NOW, syncRequest };

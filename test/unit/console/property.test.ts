@@ -9,7 +9,13 @@ import { assertHookResponse } from '../../support/contract.js';
 const hooks = consoleHooks;
 
 const container = fc
-  .tuple(fc.constantFrom('console', 'dashboard', 'sidecar'), fc.constantFrom('apacherocketmq/rocketmq-dashboard:1.0.0', 'apacherocketmq/rocketmq-console:2.0.0'), env, resources, fc.option(fc.integer({ min: 1, max: 65535 }), { nil: undefined }))
+  .tuple(
+    fc.constantFrom('console', 'dashboard', 'sidecar'),
+    fc.constantFrom('apacherocketmq/rocketmq-dashboard:1.0.0', 'apacherocketmq/rocketmq-console:2.0.0'),
+    env,
+    resources,
+    fc.option(fc.integer({ min: 1, max: 65535 }), { nil: undefined }),
+  )
   .map(([name, image, environment, res, port]) => ({
     name,
     image,
@@ -37,15 +43,32 @@ const consoleDeployment = fc
     spec: {
       ...spec,
       ...(selector ? { selector } : {}),
-      template: { metadata: { labels: { ...labels, ...selector?.matchLabels } }, spec: { containers, ...(tolerations ? { tolerations } : {}) } },
+      template: {
+        metadata: { labels: { ...labels, ...selector?.matchLabels } },
+        spec: { containers, ...(tolerations ? { tolerations } : {}) },
+      },
     },
   }));
 
 const consoleRequest = fc
-  .tuple(resourceName(40), namespaceName, consoleDeployment, fc.constantFrom('ClusterIP', 'NodePort', 'LoadBalancer'), fc.integer({ min: 1, max: 65535 }), fc.boolean())
+  .tuple(
+    resourceName(40),
+    namespaceName,
+    consoleDeployment,
+    fc.constantFrom('ClusterIP', 'NodePort', 'LoadBalancer'),
+    fc.integer({ min: 1, max: 65535 }),
+    fc.boolean(),
+  )
   .map(([name, namespace, deployment, serviceType, servicePort, explicit]) =>
     explicit
-      ? syncRequest(customResource('Console', name, { consoleDeployment: deployment, serviceType, servicePort, nameServers: '10.0.0.1:9876' }, namespace))
+      ? syncRequest(
+          customResource(
+            'Console',
+            name,
+            { consoleDeployment: deployment, serviceType, servicePort, nameServers: '10.0.0.1:9876' },
+            namespace,
+          ),
+        )
       : syncRequest(customResource('Console', name, { consoleDeployment: deployment, serviceType, servicePort }, namespace), {
           related: [customResource('NameService', 'ns', { size: 2 }, namespace)],
         }),
@@ -117,7 +140,11 @@ describe('Console sync over generated specs', () => {
       fc.property(resourceName(40), consoleDeployment, invalidSpec, (name, deployment, spec) => {
         let error: unknown;
         try {
-          sync(syncRequest(customResource('Console', name, { consoleDeployment: deployment, ...spec }, 'mq'), { related: [customResource('NameService', 'ns', {}, 'mq')] }));
+          sync(
+            syncRequest(customResource('Console', name, { consoleDeployment: deployment, ...spec }, 'mq'), {
+              related: [customResource('NameService', 'ns', {}, 'mq')],
+            }),
+          );
         } catch (e) {
           error = e;
         }

@@ -45,15 +45,24 @@ function dashboardDeployment(overrides: Record<string, unknown> = {}) {
   };
 }
 
-function sync(spec: Record<string, unknown>, options: { children?: KubeObject[]; related?: KubeObject[]; namespace?: string } = {}): SyncResponse<any> {
+function sync(
+  spec: Record<string, unknown>,
+  options: { children?: KubeObject[]; related?: KubeObject[]; namespace?: string } = {},
+): SyncResponse<any> {
   const namespace = options.namespace ?? 'default';
-  return hooks.sync(syncRequest(customResource('Console', 'console', spec, namespace), { children: options.children, related: options.related ?? [nameService(namespace)] }), FIXED_NOW);
+  return hooks.sync(
+    syncRequest(customResource('Console', 'console', spec, namespace), {
+      children: options.children,
+      related: options.related ?? [nameService(namespace)],
+    }),
+    FIXED_NOW,
+  );
 }
 
 const deployment = (response: SyncResponse<any>): any => response.children.find((c) => c.kind === 'Deployment');
 const service = (response: SyncResponse<any>): any => response.children.find((c) => c.kind === 'Service');
-const javaOpts = (response: SyncResponse<any>) => deployment(response).spec.template.spec.containers[0].env.find((e: any) => e.name === 'JAVA_OPTS');
-
+const javaOpts = (response: SyncResponse<any>) =>
+  deployment(response).spec.template.spec.containers[0].env.find((e: any) => e.name === 'JAVA_OPTS');
 
 describe('Console rendering', () => {
   it('keeps every consoleDeployment field and names the Deployment after the Console', () => {
@@ -65,28 +74,43 @@ describe('Console rendering', () => {
     expect(rendered.spec.selector).toEqual(source.spec.selector);
     const pod = rendered.spec.template.spec;
     const sourcePod = source.spec.template.spec;
-    expect(pod).toMatchObject({ serviceAccountName: 'dashboard', securityContext: sourcePod.securityContext, tolerations: sourcePod.tolerations, nodeSelector: sourcePod.nodeSelector });
+    expect(pod).toMatchObject({
+      serviceAccountName: 'dashboard',
+      securityContext: sourcePod.securityContext,
+      tolerations: sourcePod.tolerations,
+      nodeSelector: sourcePod.nodeSelector,
+    });
     expect(pod.containers).toHaveLength(2);
-    expect(pod.containers[0]).toMatchObject({ command: ['java'], args: sourcePod.containers[0].args, readinessProbe: sourcePod.containers[0].readinessProbe, livenessProbe: sourcePod.containers[0].livenessProbe });
+    expect(pod.containers[0]).toMatchObject({
+      command: ['java'],
+      args: sourcePod.containers[0].args,
+      readinessProbe: sourcePod.containers[0].readinessProbe,
+      livenessProbe: sourcePod.containers[0].livenessProbe,
+    });
     expect(pod.containers[1]).toEqual(sourcePod.containers[1]);
     expect(rendered.spec.template.metadata.annotations).toEqual({ 'prometheus.io/scrape': 'true' });
     expect(rendered.spec.template.metadata.labels).toMatchObject({ app: 'rocketmq-console' });
   });
 
   it('points the dashboard at the name servers through JAVA_OPTS on its first container', () => {
-    const env = deployment(sync({ consoleDeployment: dashboardDeployment() }, { related: [nameService('default', 2)] })).spec.template.spec.containers[0].env;
+    const env = deployment(sync({ consoleDeployment: dashboardDeployment() }, { related: [nameService('default', 2)] })).spec.template.spec
+      .containers[0].env;
     expect(env).toEqual([
       { name: 'TZ', value: 'UTC' },
       {
         name: 'JAVA_OPTS',
-        value: '-Drocketmq.namesrv.addr=name-service-0.name-service.default.svc:9876;name-service-1.name-service.default.svc:9876 -Dcom.rocketmq.sendMessageWithVIPChannel=false',
+        value:
+          '-Drocketmq.namesrv.addr=name-service-0.name-service.default.svc:9876;name-service-1.name-service.default.svc:9876 -Dcom.rocketmq.sendMessageWithVIPChannel=false',
       },
     ]);
   });
 
   it("appends to the user's JAVA_OPTS instead of adding a second entry", () => {
     const source = dashboardDeployment();
-    source.spec.template.spec.containers[0].env = [{ name: 'JAVA_OPTS', value: '-Xmx512m' }, { name: 'TZ', value: 'UTC' }];
+    source.spec.template.spec.containers[0].env = [
+      { name: 'JAVA_OPTS', value: '-Xmx512m' },
+      { name: 'TZ', value: 'UTC' },
+    ];
     const response = sync({ consoleDeployment: source, nameServers: '10.0.0.1:9876' });
     expect(deployment(response).spec.template.spec.containers[0].env).toEqual([
       { name: 'JAVA_OPTS', value: '-Xmx512m -Drocketmq.namesrv.addr=10.0.0.1:9876 -Dcom.rocketmq.sendMessageWithVIPChannel=false' },
@@ -127,7 +151,11 @@ describe('Console rendering', () => {
     const response = sync({ consoleDeployment: dashboardDeployment(), serviceType: 'NodePort', servicePort: 80 });
     expect(service(response)).toMatchObject({
       metadata: { name: 'console-dashboard' },
-      spec: { type: 'NodePort', selector: { 'rocketmq.apache.org/console': 'console' }, ports: [{ name: 'http', port: 80, targetPort: 8082, protocol: 'TCP' }] },
+      spec: {
+        type: 'NodePort',
+        selector: { 'rocketmq.apache.org/console': 'console' },
+        ports: [{ name: 'http', port: 80, targetPort: 8082, protocol: 'TCP' }],
+      },
     });
     expect(deployment(response).spec.template.metadata.labels).toMatchObject(service(response).spec.selector);
     expect(service(sync({ consoleDeployment: dashboardDeployment() })).spec).toMatchObject({ type: 'ClusterIP', ports: [{ port: 8080 }] });
@@ -136,19 +164,26 @@ describe('Console rendering', () => {
   it("renders the original operator's README Console", () => {
     const response = hooks.sync(fixtureRequest('original-operator/console.yaml', 'Console'), FIXED_NOW);
     expect(deployment(response).metadata.name).toBe('console');
-    expect(deployment(response).spec.template.spec.containers[0]).toMatchObject({ name: 'console', image: 'apacherocketmq/rocketmq-console:2.0.0' });
+    expect(deployment(response).spec.template.spec.containers[0]).toMatchObject({
+      name: 'console',
+      image: 'apacherocketmq/rocketmq-console:2.0.0',
+    });
     expect(javaOpts(response).value).toMatch(/^-Drocketmq.namesrv.addr=name-service-0.name-service.default.svc:9876 /);
   });
 
   it('follows the name servers of its own namespace and reports missing ones', () => {
-    expect(javaOpts(sync({ consoleDeployment: dashboardDeployment() }, { namespace: 'east', related: [nameService('east', 1)] })).value).toContain('.east.svc');
+    expect(
+      javaOpts(sync({ consoleDeployment: dashboardDeployment() }, { namespace: 'east', related: [nameService('east', 1)] })).value,
+    ).toContain('.east.svc');
     const error = hookFailure(() => sync({ consoleDeployment: dashboardDeployment() }, { related: [] }));
     expect(error.statusCode).toBe(424);
     expect(error.message).toMatch(/^Console default\/console has no name servers: create a NameService/);
   });
 
   it('reports replicas, readiness and progress of the Deployment', () => {
-    const request = syncRequest(customResource('Console', 'console', { consoleDeployment: dashboardDeployment() }), { related: [nameService()] });
+    const request = syncRequest(customResource('Console', 'console', { consoleDeployment: dashboardDeployment() }), {
+      related: [nameService()],
+    });
     const first = hooks.sync(request, FIXED_NOW);
     expect(first.status).toMatchObject({ replicas: 0, readyReplicas: 0, nameServers: 'name-service-0.name-service.default.svc:9876' });
     expect(first.status.conditions).toContainEqual(expect.objectContaining({ type: 'Progressing', reason: 'Creating' }));
@@ -166,7 +201,12 @@ describe('Console rendering', () => {
 
   it('refuses names that would make invalid child names', () => {
     for (const name of ['a'.repeat(60), 'my.console']) {
-      const error = hookFailure(() => hooks.sync(syncRequest(customResource('Console', name, { consoleDeployment: dashboardDeployment() }), { related: [nameService()] }), FIXED_NOW));
+      const error = hookFailure(() =>
+        hooks.sync(
+          syncRequest(customResource('Console', name, { consoleDeployment: dashboardDeployment() }), { related: [nameService()] }),
+          FIXED_NOW,
+        ),
+      );
       expect(error.statusCode).toBe(422);
       expect(error.message).toMatch(/is invalid: metadata\.name /);
     }

@@ -36,7 +36,10 @@ describe('NameService rendering', () => {
 
   it('names the PersistentVolumeClaims as the original operator: <template>-<name>-<i>', () => {
     const sts = child(
-      sync({ storageMode: 'StorageClass', volumeClaimTemplates: [{ metadata: { name: 'namesrv-storage' }, spec: { resources: { requests: { storage: '1024Mi' } } } }] }),
+      sync({
+        storageMode: 'StorageClass',
+        volumeClaimTemplates: [{ metadata: { name: 'namesrv-storage' }, spec: { resources: { requests: { storage: '1024Mi' } } } }],
+      }),
       'StatefulSet',
     );
     expect(sts.spec.volumeClaimTemplates).toEqual([
@@ -53,7 +56,9 @@ describe('NameService rendering', () => {
   });
 
   it('mounts an emptyDir or a hostPath under the volume claim template name in the other modes', () => {
-    expect(podSpec(sync({ storageMode: 'EmptyDir', volumeClaimTemplates: [{ metadata: { name: 'v' } }] })).volumes).toEqual([{ name: 'v', emptyDir: {} }]);
+    expect(podSpec(sync({ storageMode: 'EmptyDir', volumeClaimTemplates: [{ metadata: { name: 'v' } }] })).volumes).toEqual([
+      { name: 'v', emptyDir: {} },
+    ]);
     expect(podSpec(sync({ storageMode: 'HostPath', hostPath: '/data/rocketmq/nameserver' })).volumes).toEqual([
       { name: 'namesrv-storage', hostPath: { path: '/data/rocketmq/nameserver' } },
     ]);
@@ -68,7 +73,11 @@ describe('NameService rendering', () => {
   });
 
   it('runs official images as non-root user 3000 and lets the original root images write their volume', () => {
-    expect(podSpec(sync({ nameServiceImage: 'apache/rocketmq:4.9.8' })).securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 3000, fsGroup: 3000 });
+    expect(podSpec(sync({ nameServiceImage: 'apache/rocketmq:4.9.8' })).securityContext).toMatchObject({
+      runAsNonRoot: true,
+      runAsUser: 3000,
+      fsGroup: 3000,
+    });
     const original = podSpec(sync({ nameServiceImage: 'apacherocketmq/rocketmq-nameserver:4.5.0-alpine-operator-0.3.0' }));
     expect(original.securityContext).toEqual({ fsGroup: 3000, seccompProfile: { type: 'RuntimeDefault' } });
     expect(original.containers[0].command).toBeUndefined();
@@ -83,7 +92,13 @@ describe('NameService rendering', () => {
 
   it('passes scheduling and identity fields through to the pods', () => {
     const spec = {
-      affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'disk', operator: 'In', values: ['ssd'] }] }] } } },
+      affinity: {
+        nodeAffinity: {
+          requiredDuringSchedulingIgnoredDuringExecution: {
+            nodeSelectorTerms: [{ matchExpressions: [{ key: 'disk', operator: 'In', values: ['ssd'] }] }],
+          },
+        },
+      },
       tolerations: [{ key: 'dedicated', operator: 'Equal', value: 'mq', effect: 'NoSchedule' }],
       nodeSelector: { disk: 'ssd' },
       priorityClassName: 'high',
@@ -111,7 +126,12 @@ describe('NameService rendering', () => {
 
   it('probes readiness on port 9876 and passes image, pull policy, env and resources', () => {
     const container = podSpec(
-      sync({ nameServiceImage: 'example/ns:1', imagePullPolicy: 'Always', env: [{ name: 'JAVA_OPT_EXT', value: '-Xmx1g' }], resources: { limits: { memory: '2048Mi' } } }),
+      sync({
+        nameServiceImage: 'example/ns:1',
+        imagePullPolicy: 'Always',
+        env: [{ name: 'JAVA_OPT_EXT', value: '-Xmx1g' }],
+        resources: { limits: { memory: '2048Mi' } },
+      }),
     ).containers[0];
     expect(container).toMatchObject({
       image: 'example/ns:1',
@@ -128,7 +148,11 @@ describe('NameService rendering', () => {
       apiVersion: 'apps/v1',
       kind: 'StatefulSet',
       metadata: { name: 'name-service', namespace: 'default' },
-      spec: { selector: { matchLabels: { app: 'name_service', name_service_cr: 'name-service' } }, podManagementPolicy: 'OrderedReady', template: {} },
+      spec: {
+        selector: { matchLabels: { app: 'name_service', name_service_cr: 'name-service' } },
+        podManagementPolicy: 'OrderedReady',
+        template: {},
+      },
     };
     const sts = child(sync({ size: 2 }, { children: [original] }), 'StatefulSet');
     expect(sts.spec.podManagementPolicy).toBe('OrderedReady');
@@ -137,7 +161,9 @@ describe('NameService rendering', () => {
   });
 
   it('answers the same when its own children come back as observed ones', () => {
-    const request = syncRequest(customResource('NameService', 'ns', { size: 2, storageMode: 'StorageClass', volumeClaimTemplates: [{ metadata: { name: 'v' } }] }));
+    const request = syncRequest(
+      customResource('NameService', 'ns', { size: 2, storageMode: 'StorageClass', volumeClaimTemplates: [{ metadata: { name: 'v' } }] }),
+    );
     const first = hooks.sync(request, FIXED_NOW);
     expect(hooks.sync(afterApplying(request, first), FIXED_NOW).children).toEqual(first.children);
   });

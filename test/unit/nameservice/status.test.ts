@@ -27,7 +27,15 @@ function statusFor(children: KubeObject[], related: KubeObject[], previous?: unk
 
 describe('NameService status', () => {
   it('lists the sorted IPs of running pods, as the original operator', () => {
-    const status = statusFor([], [pod('ns-1', 'Running', '10.0.0.9'), pod('ns-0', 'Running', '10.0.0.10'), pod('ns-2', 'Pending', '10.0.0.11'), pod('ns-3', 'Running')]);
+    const status = statusFor(
+      [],
+      [
+        pod('ns-1', 'Running', '10.0.0.9'),
+        pod('ns-0', 'Running', '10.0.0.10'),
+        pod('ns-2', 'Pending', '10.0.0.11'),
+        pod('ns-3', 'Running'),
+      ],
+    );
     expect(status.nameServers).toEqual(['10.0.0.10', '10.0.0.9']);
   });
 
@@ -39,8 +47,20 @@ describe('NameService status', () => {
     const status = statusFor([statefulSet(settled)], []);
     expect(status.readyReplicas).toBe(2);
     expect(status.conditions).toEqual([
-      { type: 'Ready', status: 'True', reason: 'AllReplicasReady', message: '2/2 name servers ready', lastTransitionTime: '2026-01-02T03:04:05Z' },
-      { type: 'Progressing', status: 'False', reason: 'UpToDate', message: 'all pods run the current spec', lastTransitionTime: '2026-01-02T03:04:05Z' },
+      {
+        type: 'Ready',
+        status: 'True',
+        reason: 'AllReplicasReady',
+        message: '2/2 name servers ready',
+        lastTransitionTime: '2026-01-02T03:04:05Z',
+      },
+      {
+        type: 'Progressing',
+        status: 'False',
+        reason: 'UpToDate',
+        message: 'all pods run the current spec',
+        lastTransitionTime: '2026-01-02T03:04:05Z',
+      },
     ]);
   });
 
