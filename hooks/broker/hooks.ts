@@ -7,7 +7,7 @@ import { findNameServers, nameServiceRules } from '../rocketmq-pods/nameservers.
 import type { BrokerSpec, BrokerStatus } from '../schema/types.js';
 import { type BrokerMember, brokerMembers, membersBeyondSpec } from './members.js';
 import { COPY_MARK_ANNOTATION, planMetadataCopy } from './metadata-copy.js';
-import { brokerConfigKey, brokerConfigMapName, brokerPodSelector } from './names.js';
+import { brokerConfigKey, brokerConfigMapName, brokerPodSelector, clusterNameOf } from './names.js';
 import { brokerConf, masterRole, renderBrokerConfigMap } from './render/config.js';
 import { brokerPodRenderer, type PodTemplate, TEMPLATE_HASH_ANNOTATION } from './render/pod.js';
 import { renderBrokerDisruptionBudget, renderBrokerService } from './render/services.js';
@@ -41,7 +41,14 @@ function desiredBrokers(
   // What every broker's template shares is built once, then each broker's own parts.
   const podTemplate = brokerPodRenderer(parent, nameServers, storage);
   return members.map((member) => {
-    const conf = brokerConf({ clusterName: name, member, masterRole: role, commonConf, properties: spec.properties, storeRoot });
+    const conf = brokerConf({
+      clusterName: clusterNameOf(name, spec),
+      member,
+      masterRole: role,
+      commonConf,
+      properties: spec.properties,
+      storeRoot,
+    });
     return { member, conf, template: podTemplate(member, conf) };
   });
 }
@@ -136,6 +143,7 @@ export const brokerHooks: KindHooks<BrokerStatus> = {
     const podBeingReplaced = rollingPod(plan, members, children);
     const status = brokerStatus(
       {
+        name,
         spec,
         previous: parent.status,
         members,

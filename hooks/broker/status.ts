@@ -4,6 +4,7 @@ import type { Reason } from '../core/reasons.js';
 import { type Condition, withTransitionTimes } from '../k8s/conditions.js';
 import type { BrokerSpec, BrokerStatus } from '../schema/types.js';
 import { type BrokerMember, groupsOf } from './members.js';
+import { clusterNameOf } from './names.js';
 import { podTemplateHash } from './render/pod.js';
 import type { CopyMark, MetadataCopy } from './metadata-copy.js';
 import { isPodReady, isStatefulSetReady, isStatefulSetSettled } from '../k8s/readiness.js';
@@ -12,6 +13,8 @@ import { observedStatefulSet, type RolloutPlan } from './rollout.js';
 type GroupStatus = NonNullable<BrokerStatus['groups']>[number];
 
 export interface BrokerStatusInput {
+  /** The Broker's name. */
+  name: string;
   spec: BrokerSpec;
   previous?: BrokerStatus;
   members: BrokerMember[];
@@ -144,6 +147,7 @@ export function brokerStatus(input: BrokerStatusInput, now: Date): BrokerStatus 
     nodes: podNames,
     groups,
     nameServers,
+    clusterName: clusterNameOf(input.name, input.spec),
     ...(input.rollingPod ? { rollingPod: input.rollingPod } : {}),
     conditions: withTransitionTimes(conditions, previous?.conditions, now),
   };

@@ -209,7 +209,7 @@ export interface BrokerSpec {
    */
   replicationMode?: 'ASYNC' | 'SYNC';
   /**
-   * Broker properties written into every broker's broker.conf after broker-common.conf (for example flushDiskType, deleteWhen).
+   * Broker properties written into every broker's broker.conf after broker-common.conf (for example flushDiskType, deleteWhen). brokerClusterName names the RocketMQ cluster (default the Broker's name); brokerName, brokerId and storePathRootDir are the operator's.
    */
   properties?: {
     [k: string]: string;
@@ -304,6 +304,10 @@ export interface BrokerStatus {
    * Name server list the brokers use.
    */
   nameServers?: string;
+  /**
+   * RocketMQ cluster name the brokers register with (spec.properties.brokerClusterName, else the Broker's name).
+   */
+  clusterName?: string;
   /**
    * The broker pod being restarted to apply a change, if any; broker pods restart one at a time, replicas before their master.
    */

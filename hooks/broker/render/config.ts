@@ -11,8 +11,9 @@ export type MasterRole = 'ASYNC_MASTER' | 'SYNC_MASTER';
 const MASTER_ROLES: readonly string[] = ['ASYNC_MASTER', 'SYNC_MASTER'];
 
 /** Keys only the operator may set: they decide which broker a pod is and where its data lives. */
-const OPERATOR_KEYS = ['brokerClusterName', 'brokerName', 'brokerId', 'storePathRootDir'];
-const IDENTITY_KEYS = [...OPERATOR_KEYS, 'brokerRole'];
+const OPERATOR_KEYS = ['brokerName', 'brokerId', 'storePathRootDir'];
+/** brokerClusterName may come from spec.properties (see clusterNameOf) but is always written by the operator. */
+const IDENTITY_KEYS = [...OPERATOR_KEYS, 'brokerClusterName', 'brokerRole'];
 
 const PROPERTY_KEY = /^[A-Za-z][A-Za-z0-9._-]*$/;
 

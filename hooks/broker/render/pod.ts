@@ -11,7 +11,7 @@ import { canonicalResources } from '../../k8s/quantity.js';
 import type { Storage } from '../../k8s/storage.js';
 import type { BrokerSpec } from '../../schema/types.js';
 import type { BrokerMember } from '../members.js';
-import { BROKER_NAME_LABEL, brokerConfigKey, brokerConfigMapName, brokerPodSelector, memberPodSelector } from '../names.js';
+import { BROKER_NAME_LABEL, brokerConfigKey, brokerConfigMapName, brokerPodSelector, clusterNameOf, memberPodSelector } from '../names.js';
 import { brokerEnvRenderer } from './env.js';
 
 export const BROKER_PORTS = { vip: 10909, main: 10911, ha: 10912 } as const;
@@ -89,7 +89,7 @@ export function brokerPodRenderer(parent: BrokerParent, nameServers: string, sto
     { name: CONFIG_VOLUME, configMap: { name: brokerConfigMapName(name) } },
   ];
   const envOf = brokerEnvRenderer({
-    clusterName: name,
+    clusterName: clusterNameOf(name, spec),
     nameServers,
     memoryLimit: resources?.limits?.memory,
     flavor,

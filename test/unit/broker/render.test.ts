@@ -73,6 +73,17 @@ describe('Broker rendering', () => {
     expect(conf({ replicationMode: 'SYNC' })['broker-0-replica-1.conf']).toContain('brokerRole=SLAVE');
   });
 
+  it('names the cluster after properties.brokerClusterName when given, as clients know it', () => {
+    const response = syncBroker(broker({ replicaPerGroup: 1, properties: { brokerClusterName: 'DefaultCluster' } }));
+    const data = child(response, 'ConfigMap').data;
+    for (const key of ['broker-0-master.conf', 'broker-0-replica-1.conf']) {
+      expect(data[key].match(/^brokerClusterName=.*$/gm)).toEqual(['brokerClusterName=DefaultCluster']);
+    }
+    expect(envOf(brokerContainer(response, 'broker-0-master')).BROKER_CLUSTER_NAME).toBe('DefaultCluster');
+    expect(response.status.clusterName).toBe('DefaultCluster');
+    expect(syncBroker(broker({})).status.clusterName).toBe('broker');
+  });
+
   it('refuses a broker-common.conf that makes masters SLAVE', () => {
     const error = hookFailure(() => syncBroker(broker(withConfigVolume), { related: related('brokerRole=SLAVE\n') }));
     expect(error.statusCode).toBe(422);
