@@ -907,7 +907,8 @@ function checkRenderReply(
 }
 
 function serializeHook(body: unknown): string {
-  return JSON.stringify(body).replace(DEEP_MARKER, (_m, shape, depth) => deepText(shape, Number(depth), true));
+  // A mutation may replace the whole body with undefined, which is sent as JSON's null.
+  return (JSON.stringify(body) ?? 'null').replace(DEEP_MARKER, (_m, shape, depth) => deepText(shape, Number(depth), true));
 }
 
 /** Observed children as Metacontroller would send them after applying a reply, with what controllers report. */
