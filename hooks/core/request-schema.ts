@@ -61,19 +61,21 @@ const byKind = [
   },
 ].map(({ kinds, then }) => ({ if: { properties: { kind: { enum: kinds } } }, then }));
 
-/** Any Kubernetes object as a manifest: what every object has, with the types the hooks read. */
-export const manifestSchema = {
-  type: 'object',
-  required: ['apiVersion', 'kind', 'metadata'],
-  properties: {
-    apiVersion: text(MAX_NAME),
-    kind: text(MAX_NAME),
-    metadata,
-    spec: { type: 'object', properties: { replicas: whole, template: { type: 'object' } } },
-    status: observedStatus,
-    data: stringMap,
-  },
-};
+/** What every object has (apiVersion, kind, metadata), with the types of the fields given. */
+function objectWith(fields: Record<string, object>) {
+  return {
+    type: 'object',
+    required: ['apiVersion', 'kind', 'metadata'],
+    properties: { apiVersion: text(MAX_NAME), kind: text(MAX_NAME), metadata, ...fields },
+  };
+}
+
+/** Any Kubernetes object as a manifest, with the types the hooks read. */
+export const manifestSchema = objectWith({
+  spec: { type: 'object', properties: { replicas: whole, template: { type: 'object' } } },
+  status: observedStatus,
+  data: stringMap,
+});
 
 /** An observed child or related object: a manifest, and what the hooks read of its kind. */
 const kubeObject = { ...manifestSchema, allOf: byKind };
@@ -89,17 +91,8 @@ export const hookRequestSchema = {
   type: 'object',
   required: ['parent'],
   properties: {
-    parent: {
-      type: 'object',
-      required: ['apiVersion', 'kind', 'metadata'],
-      properties: {
-        apiVersion: text(MAX_NAME),
-        kind: text(MAX_NAME),
-        metadata,
-        spec: { type: 'object' },
-        status: { type: 'object' },
-      },
-    },
+    // The parent's spec is the kind's own (its CRD schema checks it); its status is only a report.
+    parent: objectWith({ spec: { type: 'object' }, status: { type: 'object' } }),
     children: objectMap,
     related: objectMap,
     finalizing: { type: 'boolean' },
