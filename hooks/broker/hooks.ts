@@ -6,7 +6,7 @@ import { imageFlavor } from '../rocketmq-pods/image.js';
 import { findNameServers, nameServiceRules } from '../rocketmq-pods/nameservers.js';
 import type { BrokerSpec, BrokerStatus } from '../schema/types.js';
 import { type BrokerMember, brokerMembers, membersBeyondSpec } from './members.js';
-import { COPY_MARK_ANNOTATION, planMetadataCopy } from './metadata-copy.js';
+import { COPIED_BY_ANNOTATION, COPY_MARK_ANNOTATION, planMetadataCopy } from './metadata-copy.js';
 import { brokerConfigKey, brokerConfigMapName, brokerPodSelector, clusterNameOf } from './names.js';
 import { brokerConf, masterRole, renderBrokerConfigMap } from './render/config.js';
 import { brokerPodRenderer, type PodTemplate, TEMPLATE_HASH_ANNOTATION } from './render/pod.js';
@@ -134,7 +134,14 @@ export const brokerHooks: KindHooks<BrokerStatus> = {
       confData[key] = keep ? (observedConf[key] ?? conf) : conf;
       const statefulSet = renderBrokerStatefulSet(parent, member, keep ? observedTemplate(observed) : template, storage, observed);
       const mark = copy.marks.get(member.statefulSet);
-      if (mark) statefulSet.metadata.annotations = { ...statefulSet.metadata.annotations, [COPY_MARK_ANNOTATION]: mark };
+      const copiedBy = copy.copiedBy.get(member.statefulSet);
+      if (mark) {
+        statefulSet.metadata.annotations = {
+          ...statefulSet.metadata.annotations,
+          [COPY_MARK_ANNOTATION]: mark,
+          ...(copiedBy ? { [COPIED_BY_ANNOTATION]: copiedBy } : {}),
+        };
+      }
       statefulSets.push(statefulSet);
     }
 

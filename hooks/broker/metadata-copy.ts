@@ -19,6 +19,8 @@ export type MetadataCopy = NonNullable<NonNullable<BrokerStatus['groups']>[numbe
 
 /** On a group's master StatefulSet: whether the group still needs the cluster's metadata. */
 export const COPY_MARK_ANNOTATION = 'rocketmq.apache.org/metadata-copy';
+/** Beside a `done` mark: the copy Job that did it, which says how many attempts it took. */
+export const COPIED_BY_ANNOTATION = 'rocketmq.apache.org/metadata-copied-by';
 export type CopyMark = 'pending' | 'done';
 
 export const COPY_JOB_LABEL = 'rocketmq.apache.org/metadata-copy';
@@ -42,11 +44,17 @@ export interface CopyPlan {
   copies: Map<number, MetadataCopy>;
   /** The mark each master StatefulSet carries in this reply, by StatefulSet name. */
   marks: Map<string, CopyMark>;
+  /** The Job that copied each `done` master's group, by StatefulSet name. */
+  copiedBy: Map<string, string>;
   jobs: KubeObject[];
   resyncAfterSeconds?: number;
 }
 
 export const copyJobName = (name: string, attempt: number) => `${name}-copy-metadata-${attempt}`;
+
+/** The attempt a copy Job of this Broker is, from its name; NaN for any other name. */
+const copyAttemptOf = (name: string, jobName: string) =>
+  jobName.startsWith(`${name}-copy-metadata-`) ? Number(jobName.slice(name.length + 15)) : NaN;
 
 interface CopyJob {
   name: string;
@@ -57,7 +65,7 @@ interface CopyJob {
 
 /** The copy Jobs of this Broker that exist, oldest attempt first. */
 function observedCopyJobs(name: string, observed: ObservedObjects): CopyJob[] {
-  const attemptOf = (jobName: string) => (jobName.startsWith(`${name}-copy-metadata-`) ? Number(jobName.slice(name.length + 15)) : NaN);
+  const attemptOf = (jobName: string) => copyAttemptOf(name, jobName);
   return observed
     .list('Job', 'batch/v1')
     .filter((job) => job.metadata.labels?.[COPY_JOB_LABEL] === name && Number.isSafeInteger(attemptOf(job.metadata.name)))
@@ -124,13 +132,24 @@ export function planMetadataCopy(input: CopyInput): CopyPlan {
   const masterOf = (group: number) => members.find((m) => m.group === group && m.brokerId === 0)!;
   const groupsMarked = (mark: CopyMark) =>
     [...marks].filter(([, m]) => m === mark).map(([sts]) => members.find((m) => m.statefulSet === sts)!.group);
-  const copies = new Map<number, MetadataCopy>(
-    groupsMarked('done').map((g) => [g, { phase: 'Done', message: 'topics and subscription groups copied' }]),
-  );
+  const copiedBy = new Map<string, string>();
+  const copies = new Map<number, MetadataCopy>();
+  for (const group of groupsMarked('done')) {
+    const statefulSet = masterOf(group).statefulSet;
+    const job = observedStatefulSet(observed, masterOf(group))?.metadata.annotations?.[COPIED_BY_ANNOTATION];
+    const attempts = job === undefined ? NaN : copyAttemptOf(name, job);
+    if (job !== undefined) copiedBy.set(statefulSet, job);
+    copies.set(group, {
+      phase: 'Done',
+      message: job ? `topics and subscription groups copied by Job ${job}` : 'topics and subscription groups copied',
+      ...(Number.isSafeInteger(attempts) ? { attempts } : {}),
+    });
+  }
   const copyJobs = observedCopyJobs(name, observed);
   const plan = (jobs: KubeObject[], resyncAfterSeconds?: number): CopyPlan => ({
     copies,
     marks,
+    copiedBy,
     jobs,
     ...(resyncAfterSeconds ? { resyncAfterSeconds } : {}),
   });
@@ -156,6 +175,7 @@ export function planMetadataCopy(input: CopyInput): CopyPlan {
     const covered = copy.targets.filter((g) => pending.includes(g) || marks.get(masterOf(g)?.statefulSet) === 'done');
     for (const group of covered) {
       marks.set(masterOf(group).statefulSet, 'done');
+      copiedBy.set(masterOf(group).statefulSet, copy.name);
       copies.set(group, {
         phase: 'Done',
         message: `topics and subscription groups copied from ${source.brokerName} by Job ${copy.name}`,

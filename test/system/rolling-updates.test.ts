@@ -72,6 +72,11 @@ const BROKER_PODS = ['broker-0-replica-1-0', 'broker-0-master-0', 'broker-1-repl
         sys.plane.heldClaims.clear();
       }
       await sys.waitFor('4 name servers Ready', async () => (await sys.parent('NameService', 'name-service'))?.status?.readyReplicas === 4);
+      // The Broker takes the new list at its next sync after the NameService reports it: only then does the roll start.
+      await sys.waitFor('brokers given 4 name servers', async () => {
+        const listed = (await sys.parent('Broker', 'broker'))?.status?.nameServers;
+        return typeof listed === 'string' && listed.split(';').length === 4;
+      });
       await brokerRollDone();
       await Promise.all([names.stop(), brokers.stop()]);
       expect(names.replacementOrder()).toEqual([]);
