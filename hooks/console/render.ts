@@ -1,7 +1,6 @@
 // The dashboard: a Deployment made from the user's whole consoleDeployment, pointed at the name
 // servers, and a Service in front of it.
 import type { V1Container, V1EnvVar, V1LabelSelector, V1Volume } from '@kubernetes/client-node';
-import { InvalidSpecError } from '../core/errors.js';
 import type { KubeObject } from '../core/metacontroller.js';
 import { commonLabels } from '../k8s/labels.js';
 import { prune } from '../k8s/prune.js';
@@ -31,19 +30,15 @@ export function nameServerJavaOpts(nameServers: string): string {
   return `-Drocketmq.namesrv.addr=${nameServers} -Dcom.rocketmq.sendMessageWithVIPChannel=false`;
 }
 
-const CONTAINERS_PATH = 'spec.consoleDeployment.spec.template.spec.containers';
-
-/** JAVA_OPTS with the name servers: appended to the user's value, so there is one entry. */
-function withNameServers(parent: ConsoleParent, env: V1EnvVar[] | undefined, nameServers: string): V1EnvVar[] {
+/**
+ * JAVA_OPTS with the name servers: appended to the user's value, so there is one entry (a JAVA_OPTS
+ * from valueFrom is refused by readConsole, since nothing could be appended to it).
+ */
+function withNameServers(env: V1EnvVar[] | undefined, nameServers: string): V1EnvVar[] {
   const flags = nameServerJavaOpts(nameServers);
   const index = (env ?? []).findIndex((e) => e.name === 'JAVA_OPTS');
   if (index < 0) return [...(env ?? []), { name: 'JAVA_OPTS', value: flags }];
   const entry = env![index];
-  if (entry.valueFrom) {
-    throw new InvalidSpecError('Console', parent.name, [
-      `${CONTAINERS_PATH}[0].env: JAVA_OPTS comes from valueFrom, so -Drocketmq.namesrv.addr cannot be added to it; give it as a value`,
-    ]);
-  }
   return env!.map((e, i) => (i === index ? { name: 'JAVA_OPTS', value: entry.value ? `${entry.value} ${flags}` : flags } : e));
 }
 
@@ -68,7 +63,7 @@ export function renderConsoleDeployment(parent: ConsoleParent, nameServers: stri
   const observedSelector = (observed?.spec as { selector?: V1LabelSelector } | undefined)?.selector;
   const selector = observedSelector ?? deploymentSpec.selector ?? { matchLabels: consolePodLabels(name) };
   const [first, ...others] = podSpec.containers;
-  const containers = [{ ...first, env: withNameServers(parent, first.env, nameServers) }, ...others].map(canonicalContainer);
+  const containers = [{ ...first, env: withNameServers(first.env, nameServers) }, ...others].map(canonicalContainer);
   const deployment = {
     apiVersion: 'apps/v1',
     kind: 'Deployment',

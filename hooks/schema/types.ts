@@ -293,11 +293,11 @@ export interface BrokerSpec {
  */
 export interface BrokerStatus {
   /**
-   * Number of groups the cluster has been brought to: the group count, written once every group's StatefulSets exist and are Ready, as the original operator does. Groups at or beyond it when spec.size grows get topics and subscription groups copied (groups[].metadataCopy).
+   * Number of groups in service: groups whose StatefulSets all exist and that hold the cluster's metadata (a group added by growing spec.size counts once its topics and subscription groups are copied, see groups[].metadataCopy). Worked out from the cluster's objects on every sync.
    */
   size?: number;
   /**
-   * Names of all broker pods (written when every broker pod is Ready, as the original operator does).
+   * Names of the broker pods that exist.
    */
   nodes?: string[];
   /**

@@ -5,29 +5,21 @@ import { Agent, request as httpRequest, type IncomingHttpHeaders } from 'node:ht
 import type { Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { parse as parseYaml, stringify as yamlStringify } from 'yaml';
-import { packageRoot } from '../../hooks/schema/crds.js';
+import { stringify as yamlStringify } from 'yaml';
+import { type CustomKind, loadCrd, specSchema } from '../../hooks/schema/crds.js';
 import { buildServer, BODY_LIMIT } from '../../hooks/http/server.js';
 import { ErrorCode } from '../../hooks/core/errors.js';
 import type { KubeObject } from '../../hooks/core/metacontroller.js';
 import { customResource, FIXED_NOW, syncRequest } from '../support/hook-requests.js';
 
 /** A spec field's bounds as the CRD declares them. */
-function crdBounds(file: string, field: string): { minimum: number; maximum: number } {
-  const crd = parseYaml(readFileSync(join(packageRoot(), 'crds', file), 'utf8')) as {
-    spec: {
-      versions: {
-        schema: { openAPIV3Schema: { properties: { spec: { properties: Record<string, { minimum: number; maximum: number }> } } } };
-      }[];
-    };
-  };
-  return crd.spec.versions[0].schema.openAPIV3Schema.properties.spec.properties[field];
+/** A numeric field's bounds, as the kind's CRD schema gives them. */
+function crdBounds(kind: CustomKind, field: string): { minimum: number; maximum: number } {
+  return (specSchema(loadCrd(kind)).properties as Record<string, { minimum: number; maximum: number }>)[field];
 }
-const BROKER_SIZE_MAX = crdBounds('broker.yaml', 'size').maximum;
-const BROKER_REPLICAS_MAX = crdBounds('broker.yaml', 'replicaPerGroup').maximum;
-const NAME_SERVICE_SIZE_MAX = crdBounds('nameservice.yaml', 'size').maximum;
+const BROKER_SIZE_MAX = crdBounds('Broker', 'size').maximum;
+const BROKER_REPLICAS_MAX = crdBounds('Broker', 'replicaPerGroup').maximum;
+const NAME_SERVICE_SIZE_MAX = crdBounds('NameService', 'size').maximum;
 
 /** A reply's time bound on a shared 2-core machine, even for the worst shapes. */
 const BUDGET_MS = 500;

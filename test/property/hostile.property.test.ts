@@ -10,10 +10,8 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import fc from 'fast-check';
 import type { FastifyInstance } from 'fastify';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { parse as parseYaml, parseAllDocuments, stringify as yamlStringify } from 'yaml';
-import { packageRoot } from '../../hooks/schema/crds.js';
+import { parseAllDocuments, stringify as yamlStringify } from 'yaml';
+import { type CustomKind, loadCrd, specSchema } from '../../hooks/schema/crds.js';
 import { buildServer } from '../../hooks/http/server.js';
 import { ErrorCode } from '../../hooks/core/errors.js';
 import type { KubeObject } from '../../hooks/core/metacontroller.js';
@@ -453,18 +451,12 @@ function own(object: Record<string, unknown>, key: string): unknown {
 }
 
 /** A spec field's bounds as the CRD declares them, so the checks follow the CRDs. */
-function crdBounds(file: string, field: string): { minimum: number; maximum: number } {
-  const crd = parseYaml(readFileSync(join(packageRoot(), 'crds', file), 'utf8')) as {
-    spec: {
-      versions: {
-        schema: { openAPIV3Schema: { properties: { spec: { properties: Record<string, { minimum: number; maximum: number }> } } } };
-      }[];
-    };
-  };
-  return crd.spec.versions[0].schema.openAPIV3Schema.properties.spec.properties[field];
+/** A numeric field's bounds, as the kind's CRD schema gives them. */
+function crdBounds(kind: CustomKind, field: string): { minimum: number; maximum: number } {
+  return (specSchema(loadCrd(kind)).properties as Record<string, { minimum: number; maximum: number }>)[field];
 }
-const BROKER_SIZE = crdBounds('broker.yaml', 'size');
-const BROKER_REPLICAS = crdBounds('broker.yaml', 'replicaPerGroup');
+const BROKER_SIZE = crdBounds('Broker', 'size');
+const BROKER_REPLICAS = crdBounds('Broker', 'replicaPerGroup');
 
 const isCount = (value: unknown, min: number, max: number) =>
   typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max;
