@@ -1,5 +1,5 @@
 // Dry-run rendering: a stream of manifests in, the children each custom resource would get out.
-import { isMap, isScalar, parseAllDocuments, stringify, visit } from 'yaml';
+import { isMap, isScalar, Lexer, parseAllDocuments, stringify, visit } from 'yaml';
 import { Ajv } from 'ajv';
 import { BadRequestError, HookError } from './core/errors.js';
 import { manifestSchema } from './core/request-schema.js';
@@ -64,25 +64,31 @@ const MAX_RESOURCES = 8;
 /** Deeper than any manifest nests: a stream nested further is refused before it is parsed. */
 const MAX_FLOW_DEPTH = 64;
 
-/** The deepest `[`/`{` nesting in the text, strings aside; one pass, so it costs little. */
-function flowDepth(text: string): number {
+/**
+ * Whether `[`/`{` nest deeper than MAX_FLOW_DEPTH. Counting every bracket is a cheap upper bound;
+ * only when it is exceeded does YAML's own lexer decide (quotes, comments and apostrophes in plain
+ * text are its to tell apart), and it stops at the first bracket too deep, so the cost stays small.
+ */
+function nestsTooDeep(text: string): boolean {
   let depth = 0;
   let deepest = 0;
-  let quote = '';
   for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quote) {
-      if (c === '\\' && quote === '"') i++;
-      else if (c === quote) quote = '';
-    } else if (c === '"' || c === "'") quote = c;
-    else if (c === '[' || c === '{') deepest = Math.max(deepest, ++depth);
-    else if (c === ']' || c === '}') depth--;
+    const c = text.charCodeAt(i);
+    if (c === 0x5b || c === 0x7b) deepest = Math.max(deepest, ++depth);
+    else if (c === 0x5d || c === 0x7d) depth--;
   }
-  return deepest;
+  if (deepest <= MAX_FLOW_DEPTH) return false;
+  depth = 0;
+  for (const token of new Lexer().lex(text)) {
+    if (token === '[' || token === '{') {
+      if (++depth > MAX_FLOW_DEPTH) return true;
+    } else if (token === ']' || token === '}') depth--;
+  }
+  return false;
 }
 
 export function parseManifests(text: string): KubeObject[] {
-  if (flowDepth(text) > MAX_FLOW_DEPTH) throw new BadRequestError(`the manifests nest more than ${MAX_FLOW_DEPTH} levels deep`);
+  if (nestsTooDeep(text)) throw new BadRequestError(`the manifests nest more than ${MAX_FLOW_DEPTH} levels deep`);
   const documents = parseAllDocuments(text, { uniqueKeys: false });
   const objects: KubeObject[] = [];
   for (const doc of Array.isArray(documents) ? documents : [documents]) {

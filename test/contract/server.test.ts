@@ -130,6 +130,28 @@ describe('the hook service', () => {
     expect(twice.statusCode).toBe(400);
     expect(twice.json().message).toMatch(/the key "a" is given twice/);
   });
+
+  it('refuses brackets nested thousands deep before parsing, even after an apostrophe or a comment', async () => {
+    const deep = '{a: '.repeat(10000) + '1' + '}'.repeat(10000);
+    const quotedBrackets = `a: "${'['.repeat(100)}"\nb: '${'{'.repeat(100)}'\n`;
+    for (const before of ["note: it's plain text", "# it's a comment", 'note: plain']) {
+      const reply = await app.inject({
+        method: 'POST',
+        url: '/render',
+        headers: { 'content-type': 'application/yaml' },
+        payload: `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n${before}\ndata: ${deep}\n`,
+      });
+      expect(reply.statusCode).toBe(400);
+      expect(reply.json().message).toBe('the manifests nest more than 64 levels deep');
+    }
+    const quoted = await app.inject({
+      method: 'POST',
+      url: '/render',
+      headers: { 'content-type': 'application/yaml' },
+      payload: `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata:\n  ${quotedBrackets.replace('\nb', '\n  b')}`,
+    });
+    expect(quoted.statusCode).toBe(200);
+  });
 });
 
 describe('the running service', () => {

@@ -58,8 +58,8 @@ const BROKER_PODS = ['broker-0-replica-1-0', 'broker-0-master-0', 'broker-1-repl
     async () => {
       const sys = system();
       sys.plane.heldClaims.add('default/namesrv-storage-name-service-3');
-      const names = new PodTimeline(sys, ['name-service-0', 'name-service-1', 'name-service-2']);
-      const brokers = new PodTimeline(sys, BROKER_PODS);
+      const names = await PodTimeline.start(sys, ['name-service-0', 'name-service-1', 'name-service-2']);
+      const brokers = await PodTimeline.start(sys, BROKER_PODS);
       await sys.kubectlOk(['patch', 'nameservice', 'name-service', '--type=merge', '-p', '{"spec":{"size":4}}']);
       // name-service-3 waits for its volume: it exists but is not Ready.
       try {
@@ -93,7 +93,7 @@ const BROKER_PODS = ['broker-0-replica-1-0', 'broker-0-master-0', 'broker-1-repl
     async () => {
       const sys = system();
       const pods = ['name-service-0', 'name-service-1', 'name-service-2', 'name-service-3'];
-      const timeline = new PodTimeline(sys, pods);
+      const timeline = await PodTimeline.start(sys, pods);
       await sys.kubectlOk([
         'patch',
         'nameservice',
@@ -129,7 +129,7 @@ const BROKER_PODS = ['broker-0-replica-1-0', 'broker-0-master-0', 'broker-1-repl
     'a Broker image change restarts one broker pod at a time, replicas before their masters',
     async () => {
       const sys = system();
-      const timeline = new PodTimeline(sys, BROKER_PODS);
+      const timeline = await PodTimeline.start(sys, BROKER_PODS);
       await sys.kubectlOk(['patch', 'broker', 'broker', '--type=merge', '-p', '{"spec":{"brokerImage":"apache/rocketmq:5.3.2"}}']);
       await brokerRollDone('apache/rocketmq:5.3.2');
       await timeline.stop();
@@ -145,7 +145,7 @@ const BROKER_PODS = ['broker-0-replica-1-0', 'broker-0-master-0', 'broker-1-repl
     'a roll goes on after the hook service is killed in the middle of it and started again, deleting nothing',
     async () => {
       const sys = system();
-      const timeline = new PodTimeline(sys, BROKER_PODS);
+      const timeline = await PodTimeline.start(sys, BROKER_PODS);
       await sys.kubectlOk(['patch', 'broker', 'broker', '--type=merge', '-p', '{"spec":{"brokerImage":"apache/rocketmq:5.3.3"}}']);
       await sys.waitFor('the first broker pod replaced', async () => timeline.replacementOrder().length >= 1);
       await sys.hooks.kill();

@@ -1,54 +1,94 @@
-// Samples pods a few times a second to tell how a rollout went: which pods were replaced (a new
-// uid), in what order, and how many were unavailable (missing or not Ready) at the same moment.
+// Follows pods through a watch to tell how a rollout went: which pods were replaced (a new uid), in
+// what order, and how many were unavailable (missing, terminating or not Ready) at the same moment.
+// Every event is a sample, so a pod that is down for a few milliseconds is still seen down.
+import { type V1Pod, Watch } from '@kubernetes/client-node';
 import type { System } from './system.js';
+
+interface PodState {
+  uid: string;
+  ready: boolean;
+}
 
 interface Sample {
   at: number;
-  pods: Map<string, { uid: string; ready: boolean; image: string }>;
+  pods: Map<string, PodState>;
 }
 
 export class PodTimeline {
   private static readonly live = new Set<PodTimeline>();
   readonly samples: Sample[] = [];
+  private readonly current = new Map<string, PodState>();
   private running = true;
-  private readonly loop: Promise<void>;
+  private request?: { abort(): void };
+  private resourceVersion = '';
 
-  constructor(
-    system: System,
+  private constructor(
+    private readonly system: System,
     private readonly names: string[],
-    namespace = 'default',
-  ) {
-    PodTimeline.live.add(this);
-    this.loop = (async () => {
-      while (this.running) {
-        const pods = await system
-          .core()
-          .listNamespacedPod({ namespace })
-          .catch(() => undefined);
-        if (pods) {
-          const map = new Map(
-            pods.items
-              .filter((p) => !p.metadata?.deletionTimestamp)
-              .map((p) => [
-                p.metadata!.name!,
-                {
-                  uid: p.metadata!.uid!,
-                  image: p.spec!.containers[0].image!,
-                  ready: p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false,
-                },
-              ]),
-          );
-          this.samples.push({ at: Date.now(), pods: map });
-        }
-        await new Promise((r) => setTimeout(r, 200));
-      }
-    })();
+    private readonly namespace: string,
+  ) {}
+
+  /** Lists the pods once, then follows every change from that point on. */
+  static async start(system: System, names: string[], namespace = 'default'): Promise<PodTimeline> {
+    const timeline = new PodTimeline(system, names, namespace);
+    const list = await system.core().listNamespacedPod({ namespace });
+    for (const pod of list.items) timeline.record(pod);
+    timeline.resourceVersion = list.metadata!.resourceVersion!;
+    timeline.sample();
+    PodTimeline.live.add(timeline);
+    await timeline.follow();
+    return timeline;
+  }
+
+  private record(pod: V1Pod, deleted = false): void {
+    const name = pod.metadata!.name!;
+    if (deleted || pod.metadata?.deletionTimestamp) this.current.delete(name);
+    else
+      this.current.set(name, {
+        uid: pod.metadata!.uid!,
+        ready: pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false,
+      });
+  }
+
+  private sample(): void {
+    this.samples.push({ at: Date.now(), pods: new Map(this.current) });
+  }
+
+  /** Watches from the last resourceVersion seen; a watch the server ends is started again. */
+  private async follow(): Promise<void> {
+    if (!this.running) return;
+    this.request = await new Watch(this.system.api.kubeConfig).watch(
+      `/api/v1/namespaces/${this.namespace}/pods`,
+      { resourceVersion: this.resourceVersion, allowWatchBookmarks: true },
+      (type: string, pod: V1Pod) => {
+        if (pod.metadata?.resourceVersion) this.resourceVersion = pod.metadata.resourceVersion;
+        if (type === 'BOOKMARK') return;
+        this.record(pod, type === 'DELETED');
+        this.sample();
+      },
+      (error: unknown) => void (error ? this.relist() : this.follow()),
+    );
+  }
+
+  /** After a watch error (say, its resourceVersion expired) the pods are listed again, then followed. */
+  private async relist(): Promise<void> {
+    if (!this.running) return;
+    const list = await this.system
+      .core()
+      .listNamespacedPod({ namespace: this.namespace })
+      .catch(() => undefined);
+    if (!list) return void setTimeout(() => void this.relist(), 500);
+    this.current.clear();
+    for (const pod of list.items) this.record(pod);
+    this.resourceVersion = list.metadata!.resourceVersion!;
+    this.sample();
+    await this.follow();
   }
 
   async stop(): Promise<this> {
     this.running = false;
     PodTimeline.live.delete(this);
-    await this.loop;
+    this.request?.abort();
     return this;
   }
 
@@ -71,7 +111,7 @@ export class PodTimeline {
         const uid = s.pods.get(n)?.uid;
         if (!first.has(n)) {
           if (uid) first.set(n, uid);
-        } else if (!replaced.has(n) && uid !== first.get(n)) replaced.set(n, s.at);
+        } else if (!replaced.has(n) && uid && uid !== first.get(n)) replaced.set(n, s.at);
       }
     }
     return replaced;
