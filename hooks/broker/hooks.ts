@@ -37,7 +37,7 @@ function desiredBrokers(
   const { name, namespace, spec } = parent;
   const commonConf = userCommonConf(`Broker ${namespace}/${name}`, namespace, spec.volumes, related);
   const role = masterRole(spec.replicationMode, spec.properties, commonConf);
-  const storeRoot = `${imageFlavor(spec.brokerImage).dataRoot}/store`;
+  const storeRoot = `${imageFlavor(spec.brokerImage, spec.imageFlavor).dataRoot}/store`;
   // What every broker's template shares is built once, then each broker's own parts.
   const podTemplate = brokerPodRenderer(parent, nameServers, storage);
   return members.map((member) => {

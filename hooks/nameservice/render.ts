@@ -37,7 +37,7 @@ export function renderNameServerService({ name, namespace }: NameServiceParent):
 
 export function renderNameServerStatefulSet(parent: NameServiceParent, observed?: KubeObject): KubeObject {
   const { name, namespace, spec } = parent;
-  const flavor = imageFlavor(spec.nameServiceImage);
+  const flavor = imageFlavor(spec.nameServiceImage, spec.imageFlavor);
   const storage = renderStorage(spec, 'namesrv-storage');
   const selector = nameServerPodSelector(name);
   const container = {

@@ -1,7 +1,8 @@
 /**
- * Two families of RocketMQ images exist. The original operator's images (apacherocketmq/rocketmq-*)
- * run as root, keep data under /root and start by themselves. The official images (apache/rocketmq
- * and builds like them) run as user 3000 with data under /home/rocketmq and need a start command.
+ * Two families of RocketMQ images exist. The original operator's images (apacherocketmq/rocketmq-*,
+ * or the same scripts built and pushed under a user's own registry) run as root, keep data under
+ * /root and start by themselves. The official images (apache/rocketmq and builds like them) run as
+ * user 3000 with data under /home/rocketmq and need a start command.
  */
 export interface ImageFlavor {
   /** The user's home in the image, where RocketMQ writes logs/ and store/. */
@@ -17,7 +18,20 @@ export interface ImageFlavor {
   brokerMemoryVariable: 'BROKER_MEM' | 'JAVA_OPT_EXT';
 }
 
-const ORIGINAL_OPERATOR_IMAGE = /(^|\/)apacherocketmq\/rocketmq-(nameserver|broker|controller)(:|@|$)/;
+/** The spec's imageFlavor values (the CRDs' enum). */
+export type ImageFlavorName = 'Official' | 'OriginalOperator';
+
+/**
+ * The original operator's README has users build its images and push them under names of their own
+ * (its example runs docker.io/library/rocketmq-broker:4.5.0-alpine): the last path component, under
+ * any registry and owner, is what tells them apart.
+ */
+const ORIGINAL_OPERATOR_IMAGE = /(^|\/)rocketmq-(namesrv|nameserver|broker|controller)(:|@|$)/;
+
+/** The flavor the spec declares, else the one the image's name tells. */
+function flavorName(image: string, declared?: ImageFlavorName): ImageFlavorName {
+  return declared ?? (ORIGINAL_OPERATOR_IMAGE.test(image) ? 'OriginalOperator' : 'Official');
+}
 
 /**
  * The original broker image's brokerStart.sh turns conf/broker-common.conf into conf/broker.conf: it
@@ -38,8 +52,8 @@ const OFFICIAL_BROKER_START = [
   'exec sh "$ROCKETMQ_HOME/bin/mqbroker" -n "$NAMESRV_ADDR" -c /tmp/broker.conf',
 ].join(' && ');
 
-export function imageFlavor(image: string): ImageFlavor {
-  if (ORIGINAL_OPERATOR_IMAGE.test(image)) {
+export function imageFlavor(image: string, declared?: ImageFlavorName): ImageFlavor {
+  if (flavorName(image, declared) === 'OriginalOperator') {
     return { dataRoot: '/root', runsAsRoot: true, brokerConfigPath: ORIGINAL_BROKER_CONFIG, brokerMemoryVariable: 'BROKER_MEM' };
   }
   return {

@@ -26,6 +26,10 @@ export interface NameServiceSpec {
    */
   nameServiceImage: string;
   /**
+   * How the image is laid out, for an image whose name does not tell. Official is apache/rocketmq and images built like it (user 3000, data under /home/rocketmq, started by the operator's command); OriginalOperator is an image built with the original operator's scripts (root, data under /root, the image starts RocketMQ itself). Unset, an image whose last path component is rocketmq-broker, rocketmq-namesrv, rocketmq-nameserver or rocketmq-controller, under any registry, is OriginalOperator, and any other image Official.
+   */
+  imageFlavor?: 'Official' | 'OriginalOperator';
+  /**
    * When the kubelet pulls the image (Always, IfNotPresent or Never).
    */
   imagePullPolicy: 'Always' | 'IfNotPresent' | 'Never';
@@ -186,6 +190,10 @@ export interface BrokerSpec {
    * Container image of the broker, for example apache/rocketmq:5.3.1 or apacherocketmq/rocketmq-broker:4.5.0-alpine-operator-0.3.0.
    */
   brokerImage: string;
+  /**
+   * How the image is laid out, for an image whose name does not tell. Official is apache/rocketmq and images built like it (user 3000, data under /home/rocketmq, started by the operator's command); OriginalOperator is an image built with the original operator's scripts (root, data under /root, the image starts RocketMQ itself). Unset, an image whose last path component is rocketmq-broker, rocketmq-namesrv, rocketmq-nameserver or rocketmq-controller, under any registry, is OriginalOperator, and any other image Official.
+   */
+  imageFlavor?: 'Official' | 'OriginalOperator';
   /**
    * When the kubelet pulls the image (Always, IfNotPresent or Never).
    */

@@ -81,7 +81,7 @@ const PER_MEMBER = ['per member'];
  */
 export function brokerPodRenderer(parent: BrokerParent, nameServers: string, storage: Storage): BrokerPodRenderer {
   const { name, spec } = parent;
-  const flavor = imageFlavor(spec.brokerImage);
+  const flavor = imageFlavor(spec.brokerImage, spec.imageFlavor);
   const resources = canonicalResources(spec.resources);
   const volumes: V1Volume[] = [
     ...(spec.volumes ?? []),

@@ -114,6 +114,29 @@ describe('Broker rendering', () => {
     }
   });
 
+  it('tells the original operator\'s images by their last path component under any registry, or by imageFlavor', () => {
+    const layout = (spec: Record<string, unknown>) => {
+      const container = brokerContainer(syncBroker(broker(spec)), 'broker-0-master');
+      return { command: container.command !== undefined, mem: Object.keys(envOf(container)).includes('BROKER_MEM') };
+    };
+    const original = { command: false, mem: true };
+    const official = { command: true, mem: false };
+    for (const image of [
+      'apacherocketmq/rocketmq-broker:4.5.0-alpine-operator-0.3.0',
+      'docker.io/library/rocketmq-broker:4.5.0-alpine',
+      'registry.example.com:5000/team/rocketmq-broker@sha256:0123',
+      'rocketmq-broker',
+    ]) {
+      expect({ image, layout: layout({ brokerImage: image, resources: { limits: { memory: '2Gi' } } }) }).toEqual({ image, layout: original });
+    }
+    for (const image of ['apache/rocketmq:5.3.1', 'example.com/rocketmq-broker-custom:1', 'example.com/my-rocketmq-broker:1']) {
+      expect({ image, layout: layout({ brokerImage: image, resources: { limits: { memory: '2Gi' } } }) }).toEqual({ image, layout: official });
+    }
+    const memory = { resources: { limits: { memory: '2Gi' } } };
+    expect(layout({ brokerImage: 'example.com/mq:4.9', imageFlavor: 'OriginalOperator', ...memory })).toEqual(original);
+    expect(layout({ brokerImage: 'example.com/rocketmq-broker:5.3.1', imageFlavor: 'Official', ...memory })).toEqual(official);
+  });
+
   it('derives the heap from the memory limit in the variable each image family reads', () => {
     const env = (image: string, memory: string) =>
       envOf(brokerContainer(syncBroker(broker({ brokerImage: image, resources: { limits: { memory } } })), 'broker-0-master'));

@@ -70,6 +70,12 @@ describe('NameService rendering', () => {
     expect(mounts('apacherocketmq/rocketmq-nameserver:4.5.0-alpine-operator-0.3.0')).toEqual([
       { name: 'namesrv-storage', mountPath: '/root/logs', subPath: 'logs' },
     ]);
+    // The original operator's images pushed under the user's own names, and one declared by imageFlavor.
+    const rootLogs = [{ name: 'namesrv-storage', mountPath: '/root/logs', subPath: 'logs' }];
+    expect(mounts('docker.io/library/rocketmq-namesrv:4.5.0-alpine')).toEqual(rootLogs);
+    expect(mounts('registry.example.com/mq/rocketmq-nameserver:4.5.0')).toEqual(rootLogs);
+    const declared = podSpec(sync({ nameServiceImage: 'registry.example.com/mq/ns:4.5.0', imageFlavor: 'OriginalOperator' }));
+    expect(declared.containers[0].volumeMounts).toEqual(rootLogs);
   });
 
   it('runs official images as non-root user 3000 and lets the original root images write their volume', () => {
