@@ -114,7 +114,7 @@ describe('Broker rendering', () => {
     }
   });
 
-  it('tells the original operator\'s images by their last path component under any registry, or by imageFlavor', () => {
+  it("tells the original operator's images by their last path component under any registry, or by imageFlavor", () => {
     const layout = (spec: Record<string, unknown>) => {
       const container = brokerContainer(syncBroker(broker(spec)), 'broker-0-master');
       return { command: container.command !== undefined, mem: Object.keys(envOf(container)).includes('BROKER_MEM') };
@@ -127,10 +127,16 @@ describe('Broker rendering', () => {
       'registry.example.com:5000/team/rocketmq-broker@sha256:0123',
       'rocketmq-broker',
     ]) {
-      expect({ image, layout: layout({ brokerImage: image, resources: { limits: { memory: '2Gi' } } }) }).toEqual({ image, layout: original });
+      expect({ image, layout: layout({ brokerImage: image, resources: { limits: { memory: '2Gi' } } }) }).toEqual({
+        image,
+        layout: original,
+      });
     }
     for (const image of ['apache/rocketmq:5.3.1', 'example.com/rocketmq-broker-custom:1', 'example.com/my-rocketmq-broker:1']) {
-      expect({ image, layout: layout({ brokerImage: image, resources: { limits: { memory: '2Gi' } } }) }).toEqual({ image, layout: official });
+      expect({ image, layout: layout({ brokerImage: image, resources: { limits: { memory: '2Gi' } } }) }).toEqual({
+        image,
+        layout: official,
+      });
     }
     const memory = { resources: { limits: { memory: '2Gi' } } };
     expect(layout({ brokerImage: 'example.com/mq:4.9', imageFlavor: 'OriginalOperator', ...memory })).toEqual(original);
