@@ -14,7 +14,16 @@ export interface HookRoutesOptions {
 }
 
 type HookName = 'sync' | 'finalize' | 'customize';
-type Answer = (hooks: KindHooks<object>, body: HookRequest, now: Date, settings: OperatorSettings) => unknown;
+
+interface Call {
+  hooks: KindHooks<object>;
+  body: HookRequest;
+  now: Date;
+  settings: OperatorSettings;
+  /** Told the reason when the reply holds the children because the hook refused the parent. */
+  held: (reason: ErrorCode) => void;
+}
+type Answer = (call: Call) => unknown;
 
 /**
  * Refusals the API server could not make (they depend on other objects, or on rules beyond the
@@ -31,7 +40,7 @@ function isHeld(error: unknown): error is HookError {
  * A paused parent, or one the hook refuses for what it sees around it, keeps its children exactly
  * as observed and says why in its Ready condition.
  */
-function heldOr(render: () => SyncResponse<object>, body: HookRequest, now: Date): SyncResponse<object> {
+function heldOr(render: () => SyncResponse<object>, { body, now, held }: Call): SyncResponse<object> {
   if (isPaused(body.parent)) {
     const message = `reconciliation is paused by the annotation ${PAUSED_ANNOTATION}: "true"; remove it to resume`;
     return holdChildren(body, { type: 'Ready', status: 'Unknown', reason: 'Paused', message }, now);
@@ -40,17 +49,18 @@ function heldOr(render: () => SyncResponse<object>, body: HookRequest, now: Date
     return render();
   } catch (error) {
     if (!isHeld(error)) throw error;
+    held(error.code);
     return holdChildren(body, { type: 'Ready', status: 'False', reason: error.code, message: error.message }, now);
   }
 }
 
 const ANSWERS: Record<HookName, Answer> = {
   // Only a finalize reply may release the parent (Metacontroller honours finalized from any hook).
-  sync: (hooks, body, now, settings) => ({ ...heldOr(() => hooks.sync(body, now, settings), body, now), finalized: undefined }),
+  sync: (call) => ({ ...heldOr(() => call.hooks.sync(call.body, call.now, call.settings), call), finalized: undefined }),
   // Kinds with nothing outside Kubernetes to clean up are done: owner references remove the children.
-  finalize: (hooks, body, now, settings) =>
+  finalize: ({ hooks, body, now, settings }) =>
     hooks.finalize ? hooks.finalize(body, now, settings) : { ...hooks.sync(body, now, settings), finalized: true },
-  customize: (hooks, body) => ({ relatedResources: hooks.customize(body.parent) }),
+  customize: ({ hooks, body }) => ({ relatedResources: hooks.customize(body.parent) }),
 };
 
 /**
@@ -90,7 +100,8 @@ export async function hookRoutes(app: FastifyInstance, { clock, settings }: Hook
       async (request, reply) => {
         const hooks = kindHooks(request.params.kind);
         checkChildNamespaces(request.body);
-        const answer = ANSWERS[hook](hooks, request.body, clock(), settings);
+        const held = (reason: ErrorCode) => (request.reconcileError = reason);
+        const answer = ANSWERS[hook]({ hooks, body: request.body, now: clock(), settings, held });
         return reply.type('application/json; charset=utf-8').send(JSON.stringify(answer));
       },
     );

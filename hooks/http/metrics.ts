@@ -7,6 +7,10 @@ declare module 'fastify' {
   interface FastifyInstance {
     metrics: { registry: Registry; renderErrors: Counter<'kind' | 'reason'> };
   }
+  interface FastifyRequest {
+    /** Why a sync or finalize did not reconcile: its error code, or the reason a held reply gives. */
+    reconcileError?: string;
+  }
   interface FastifyContextConfig {
     /** Marks a route whose requests are counted as hook calls. */
     hook?: 'sync' | 'finalize' | 'customize' | 'render';
@@ -50,7 +54,21 @@ export async function metricsPlugin(app: FastifyInstance): Promise<void> {
     labelNames: ['kind', 'reason'] as const,
     registers: [registry],
   });
+  // Sync and finalize are what a reconcile of one resource is; customize only names related objects.
+  const reconciles = new Counter({
+    name: 'rocketmq_operator_reconcile_total',
+    help: 'Reconciles (sync and finalize calls) by kind.',
+    labelNames: ['kind'] as const,
+    registers: [registry],
+  });
+  const reconcileErrors = new Counter({
+    name: 'rocketmq_operator_reconcile_errors_total',
+    help: 'Reconciles that failed or held the children unchanged, by kind and reason.',
+    labelNames: ['kind', 'reason'] as const,
+    registers: [registry],
+  });
   app.decorate('metrics', { registry, renderErrors });
+  app.decorateRequest('reconcileError', undefined);
 
   app.addHook('onResponse', async (request: FastifyRequest, reply) => {
     const hook = request.routeOptions.config?.hook;
@@ -58,6 +76,9 @@ export async function metricsPlugin(app: FastifyInstance): Promise<void> {
     const labels = { kind: metricKind(request), hook, outcome: outcomeOf(reply.statusCode) };
     requests.inc(labels);
     latency.observe(labels, reply.elapsedTime / 1000);
+    if (hook !== 'sync' && hook !== 'finalize') return;
+    reconciles.inc({ kind: labels.kind });
+    if (request.reconcileError) reconcileErrors.inc({ kind: labels.kind, reason: request.reconcileError });
   });
 
   app.get('/metrics', async (_request, reply) => {

@@ -113,6 +113,7 @@ export function buildServer(options: ServerOptions = {}): FastifyInstance {
   app.setErrorHandler((error: ServerError, request, reply) => {
     const { statusCode, body } = errorReply(error);
     app.metrics.renderErrors.inc({ kind: metricKind(request), reason: body.error });
+    request.reconcileError = body.error;
     if (statusCode >= 500) request.log.error({ err: error }, body.message);
     else request.log.warn({ statusCode, details: body.details }, body.message);
     if (CLOSES_CONNECTION.has(statusCode)) reply.header('connection', 'close');

@@ -28,6 +28,18 @@ describe('the hook service', () => {
     expect(metrics).toMatch(/rocketmq_operator_hook_requests_total\{kind="nameservice",hook="sync",outcome="rejected"\} 1/);
     expect(metrics).toMatch(/rocketmq_operator_hook_duration_seconds_count\{kind="nameservice",hook="sync",outcome="ok"\} 1/);
     expect(metrics).toMatch(/rocketmq_operator_render_errors_total\{kind="nameservice",reason="InvalidSpec"\} 1/);
+    expect(metrics).toMatch(/rocketmq_operator_reconcile_total\{kind="nameservice"\} 2/);
+    expect(metrics).toMatch(/rocketmq_operator_reconcile_errors_total\{kind="nameservice",reason="InvalidSpec"\} 1/);
+  });
+
+  it('counts a reconcile that holds the children for a missing dependency as a reconcile error', async () => {
+    const lonelyBroker = customResource('Broker', 'broker', { size: 1 }, 'alone');
+    const reply = await app.inject({ method: 'POST', url: '/sync/broker', payload: syncRequest(lonelyBroker) });
+    expect(reply.statusCode).toBe(200);
+    await app.inject({ method: 'POST', url: '/customize/broker', payload: { parent: lonelyBroker } });
+    const metrics = (await app.inject({ url: '/metrics' })).body;
+    expect(metrics).toMatch(/rocketmq_operator_reconcile_total\{kind="broker"\} 1\n/);
+    expect(metrics).toMatch(/rocketmq_operator_reconcile_errors_total\{kind="broker",reason="MissingDependency"\} 1/);
   });
 
   it('accepts requests far above the default 1 MiB body limit', async () => {
