@@ -213,7 +213,11 @@ describe('NameService per-pod Services (a StatefulSet adopted without serviceNam
   it('renders them while the annotation says so, whatever the StatefulSet, and reports the addresses clients are given', () => {
     for (const mode of ['in-use', 'retiring']) {
       expect(services(annotated(mode))).toEqual(['name-service', 'name-service-0', 'name-service-1']);
-      expect(services(annotated(mode), [observedStatefulSet('name-service')])).toEqual(['name-service', 'name-service-0', 'name-service-1']);
+      expect(services(annotated(mode), [observedStatefulSet('name-service')])).toEqual([
+        'name-service',
+        'name-service-0',
+        'name-service-1',
+      ]);
     }
     expect(hooks.sync(syncRequest(annotated('in-use')), FIXED_NOW).status.addresses).toEqual([
       'name-service-0.default.svc:9876',
