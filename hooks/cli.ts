@@ -1,9 +1,11 @@
 #!/usr/bin/env node
-// Renders custom resources without a cluster: rocketmq-operator render -f cluster.yaml [-o json]
+// Renders custom resources without a cluster: rocketmq-operator render -f cluster.yaml [-o json];
+// and moves a namespace from the original operator: rocketmq-operator migrate -n <namespace> [--apply]
 import { readFileSync } from 'node:fs';
 import { parseManifests, renderManifests, toYamlStream } from './dry-run.js';
+import { MIGRATE_USAGE, runMigrate } from './migrate/main.js';
 
-const usage = 'usage: rocketmq-operator render -f <file|-> [-o yaml|json]';
+const usage = `usage: rocketmq-operator render -f <file|-> [-o yaml|json]\n       ${MIGRATE_USAGE.replace('usage: ', '')}`;
 
 function option(args: string[], ...names: string[]): string | undefined {
   const index = args.findIndex((a) => names.includes(a));
@@ -30,9 +32,18 @@ function main(args: string[]): number {
   return failures.length > 0 ? 1 : 0;
 }
 
-try {
-  process.exitCode = main(process.argv.slice(2));
-} catch (error) {
-  process.stderr.write(`error: ${(error as Error).message}\n`);
-  process.exitCode = 1;
+const args = process.argv.slice(2);
+if (args[0] === 'migrate') {
+  process.exitCode = await runMigrate(
+    args.slice(1),
+    (line) => process.stdout.write(`${line}\n`),
+    (line) => process.stderr.write(`${line}\n`),
+  );
+} else {
+  try {
+    process.exitCode = main(args);
+  } catch (error) {
+    process.stderr.write(`error: ${(error as Error).message}\n`);
+    process.exitCode = 1;
+  }
 }

@@ -1,7 +1,14 @@
 import type { KindHooks } from '../core/kind-hooks.js';
 import { ObservedObjects } from '../core/metacontroller.js';
 import type { NameServiceStatus } from '../schema/types.js';
-import { nameServerPodSelector, renderNameServerService, renderNameServerStatefulSet } from './render.js';
+import { podServicesMode } from '../rocketmq-pods/nameservers.js';
+import {
+  nameServerPodSelector,
+  needsPodServices,
+  renderNameServerPodServices,
+  renderNameServerService,
+  renderNameServerStatefulSet,
+} from './render.js';
 import { nameServiceStatus } from './status.js';
 import { readNameService } from './validate.js';
 
@@ -26,9 +33,11 @@ export const nameServiceHooks: KindHooks<NameServiceStatus> = {
     const children = new ObservedObjects(request.children);
     const related = new ObservedObjects(request.related);
     const observedStatefulSet = children.get('StatefulSet', 'apps/v1', parent.name);
+    const mode = podServicesMode(parent.name, parent.annotations);
+    const podServices = needsPodServices(parent, mode, observedStatefulSet) ? renderNameServerPodServices(parent) : [];
     return {
-      status: nameServiceStatus(parent, observedStatefulSet, related.list('Pod', 'v1'), parent.status, now),
-      children: [renderNameServerService(parent), renderNameServerStatefulSet(parent, observedStatefulSet)],
+      status: nameServiceStatus(parent, mode, observedStatefulSet, related.list('Pod', 'v1'), parent.status, now),
+      children: [renderNameServerService(parent), ...podServices, renderNameServerStatefulSet(parent, observedStatefulSet)],
     };
   },
 };

@@ -2,7 +2,7 @@ import type { NameServiceSpec } from '../schema/types.js';
 import type { KubeObject } from '../core/metacontroller.js';
 import { commonLabels } from '../k8s/labels.js';
 import { imageFlavor } from '../rocketmq-pods/image.js';
-import { NAME_SERVER_PORT } from '../rocketmq-pods/nameservers.js';
+import { NAME_SERVER_PORT, podServiceName, type PodServicesMode } from '../rocketmq-pods/nameservers.js';
 import { renderStorage } from '../k8s/storage.js';
 import { canonicalResources } from '../k8s/quantity.js';
 import { prune } from '../k8s/prune.js';
@@ -33,6 +33,29 @@ export function renderNameServerService({ name, namespace }: NameServiceParent):
       ports: [{ name: 'main', port: NAME_SERVER_PORT, targetPort: NAME_SERVER_PORT, protocol: 'TCP' }],
     },
   };
+}
+
+/**
+ * Per-pod Services are needed while clients may use them (the annotation is set) and whenever the
+ * observed StatefulSet cannot give its pods DNS names under the headless Service (a serviceName
+ * other than the NameService's, which cannot be changed), whoever set what.
+ */
+export function needsPodServices({ name }: NameServiceParent, mode: PodServicesMode | undefined, observed?: KubeObject): boolean {
+  if (mode) return true;
+  return observed !== undefined && (observed.spec as { serviceName?: string } | undefined)?.serviceName !== name;
+}
+
+/** One ClusterIP Service per name server pod, selecting it by the name the StatefulSet controller labels it with. */
+export function renderNameServerPodServices({ name, namespace, spec }: NameServiceParent): KubeObject[] {
+  return Array.from({ length: spec.size }, (_, i) => ({
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: podServiceName(name, i), namespace, labels: commonLabels('nameservice', name) },
+    spec: {
+      selector: { 'statefulset.kubernetes.io/pod-name': `${name}-${i}` },
+      ports: [{ name: 'main', port: NAME_SERVER_PORT, targetPort: NAME_SERVER_PORT, protocol: 'TCP' }],
+    },
+  }));
 }
 
 export function renderNameServerStatefulSet(parent: NameServiceParent, observed?: KubeObject): KubeObject {

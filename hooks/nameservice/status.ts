@@ -3,7 +3,7 @@ import { hasPendingRevision, isPodRunning } from '../k8s/readiness.js';
 import type { Reason } from '../core/reasons.js';
 import type { NameServiceStatus } from '../schema/types.js';
 import { type Condition, withTransitionTimes } from '../k8s/conditions.js';
-import { nameServerAddresses } from '../rocketmq-pods/nameservers.js';
+import { clientAddresses, type PodServicesMode } from '../rocketmq-pods/nameservers.js';
 import type { NameServiceParent } from './render.js';
 
 /** IPs of running name server pods, sorted, as the original operator reports them. */
@@ -30,6 +30,7 @@ function rolloutState(size: number, sts: V1StatefulSet | undefined): { reason: R
 
 export function nameServiceStatus(
   parent: NameServiceParent,
+  mode: PodServicesMode | undefined,
   sts: V1StatefulSet | undefined,
   pods: V1Pod[],
   previous: Record<string, unknown> | undefined,
@@ -48,7 +49,7 @@ export function nameServiceStatus(
   ];
   return {
     nameServers: runningNameServerIps(pods),
-    addresses: nameServerAddresses(parent.name, parent.namespace, size),
+    addresses: clientAddresses(parent.name, parent.namespace, size, mode),
     replicas: sts?.status?.replicas ?? 0,
     readyReplicas,
     conditions: withTransitionTimes(conditions, previous?.conditions, now),

@@ -1,6 +1,6 @@
 // Which name servers a Broker, Console or TopicTransfer talks to, found from the request alone so
 // that any number of clusters in any namespaces stay independent.
-import { ErrorCode, HookError, MissingDependencyError } from '../core/errors.js';
+import { ErrorCode, HookError, InvalidSpecError, MissingDependencyError } from '../core/errors.js';
 import type { KubeObject, ObservedObjects, RelatedResourceRule } from '../core/metacontroller.js';
 
 export const NAME_SERVER_PORT = 9876;
@@ -8,6 +8,41 @@ export const NAME_SERVER_PORT = 9876;
 /** Stable DNS address of each name server pod, through the headless Service named after the NameService. */
 export function nameServerAddresses(name: string, namespace: string, size: number): string[] {
   return Array.from({ length: size }, (_, i) => `${name}-${i}.${name}.${namespace}.svc:${NAME_SERVER_PORT}`);
+}
+
+/**
+ * A StatefulSet adopted from the original operator has no serviceName, which cannot be changed, so
+ * its pods have no DNS names under the headless Service. While that lasts, each name server is
+ * reached through a Service of its own, `<name>-<i>`. The annotation on the NameService says so, to
+ * the NameService hook (render those Services) and to every client's hook (use their addresses):
+ * both read the same field the user (or `rocketmq-operator migrate`) sets, never a copy in status.
+ *   in-use    the Services exist and clients are given their addresses;
+ *   retiring  the Services still exist, clients are given the headless addresses again, so the
+ *             clients not yet restarted keep working names until the annotation is removed.
+ */
+export const POD_SERVICES_ANNOTATION = 'rocketmq.apache.org/pod-services';
+export type PodServicesMode = 'in-use' | 'retiring';
+const POD_SERVICES_MODES: readonly string[] = ['in-use', 'retiring'] satisfies PodServicesMode[];
+
+/** The annotation's value, or an error naming it and the values it may have. */
+export function podServicesMode(nameService: string, annotations: Record<string, string> | undefined): PodServicesMode | undefined {
+  const value = annotations?.[POD_SERVICES_ANNOTATION];
+  if (value === undefined) return undefined;
+  if (POD_SERVICES_MODES.includes(value)) return value as PodServicesMode;
+  throw new InvalidSpecError('NameService', nameService, [
+    `metadata.annotations["${POD_SERVICES_ANNOTATION}"] is ${JSON.stringify(value)}: use "in-use" or "retiring", or remove it`,
+  ]);
+}
+
+/** The Service of one name server pod, for a StatefulSet whose pods have no DNS names. */
+export function podServiceName(name: string, index: number): string {
+  return `${name}-${index}`;
+}
+
+/** The addresses clients of a NameService are given: through its per-pod Services while they are in use. */
+export function clientAddresses(name: string, namespace: string, size: number, mode: PodServicesMode | undefined): string[] {
+  if (mode !== 'in-use') return nameServerAddresses(name, namespace, size);
+  return Array.from({ length: size }, (_, i) => `${podServiceName(name, i)}.${namespace}.svc:${NAME_SERVER_PORT}`);
 }
 
 export interface NameServerChoice {
@@ -48,8 +83,8 @@ function nameServiceSize(nameService: KubeObject): number {
 
 /** Stable DNS addresses, which do not change when name server pods move, so brokers need no restart. */
 function addressesOf(nameService: KubeObject): string {
-  const { name, namespace = 'default' } = nameService.metadata;
-  return nameServerAddresses(name, namespace, nameServiceSize(nameService)).join(';');
+  const { name, namespace = 'default', annotations } = nameService.metadata;
+  return clientAddresses(name, namespace, nameServiceSize(nameService), podServicesMode(name, annotations)).join(';');
 }
 
 export interface NameServerList {

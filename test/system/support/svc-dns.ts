@@ -1,12 +1,13 @@
 // Preloaded into runner processes (NODE_OPTIONS=--import) by the job kubelet; test code only.
-// The hooks render name servers as stable in-cluster names, `<pod>.<service>.<namespace>.svc:9876`.
+// The hooks render name servers as stable in-cluster names, `<pod>.<service>.<namespace>.svc:9876`
+// (or `<service>.<namespace>.svc:9876` through a per-pod Service).
 // Here they are served by one real name server per namespace on a loopback port, given in
 // SYSTEM_TEST_NAMESERVERS as {"<namespace>": "127.0.0.1:<port>"}; a connection to such a name is
 // sent there. Every other connection is left alone (brokers register loopback addresses).
 import net from 'node:net';
 
 const byNamespace = JSON.parse(process.env.SYSTEM_TEST_NAMESERVERS ?? '{}') as Record<string, string>;
-const SVC = /^[a-z0-9-]+\.[a-z0-9-]+\.([a-z0-9-]+)\.svc(\.cluster\.local)?\.?$/;
+const SVC = /^(?:[a-z0-9-]+\.)?[a-z0-9-]+\.([a-z0-9-]+)\.svc(\.cluster\.local)?\.?$/;
 
 function redirect(options: unknown): void {
   if (!options || typeof options !== 'object') return;

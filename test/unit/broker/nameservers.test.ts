@@ -18,6 +18,19 @@ describe('Broker name-server discovery', () => {
     expect(nameServersOf(response)).toBe('ns-0.ns.mq.svc:9876;ns-1.ns.mq.svc:9876;ns-2.ns.mq.svc:9876');
   });
 
+  it('uses the per-pod Services of a NameService whose annotation says they are in use, and the headless names otherwise', () => {
+    const withMode = (mode: string) => {
+      const ns = nameService('ns', 'mq', 2);
+      return { ...ns, metadata: { ...ns.metadata, annotations: { 'rocketmq.apache.org/pod-services': mode } } };
+    };
+    const inUse = syncBroker(broker({}, 'broker', 'mq'), { related: [withMode('in-use')] });
+    expect(nameServersOf(inUse)).toBe('ns-0.mq.svc:9876;ns-1.mq.svc:9876');
+    const retiring = syncBroker(broker({}, 'broker', 'mq'), { related: [withMode('retiring')] });
+    expect(nameServersOf(retiring)).toBe('ns-0.ns.mq.svc:9876;ns-1.ns.mq.svc:9876');
+    const bad = hookFailure(() => syncBroker(broker({}, 'broker', 'mq'), { related: [withMode('on')] }));
+    expect(bad.message).toContain('NameService ns is invalid: metadata.annotations["rocketmq.apache.org/pod-services"] is "on"');
+  });
+
   it('uses the NameService named by nameServiceRef among several', () => {
     const response = syncBroker(broker({ nameServiceRef: 'b' }), { related: [nameService('a'), nameService('b', 'default', 2)] });
     expect(nameServersOf(response)).toBe('b-0.b.default.svc:9876;b-1.b.default.svc:9876');

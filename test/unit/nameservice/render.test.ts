@@ -1,7 +1,7 @@
 import { nameServiceHooks } from '../../../hooks/nameservice/hooks.js';
 import type { KubeObject, SyncResponse } from '../../../hooks/core/metacontroller.js';
 import type { NameServiceStatus } from '../../../hooks/schema/types.js';
-import { afterApplying, customResource, FIXED_NOW, syncRequest } from '../../support/hook-requests.js';
+import { afterApplying, customResource, FIXED_NOW, hookFailure, syncRequest } from '../../support/hook-requests.js';
 
 const hooks = nameServiceHooks;
 
@@ -178,5 +178,66 @@ describe('NameService rendering', () => {
     expect(() => sync({ size: 0, storageMode: 'HostPath' })).toThrow(
       /spec\.size: must be >= 1; spec\.hostPath is required when spec\.storageMode is HostPath/,
     );
+  });
+});
+
+describe('NameService per-pod Services (a StatefulSet adopted without serviceName)', () => {
+  const annotated = (mode?: string) => {
+    const parent = customResource('NameService', 'name-service', { size: 2 });
+    return mode ? { ...parent, metadata: { ...parent.metadata, annotations: { 'rocketmq.apache.org/pod-services': mode } } } : parent;
+  };
+  const observedStatefulSet = (serviceName?: string): KubeObject => ({
+    apiVersion: 'apps/v1',
+    kind: 'StatefulSet',
+    metadata: { name: 'name-service', namespace: 'default' },
+    spec: { ...(serviceName ? { serviceName } : {}), selector: { matchLabels: { app: 'name_service', name_service_cr: 'name-service' } } },
+  });
+  const services = (parent: KubeObject, children: KubeObject[] = []) =>
+    hooks
+      .sync(syncRequest(parent, { children }), FIXED_NOW)
+      .children.filter((c) => c.kind === 'Service')
+      .map((c) => c.metadata.name);
+
+  it('renders none for a StatefulSet of its own, or before one exists', () => {
+    expect(services(annotated())).toEqual(['name-service']);
+    expect(services(annotated(), [observedStatefulSet('name-service')])).toEqual(['name-service']);
+  });
+
+  it('renders one per pod, selecting it by pod name, for an observed StatefulSet without the right serviceName', () => {
+    expect(services(annotated(), [observedStatefulSet()])).toEqual(['name-service', 'name-service-0', 'name-service-1']);
+    expect(services(annotated(), [observedStatefulSet('other')])).toEqual(['name-service', 'name-service-0', 'name-service-1']);
+    const response = hooks.sync(syncRequest(annotated(), { children: [observedStatefulSet()] }), FIXED_NOW);
+    const one = response.children.find((c) => c.metadata.name === 'name-service-1') as any;
+    expect(one.spec).toEqual({
+      selector: { 'statefulset.kubernetes.io/pod-name': 'name-service-1' },
+      ports: [{ name: 'main', port: 9876, targetPort: 9876, protocol: 'TCP' }],
+    });
+    // The StatefulSet keeps what it has: its serviceName cannot change.
+    expect((response.children.find((c) => c.kind === 'StatefulSet') as any).spec.serviceName).toBeUndefined();
+  });
+
+  it('renders them while the annotation says so, whatever the StatefulSet, and reports the addresses clients are given', () => {
+    for (const mode of ['in-use', 'retiring']) {
+      expect(services(annotated(mode))).toEqual(['name-service', 'name-service-0', 'name-service-1']);
+      expect(services(annotated(mode), [observedStatefulSet('name-service')])).toEqual([
+        'name-service',
+        'name-service-0',
+        'name-service-1',
+      ]);
+    }
+    expect(hooks.sync(syncRequest(annotated('in-use')), FIXED_NOW).status.addresses).toEqual([
+      'name-service-0.default.svc:9876',
+      'name-service-1.default.svc:9876',
+    ]);
+    expect(hooks.sync(syncRequest(annotated('retiring')), FIXED_NOW).status.addresses).toEqual([
+      'name-service-0.name-service.default.svc:9876',
+      'name-service-1.name-service.default.svc:9876',
+    ]);
+  });
+
+  it('refuses an annotation value it does not know, naming it and the values allowed', () => {
+    const failure = hookFailure(() => hooks.sync(syncRequest(annotated('yes')), FIXED_NOW));
+    expect(failure.statusCode).toBe(422);
+    expect(failure.message).toContain('metadata.annotations["rocketmq.apache.org/pod-services"] is "yes": use "in-use" or "retiring"');
   });
 });
