@@ -87,7 +87,28 @@ function nestsTooDeep(text: string): boolean {
   return false;
 }
 
+/**
+ * YAML parsing costs about 10 µs a node, so the node count is bounded, not only the bytes: every
+ * node past the first of a collection follows a comma (flow) or a line break (block), and counting
+ * those is a pass over the text that costs almost nothing. A file of a few clusters has hundreds.
+ */
+const MAX_LINES_AND_ITEMS = 8192;
+
+function hasTooManyNodes(text: string): boolean {
+  let count = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if ((c === 0x0a || c === 0x2c) && ++count > MAX_LINES_AND_ITEMS) return true;
+  }
+  return false;
+}
+
 export function parseManifests(text: string): KubeObject[] {
+  if (hasTooManyNodes(text)) {
+    throw new BadRequestError(
+      `the manifests have more than ${MAX_LINES_AND_ITEMS} lines and list items: render the files of a few clusters at a time`,
+    );
+  }
   if (nestsTooDeep(text)) throw new BadRequestError(`the manifests nest more than ${MAX_FLOW_DEPTH} levels deep`);
   const documents = parseAllDocuments(text, { uniqueKeys: false });
   const objects: KubeObject[] = [];

@@ -143,6 +143,26 @@ describe('the hook service', () => {
     expect(twice.json().message).toMatch(/the key "a" is given twice/);
   });
 
+  it('refuses a stream of more lines and list items than a few clusters have, before parsing it', async () => {
+    const many = await app.inject({
+      method: 'POST',
+      url: '/render',
+      headers: { 'content-type': 'application/yaml' },
+      payload: `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\nx: [${'1,'.repeat(20000)}1]\n`,
+    });
+    expect(many.statusCode).toBe(400);
+    expect(many.json().message).toMatch(/^the manifests have more than 8192 lines and list items/);
+    const blockLines = `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata:\n${Array.from({ length: 9000 }, (_, i) => `  k${i}: v`).join('\n')}\n`;
+    expect(
+      (await app.inject({ method: 'POST', url: '/render', headers: { 'content-type': 'application/yaml' }, payload: blockLines }))
+        .statusCode,
+    ).toBe(400);
+    const fewer = `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata:\n${Array.from({ length: 500 }, (_, i) => `  k${i}: v`).join('\n')}\n`;
+    expect(
+      (await app.inject({ method: 'POST', url: '/render', headers: { 'content-type': 'application/yaml' }, payload: fewer })).statusCode,
+    ).toBe(200);
+  });
+
   it('refuses brackets nested thousands deep before parsing, even after an apostrophe or a comment', async () => {
     const deep = '{a: '.repeat(10000) + '1' + '}'.repeat(10000);
     const quotedBrackets = `a: "${'['.repeat(100)}"\nb: '${'{'.repeat(100)}'\n`;
