@@ -2,6 +2,7 @@ import type { KindHooks } from '../core/kind-hooks.js';
 import { ObservedObjects } from '../core/metacontroller.js';
 import type { NameServiceStatus } from '../schema/types.js';
 import { podServicesMode } from '../rocketmq-pods/nameservers.js';
+import { renderDisruptionBudget } from '../k8s/disruption-budget.js';
 import {
   nameServerPodSelector,
   needsPodServices,
@@ -37,7 +38,18 @@ export const nameServiceHooks: KindHooks<NameServiceStatus> = {
     const podServices = needsPodServices(parent, mode, observedStatefulSet) ? renderNameServerPodServices(parent) : [];
     return {
       status: nameServiceStatus(parent, mode, observedStatefulSet, related.list('Pod', 'v1'), parent.status, now),
-      children: [renderNameServerService(parent), ...podServices, renderNameServerStatefulSet(parent, observedStatefulSet)],
+      children: [
+        renderNameServerService(parent),
+        ...podServices,
+        renderNameServerStatefulSet(parent, observedStatefulSet),
+        renderDisruptionBudget({
+          component: 'nameservice',
+          instance: parent.name,
+          name: parent.name,
+          namespace: parent.namespace,
+          podSelector: nameServerPodSelector(parent.name),
+        }),
+      ],
     };
   },
 };

@@ -82,7 +82,7 @@ describe('the hook service', () => {
     const manifest = 'apiVersion: rocketmq.apache.org/v1alpha1\nkind: NameService\nmetadata: {name: ns}\nspec: {size: 2}\n';
     const json = await app.inject({ method: 'POST', url: '/render', headers: { 'content-type': 'application/yaml' }, payload: manifest });
     expect(json.statusCode).toBe(200);
-    expect(json.json().items.map((i: { kind: string }) => i.kind)).toEqual(['Service', 'StatefulSet']);
+    expect(json.json().items.map((i: { kind: string }) => i.kind)).toEqual(['Service', 'StatefulSet', 'PodDisruptionBudget']);
     const yaml = await app.inject({
       method: 'POST',
       url: '/render',
@@ -90,7 +90,7 @@ describe('the hook service', () => {
       payload: manifest,
     });
     expect(yaml.headers['content-type']).toMatch(/yaml/);
-    expect(parseAllDocuments(yaml.body).map((d: any) => d.toJS().metadata.namespace)).toEqual(['default', 'default']);
+    expect(parseAllDocuments(yaml.body).map((d: any) => d.toJS().metadata.namespace)).toEqual(['default', 'default', 'default']);
   });
 
   it('names unknown fields in Warning headers and reports every failing resource', async () => {
@@ -114,7 +114,7 @@ describe('the hook service', () => {
       headers: { 'content-type': 'application/json' },
       payload: JSON.stringify(nameService),
     });
-    expect(reply.json().items).toHaveLength(2);
+    expect(reply.json().items).toHaveLength(3);
   });
 
   it('answers a render of an invalid resource with 422 and unparseable text with 400', async () => {

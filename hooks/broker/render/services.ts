@@ -2,6 +2,7 @@ import type { KubeObject } from '../../core/metacontroller.js';
 import { commonLabels } from '../../k8s/labels.js';
 import { brokerDisruptionBudgetName, brokerPodSelector, brokerServiceName } from '../names.js';
 import { BROKER_PORTS } from './pod.js';
+import { renderDisruptionBudget } from '../../k8s/disruption-budget.js';
 
 /** Headless Service: every broker pod gets `<pod>.<service>.<namespace>.svc`, Ready or not. */
 export function renderBrokerService(name: string, namespace: string): KubeObject {
@@ -18,12 +19,13 @@ export function renderBrokerService(name: string, namespace: string): KubeObject
   };
 }
 
-/** Node drains evict one broker pod at a time, as the operator's own restarts do. */
+/** Node drains evict one broker pod at a time across the whole cluster. */
 export function renderBrokerDisruptionBudget(name: string, namespace: string): KubeObject {
-  return {
-    apiVersion: 'policy/v1',
-    kind: 'PodDisruptionBudget',
-    metadata: { name: brokerDisruptionBudgetName(name), namespace, labels: commonLabels('broker', name) },
-    spec: { maxUnavailable: 1, selector: { matchLabels: brokerPodSelector(name) } },
-  };
+  return renderDisruptionBudget({
+    component: 'broker',
+    instance: name,
+    name: brokerDisruptionBudgetName(name),
+    namespace,
+    podSelector: brokerPodSelector(name),
+  });
 }

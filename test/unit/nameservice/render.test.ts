@@ -18,6 +18,13 @@ function child(response: SyncResponse<object>, kind: string): any {
 const podSpec = (response: SyncResponse<object>) => child(response, 'StatefulSet').spec.template.spec;
 
 describe('NameService rendering', () => {
+  it('lets node drains evict one name server at a time, selecting exactly the name server pods', () => {
+    const response = sync({ size: 3 });
+    const budget = child(response, 'PodDisruptionBudget');
+    expect(budget.metadata.name).toBe('name-service');
+    expect(budget.spec).toEqual({ maxUnavailable: 1, selector: { matchLabels: child(response, 'StatefulSet').spec.selector.matchLabels } });
+  });
+
   it('renders a StatefulSet and a headless Service named after the NameService', () => {
     const response = sync({ size: 3 });
     const sts = child(response, 'StatefulSet');
