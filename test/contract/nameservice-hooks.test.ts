@@ -47,7 +47,11 @@ describe('NameService hooks as Metacontroller calls them', () => {
     expect(reply.headers['content-type']).toMatch(/application\/json/);
     const body = reply.json();
     assertHookResponse(body, request, 'nameservices');
-    expect(body.children.map((c: KubeObject) => `${c.kind}/${c.metadata.name}`)).toEqual(['Service/ns', 'StatefulSet/ns', 'PodDisruptionBudget/ns']);
+    expect(body.children.map((c: KubeObject) => `${c.kind}/${c.metadata.name}`)).toEqual([
+      'Service/ns',
+      'StatefulSet/ns',
+      'PodDisruptionBudget/ns',
+    ]);
     expect(body.finalized).toBe(finalizing ? true : undefined);
   });
 
