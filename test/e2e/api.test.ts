@@ -44,11 +44,14 @@ async function newNamespace(name: string): Promise<string> {
 }
 
 suite('the CRDs', () => {
-  it.each(['nameservices', 'brokers', 'consoles', 'topictransfers'])('%s are established with the status subresource', async (plural) => {
-    const crd = JSON.parse(await ok(['get', 'crd', `${plural}.rocketmq.apache.org`, '-o', 'json']));
-    expect(crd.status.conditions.find((c: { type: string }) => c.type === 'Established').status).toBe('True');
-    expect(crd.spec.versions[0].subresources.status).toEqual({});
-  });
+  it.each(['nameservices', 'brokers', 'consoles', 'topictransfers', 'proxies'])(
+    '%s are established with the status subresource',
+    async (plural) => {
+      const crd = JSON.parse(await ok(['get', 'crd', `${plural}.rocketmq.apache.org`, '-o', 'json']));
+      expect(crd.status.conditions.find((c: { type: string }) => c.type === 'Established').status).toBe('True');
+      expect(crd.spec.versions[0].subresources.status).toEqual({});
+    },
+  );
 
   it('teach the API through kubectl explain', async () => {
     // The OpenAPI document that explain reads is published a moment after the CRDs are established.
@@ -71,10 +74,13 @@ suite('the examples', () => {
     const namespace = await newNamespace(`children-${file.replace('.yaml', '')}`);
     const inNamespace = (o: KubeObject) => ({ ...o, metadata: { ...o.metadata, namespace } });
     const objects = parseManifests(readFileSync(join(root, 'example', file), 'utf8')).map(inNamespace);
-    // Resources that lean on a NameService from another file find it as they would in the cluster.
-    const context = objects.some((o) => o.kind === 'NameService')
-      ? []
-      : parseManifests(readFileSync(join(root, 'example', 'nameservice.yaml'), 'utf8')).map(inNamespace);
+    // Resources that lean on a NameService (or a Proxy on a Broker) from another file find it as they would in the cluster.
+    const lacks = (kind: string) => !objects.some((o) => o.kind === kind);
+    const fromFile = (name: string) => parseManifests(readFileSync(join(root, 'example', `${name}.yaml`), 'utf8')).map(inNamespace);
+    const context = [
+      ...(lacks('NameService') ? fromFile('nameservice') : []),
+      ...(lacks('Proxy') || !lacks('Broker') ? [] : fromFile('broker')),
+    ];
     const own = new Set<KubeObject>(objects);
     const children: KubeObject[] = renderManifests([...objects, ...context], new Date())
       .filter((r) => own.has(r.parent))
