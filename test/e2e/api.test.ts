@@ -62,6 +62,9 @@ suite('the CRDs', () => {
     expect(await ok(['explain', 'nameservices.spec.size'])).toMatch(/Number of name server pods/);
     expect(await ok(['explain', 'brokers.spec.scalePodName'])).toMatch(/subscription groups are copied to new groups/);
     expect(await ok(['explain', 'topictransfers.spec.sourceCluster'])).toMatch(/Where the topic is now/);
+    expect(await ok(['explain', 'proxies.spec.brokerClusterRef'])).toMatch(
+      /Name of the Broker in this namespace whose cluster the proxies serve/,
+    );
   });
 });
 
@@ -131,6 +134,23 @@ suite('invalid resources are refused with a message naming the field', () => {
       'a Console Deployment without containers',
       { kind: 'Console', spec: { consoleDeployment: { spec: { template: { spec: { containers: [] } } } } } },
       /needs at least one container/,
+    ],
+    ['a Proxy of size 0', { kind: 'Proxy', spec: { size: 0 } }, /spec\.size/],
+    ['a Proxy Service of another type', { kind: 'Proxy', spec: { serviceType: 'ExternalName' } }, /spec\.serviceType: Unsupported value/],
+    [
+      'a Proxy setting the name servers in spec.config',
+      { kind: 'Proxy', spec: { config: { namesrvAddr: 'a:9876' } } },
+      /spec\.config\.namesrvAddr is set by the operator/,
+    ],
+    [
+      'a Proxy moving its ports in spec.config',
+      { kind: 'Proxy', spec: { config: { grpcServerPort: '9000' } } },
+      /spec\.config\.remotingListenPort and spec\.config\.grpcServerPort are fixed/,
+    ],
+    [
+      'a Proxy with both name server settings',
+      { kind: 'Proxy', spec: { nameServers: 'a:9876', nameServiceRef: 'ns' } },
+      /set either spec\.nameServers or spec\.nameServiceRef/,
     ],
     [
       'a transfer onto its own source',
