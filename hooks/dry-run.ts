@@ -15,6 +15,7 @@ const RESOURCE_KINDS: Record<string, string> = {
   pods: 'Pod',
   configmaps: 'ConfigMap',
   nameservices: 'NameService',
+  brokers: 'Broker',
 };
 
 /** A manifest shaped as a hook request's parent or related object would be. */

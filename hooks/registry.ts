@@ -3,9 +3,10 @@ import type { KindHooks } from './core/kind-hooks.js';
 import { brokerHooks } from './broker/hooks.js';
 import { consoleHooks } from './console/hooks.js';
 import { nameServiceHooks } from './nameservice/hooks.js';
+import { proxyHooks } from './proxy/hooks.js';
 import { topicTransferHooks } from './topictransfer/hooks.js';
 
-const KINDS: readonly KindHooks<object>[] = [nameServiceHooks, brokerHooks, consoleHooks, topicTransferHooks];
+const KINDS: readonly KindHooks<object>[] = [nameServiceHooks, brokerHooks, consoleHooks, topicTransferHooks, proxyHooks];
 
 /** Hook URL segment (the kind in lower case) to its hooks; a Map, so no key reaches Object's prototype. */
 export const KIND_HOOKS: ReadonlyMap<string, KindHooks<object>> = new Map(KINDS.map((hooks) => [hooks.kind.toLowerCase(), hooks]));

@@ -14,13 +14,7 @@ export function memberPodSelector(name: string, member: BrokerMember): Record<st
 /** Shared by a group's master and replicas, for anti-affinity between them. */
 export const BROKER_NAME_LABEL = 'rocketmq.apache.org/broker-name';
 
-/**
- * The RocketMQ cluster name the brokers register with: spec.properties.brokerClusterName when set
- * (clients name the cluster, so an existing cluster keeps its name), else the Broker's own name.
- */
-export function clusterNameOf(name: string, spec: { properties?: Record<string, string> }): string {
-  return spec.properties?.brokerClusterName || name;
-}
+export { clusterNameOf } from '../rocketmq-pods/cluster.js';
 
 /** Headless Service giving every broker pod a stable DNS name. */
 export function brokerServiceName(name: string): string {

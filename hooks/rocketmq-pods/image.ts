@@ -16,7 +16,13 @@ export interface ImageFlavor {
   brokerCommand?: string[];
   /** Environment variable through which the image's start script takes the broker's JVM memory flags. */
   brokerMemoryVariable: 'BROKER_MEM' | 'JAVA_OPT_EXT';
+  /** Command that starts a proxy from PROXY_CONFIG_PATH; the original operator's RocketMQ 4 images have none. */
+  proxyCommand?: string[];
 }
+
+/** Where a proxy's generated rmq-proxy.json is mounted (the directory of its ConfigMap volume). */
+export const PROXY_CONFIG_DIR = '/etc/rocketmq-proxy';
+export const PROXY_CONFIG_FILE = 'rmq-proxy.json';
 
 /** The spec's imageFlavor values (the CRDs' enum). */
 export type ImageFlavorName = 'Official' | 'OriginalOperator';
@@ -63,5 +69,7 @@ export function imageFlavor(image: string, declared?: ImageFlavorName): ImageFla
     brokerConfigPath: OFFICIAL_BROKER_CONFIG,
     brokerCommand: ['sh', '-c', OFFICIAL_BROKER_START],
     brokerMemoryVariable: 'JAVA_OPT_EXT',
+    // bin/mqproxy runs ProxyStartup through runserver.sh, which appends JAVA_OPT_EXT to its JVM flags.
+    proxyCommand: ['sh', '-c', `exec sh "$ROCKETMQ_HOME/bin/mqproxy" -pc ${PROXY_CONFIG_DIR}/${PROXY_CONFIG_FILE}`],
   };
 }

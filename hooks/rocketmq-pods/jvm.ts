@@ -23,3 +23,17 @@ export function jvmMemoryForLimit(limit: string | number): JvmMemory {
   const heapMiB = Math.floor(Math.min(bytes / 2, MAX_HEAP) / MIB);
   return { heapMiB, youngMiB: Math.floor(heapMiB / 2), directMiB: Math.floor(Math.min(bytes / 4, MAX_HEAP) / MIB) };
 }
+
+/** The heap flags for a memory limit (the original broker image's BROKER_MEM takes only these). */
+export function heapOptionsForLimit(limit: string | number): string {
+  const { heapMiB, youngMiB } = jvmMemoryForLimit(limit);
+  return `-Xms${heapMiB}m -Xmx${heapMiB}m -Xmn${youngMiB}m`;
+}
+
+/**
+ * Heap and direct memory flags for a memory limit, as an official image's start scripts take them in
+ * JAVA_OPT_EXT (appended after their own heap flags, so these win).
+ */
+export function jvmOptionsForLimit(limit: string | number): string {
+  return `${heapOptionsForLimit(limit)} -XX:MaxDirectMemorySize=${jvmMemoryForLimit(limit).directMiB}m`;
+}

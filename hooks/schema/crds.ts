@@ -30,6 +30,7 @@ export const CRD_FILES = {
   Broker: 'broker.yaml',
   Console: 'console.yaml',
   TopicTransfer: 'topictransfer.yaml',
+  Proxy: 'proxy.yaml',
 } as const;
 
 export type CustomKind = keyof typeof CRD_FILES;

@@ -597,3 +597,167 @@ export interface TopicTransferStatus {
     lastTransitionTime?: string;
   }[];
 }
+
+/**
+ * Desired state of the proxies.
+ */
+export interface ProxySpec {
+  /**
+   * Number of proxy pods (Deployment replicas), at most 64. Proxies share nothing: a rolling update replaces one at a time, so at least size - 1 keep serving (a single proxy is replaced only once its successor is Ready).
+   */
+  size: number;
+  /**
+   * Container image holding RocketMQ 5 (bin/mqproxy), for example apache/rocketmq:5.3.3. The original operator's RocketMQ 4 images have no proxy and are refused.
+   */
+  proxyImage: string;
+  /**
+   * When the kubelet pulls the image (Always, IfNotPresent or Never).
+   */
+  imagePullPolicy: 'Always' | 'IfNotPresent' | 'Never';
+  /**
+   * Secrets holding registry credentials for the image.
+   *
+   * @maxItems 16
+   */
+  imagePullSecrets?: V1LocalObjectReference[];
+  /**
+   * Name server list "host:port;host:port". When empty, the name servers of the NameService named by nameServiceRef are used, or of the only NameService in the namespace, by their stable DNS names.
+   */
+  nameServers?: string;
+  /**
+   * Name of a NameService in this namespace whose name servers the proxies use.
+   */
+  nameServiceRef?: string;
+  /**
+   * Name of the Broker in this namespace whose cluster the proxies serve (its rocketMQClusterName is that Broker's cluster name). When unset, the only Broker in the namespace.
+   */
+  brokerClusterRef?: string;
+  /**
+   * Type of the Service <name> in front of the proxies, with the ports grpc (8081) and remoting (8080). NodePort or LoadBalancer lets clients outside the cluster connect.
+   */
+  serviceType: 'ClusterIP' | 'NodePort' | 'LoadBalancer';
+  /**
+   * Annotations of the Service, for example a cloud provider's load balancer settings.
+   */
+  serviceAnnotations?: {
+    [k: string]: string;
+  };
+  /**
+   * Proxy settings added to the generated rmq-proxy.json, for example grpcThreadPoolNums, or remotingAccessAddr (the address remoting clients outside the cluster are sent back to in topic routes). A value that reads as an integer or true/false is written as a JSON number or boolean. rocketMQClusterName, namesrvAddr, proxyMode, remotingListenPort and grpcServerPort are set by the operator and refused here. A change rolls the proxies.
+   */
+  config?: {
+    [k: string]: string;
+  };
+  /**
+   * CPU and memory requests and limits of the proxy container. With a memory limit, the JVM heap is half of it (at most 8 GiB) and direct memory a quarter, through JAVA_OPT_EXT, unless env sets JAVA_OPT_EXT itself.
+   */
+  resources?: V1ResourceRequirements;
+  /**
+   * Extra environment variables of the proxy container; an entry named like one of the operator's replaces it.
+   *
+   * @maxItems 128
+   */
+  env?: V1EnvVar[];
+  /**
+   * Pod security context. When unset, the pod runs as the non-root user 3000 with fsGroup 3000 and the RuntimeDefault seccomp profile.
+   */
+  securityContext?: V1PodSecurityContext;
+  /**
+   * Container security context. When unset, privilege escalation is off and all capabilities are dropped.
+   */
+  containerSecurityContext?: V1SecurityContext;
+  /**
+   * Annotations added to every proxy pod.
+   */
+  podAnnotations?: {
+    [k: string]: string;
+  };
+  /**
+   * Pod affinity rules. When unset, the proxies prefer different nodes.
+   */
+  affinity?: V1Affinity;
+  /**
+   * Tolerations of the pods.
+   *
+   * @maxItems 64
+   */
+  tolerations?: V1Toleration[];
+  /**
+   * Node labels the pods must be scheduled on.
+   */
+  nodeSelector?: {
+    [k: string]: string;
+  };
+  /**
+   * PriorityClass of the pods.
+   */
+  priorityClassName?: string;
+  /**
+   * ServiceAccount the pods run as.
+   */
+  serviceAccountName?: string;
+}
+
+/**
+ * Observed state, written by the operator.
+ */
+export interface ProxyStatus {
+  /**
+   * Pods the Deployment has.
+   */
+  replicas?: number;
+  /**
+   * Pods that pass the readiness probe (the gRPC port accepts connections).
+   */
+  readyReplicas?: number;
+  /**
+   * Name server list the proxies use.
+   */
+  nameServers?: string;
+  /**
+   * RocketMQ cluster the proxies serve (the Broker's cluster name).
+   */
+  clusterName?: string;
+  /**
+   * Where clients inside the cluster connect, through the Service <name>.
+   */
+  endpoints?: {
+    /**
+     * Address for RocketMQ 5 gRPC clients (<name>.<namespace>.svc:8081).
+     */
+    grpc?: string;
+    /**
+     * Address for remoting clients, used as their name server address (<name>.<namespace>.svc:8080).
+     */
+    remoting?: string;
+  };
+  /**
+   * Generation of the spec this status describes.
+   */
+  observedGeneration?: number;
+  /**
+   * Ready and Progressing conditions.
+   */
+  conditions?: {
+    /**
+     * Condition type (Ready, Progressing).
+     */
+    type: string;
+    /**
+     * Whether the condition holds.
+     */
+    status: 'True' | 'False' | 'Unknown';
+    /**
+     * One CamelCase word saying why.
+     */
+    reason?: string;
+    /**
+     * What is happening, for people.
+     */
+    message?: string;
+    /**
+     * When status last changed.
+     */
+    lastTransitionTime?: string;
+  }[];
+}

@@ -53,6 +53,12 @@ const kinds: { kind: string; resource: string; parent: KubeObject; related: Kube
     related: [nameService],
   },
   {
+    kind: 'proxy',
+    resource: 'proxies',
+    parent: customResource('Proxy', 'proxy', { size: 2, config: { grpcThreadPoolNums: '16' } }, 'mq'),
+    related: [nameService, customResource('Broker', 'broker', { size: 2 }, 'mq')],
+  },
+  {
     kind: 'topictransfer',
     resource: 'topictransfers',
     parent: customResource('TopicTransfer', 'move', { topic: 'TopicTest', sourceCluster: 'broker-0', targetCluster: 'broker-1' }, 'mq'),

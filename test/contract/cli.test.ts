@@ -27,6 +27,7 @@ describe('rocketmq-operator render', () => {
     expect(list.items.map((i: { kind: string; metadata: { name: string } }) => `${i.kind}/${i.metadata.name}`)).toEqual([
       'Service/ns',
       'StatefulSet/ns',
+      'PodDisruptionBudget/ns',
     ]);
   });
 
@@ -48,7 +49,7 @@ describe('rocketmq-operator render', () => {
     expect(result.stderr).toBe(
       'warning: NameService default/ns: spec.replicas is not a field of NameService; the API server would drop it\n',
     );
-    expect(parseAllDocuments(result.stdout)).toHaveLength(2);
+    expect(parseAllDocuments(result.stdout)).toHaveLength(3);
   });
 
   it('renders the other resources of a file when one fails, reports each failure and exits 1', () => {
@@ -62,6 +63,7 @@ describe('rocketmq-operator render', () => {
       'error: NameService two is invalid: spec.size: must be >= 1',
     ]);
     expect(parseAllDocuments(result.stdout).map((d) => (d.toJS() as { metadata: { name: string } }).metadata.name)).toEqual([
+      'good',
       'good',
       'good',
     ]);

@@ -44,11 +44,14 @@ async function newNamespace(name: string): Promise<string> {
 }
 
 suite('the CRDs', () => {
-  it.each(['nameservices', 'brokers', 'consoles', 'topictransfers'])('%s are established with the status subresource', async (plural) => {
-    const crd = JSON.parse(await ok(['get', 'crd', `${plural}.rocketmq.apache.org`, '-o', 'json']));
-    expect(crd.status.conditions.find((c: { type: string }) => c.type === 'Established').status).toBe('True');
-    expect(crd.spec.versions[0].subresources.status).toEqual({});
-  });
+  it.each(['nameservices', 'brokers', 'consoles', 'topictransfers', 'proxies'])(
+    '%s are established with the status subresource',
+    async (plural) => {
+      const crd = JSON.parse(await ok(['get', 'crd', `${plural}.rocketmq.apache.org`, '-o', 'json']));
+      expect(crd.status.conditions.find((c: { type: string }) => c.type === 'Established').status).toBe('True');
+      expect(crd.spec.versions[0].subresources.status).toEqual({});
+    },
+  );
 
   it('teach the API through kubectl explain', async () => {
     // The OpenAPI document that explain reads is published a moment after the CRDs are established.
@@ -59,6 +62,9 @@ suite('the CRDs', () => {
     expect(await ok(['explain', 'nameservices.spec.size'])).toMatch(/Number of name server pods/);
     expect(await ok(['explain', 'brokers.spec.scalePodName'])).toMatch(/subscription groups are copied to new groups/);
     expect(await ok(['explain', 'topictransfers.spec.sourceCluster'])).toMatch(/Where the topic is now/);
+    expect(await ok(['explain', 'proxies.spec.brokerClusterRef'])).toMatch(
+      /Name of the Broker in this namespace whose cluster the proxies serve/,
+    );
   });
 });
 
@@ -71,10 +77,13 @@ suite('the examples', () => {
     const namespace = await newNamespace(`children-${file.replace('.yaml', '')}`);
     const inNamespace = (o: KubeObject) => ({ ...o, metadata: { ...o.metadata, namespace } });
     const objects = parseManifests(readFileSync(join(root, 'example', file), 'utf8')).map(inNamespace);
-    // Resources that lean on a NameService from another file find it as they would in the cluster.
-    const context = objects.some((o) => o.kind === 'NameService')
-      ? []
-      : parseManifests(readFileSync(join(root, 'example', 'nameservice.yaml'), 'utf8')).map(inNamespace);
+    // Resources that lean on a NameService (or a Proxy on a Broker) from another file find it as they would in the cluster.
+    const lacks = (kind: string) => !objects.some((o) => o.kind === kind);
+    const fromFile = (name: string) => parseManifests(readFileSync(join(root, 'example', `${name}.yaml`), 'utf8')).map(inNamespace);
+    const context = [
+      ...(lacks('NameService') ? fromFile('nameservice') : []),
+      ...(lacks('Proxy') || !lacks('Broker') ? [] : fromFile('broker')),
+    ];
     const own = new Set<KubeObject>(objects);
     const children: KubeObject[] = renderManifests([...objects, ...context], new Date())
       .filter((r) => own.has(r.parent))
@@ -125,6 +134,23 @@ suite('invalid resources are refused with a message naming the field', () => {
       'a Console Deployment without containers',
       { kind: 'Console', spec: { consoleDeployment: { spec: { template: { spec: { containers: [] } } } } } },
       /needs at least one container/,
+    ],
+    ['a Proxy of size 0', { kind: 'Proxy', spec: { size: 0 } }, /spec\.size/],
+    ['a Proxy Service of another type', { kind: 'Proxy', spec: { serviceType: 'ExternalName' } }, /spec\.serviceType: Unsupported value/],
+    [
+      'a Proxy setting the name servers in spec.config',
+      { kind: 'Proxy', spec: { config: { namesrvAddr: 'a:9876' } } },
+      /spec\.config\.namesrvAddr is set by the operator/,
+    ],
+    [
+      'a Proxy moving its ports in spec.config',
+      { kind: 'Proxy', spec: { config: { grpcServerPort: '9000' } } },
+      /spec\.config\.remotingListenPort and spec\.config\.grpcServerPort are fixed/,
+    ],
+    [
+      'a Proxy with both name server settings',
+      { kind: 'Proxy', spec: { nameServers: 'a:9876', nameServiceRef: 'ns' } },
+      /set either spec\.nameServers or spec\.nameServiceRef/,
     ],
     [
       'a transfer onto its own source',

@@ -173,10 +173,12 @@ const helmUnavailable = helmSkipReason('the Helm chart tests');
       'CompositeController/rocketmq-broker',
       'CompositeController/rocketmq-console',
       'CompositeController/rocketmq-nameservice',
+      'CompositeController/rocketmq-proxy',
       'CompositeController/rocketmq-topictransfer',
       'CustomResourceDefinition/brokers.rocketmq.apache.org',
       'CustomResourceDefinition/consoles.rocketmq.apache.org',
       'CustomResourceDefinition/nameservices.rocketmq.apache.org',
+      'CustomResourceDefinition/proxies.rocketmq.apache.org',
       'CustomResourceDefinition/topictransfers.rocketmq.apache.org',
       'Deployment/rocketmq-operator',
       'NetworkPolicy/rocketmq-operator',
@@ -429,7 +431,7 @@ const helmUnavailable = helmSkipReason('the Helm chart tests');
         kubeconfig,
       );
       const crds = await kubectl(['get', 'crd', '-o', 'name']);
-      for (const plural of ['nameservices', 'brokers', 'consoles', 'topictransfers'])
+      for (const plural of ['nameservices', 'brokers', 'consoles', 'topictransfers', 'proxies'])
         expect(crds).toContain(`${plural}.rocketmq.apache.org`);
       const deployment = JSON.parse(await kubectl(['get', 'deployment', RELEASE, '-n', NAMESPACE, '-o', 'json']));
       const hooks: Container = deployment.spec.template.spec.containers[0];
@@ -440,6 +442,7 @@ const helmUnavailable = helmSkipReason('the Helm chart tests');
         'rocketmq-broker',
         'rocketmq-console',
         'rocketmq-nameservice',
+        'rocketmq-proxy',
         'rocketmq-topictransfer',
       ]);
       for (const c of controllers.items) {

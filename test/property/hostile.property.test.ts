@@ -20,15 +20,22 @@ import { customResource, FIXED_NOW, objectMap } from '../support/hook-requests.j
 import { env, image, namespaceName, resourceName, resources, storage } from '../support/arbitraries.js';
 
 const GROUP = 'rocketmq.apache.org/v1alpha1';
-const KINDS = ['nameservice', 'broker', 'console', 'topictransfer'] as const;
+const KINDS = ['nameservice', 'broker', 'console', 'topictransfer', 'proxy'] as const;
 type Kind = (typeof KINDS)[number];
 type Hook = 'sync' | 'finalize' | 'customize';
-const KIND_OF: Record<Kind, string> = { nameservice: 'NameService', broker: 'Broker', console: 'Console', topictransfer: 'TopicTransfer' };
+const KIND_OF: Record<Kind, string> = {
+  nameservice: 'NameService',
+  broker: 'Broker',
+  console: 'Console',
+  topictransfer: 'TopicTransfer',
+  proxy: 'Proxy',
+};
 const SEGMENT_OF: Record<string, Kind> = {
   NameService: 'nameservice',
   Broker: 'broker',
   Console: 'console',
   TopicTransfer: 'topictransfer',
+  Proxy: 'proxy',
 };
 /** The URL segment of a custom resource kind; own keys only, so "constructor" is no kind. */
 const segmentOf = (kind: unknown): Kind | undefined =>
@@ -40,6 +47,7 @@ const DECLARED: Record<Kind, Set<string>> = {
   broker: declaredChildTypes('brokers'),
   console: declaredChildTypes('consoles'),
   topictransfer: declaredChildTypes('topictransfers'),
+  proxy: declaredChildTypes('proxies'),
 };
 const DECLARED_ANY = new Set(KINDS.flatMap((k) => [...DECLARED[k]]));
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -203,11 +211,47 @@ const topicTransferBase: fc.Arbitrary<Base> = fc
     };
   });
 
+/** A Proxy finds its Broker by reference or as the only one; by reference, another Broker is there too. */
+const proxyBase: fc.Arbitrary<Base> = fc
+  .tuple(
+    resourceName(56),
+    namespaceName,
+    fc.record(
+      {
+        size: fc.integer({ min: 1, max: 4 }),
+        serviceType: fc.constantFrom('ClusterIP', 'NodePort', 'LoadBalancer'),
+        config: fc.dictionary(
+          fc.constantFrom('grpcThreadPoolNums', 'remotingAccessAddr', 'enableACL'),
+          fc.stringMatching(/^[a-z0-9.:]{0,8}$/),
+        ),
+        podAnnotations: fc.dictionary(fc.constantFrom('a', 'prometheus.io/scrape'), fc.string({ maxLength: 5 })),
+        env,
+      },
+      { requiredKeys: [] },
+    ),
+    resources,
+    nameServerChoice,
+    fc.boolean(),
+  )
+  .map(([name, namespace, spec, res, choice, byRef]) => {
+    const chosen = withNameServers(choice, namespace, { ...spec, ...(res ? { resources: res } : {}) });
+    // The Brokers render too when the stream is sent to /render: they bring their own name servers.
+    const broker = (brokerName: string) => customResource('Broker', brokerName, { size: 1, nameServers: '10.0.0.2:9876' }, namespace);
+    const brokers = byRef ? [broker('broker-a'), broker('broker-b')] : [broker('broker')];
+    const proxySpec = byRef ? { ...chosen.spec, brokerClusterRef: 'broker-a' } : chosen.spec;
+    return {
+      kind: 'proxy' as const,
+      parent: customResource('Proxy', name, proxySpec, namespace),
+      related: [...chosen.related, ...brokers],
+    };
+  });
+
 const BASES: Record<Kind, fc.Arbitrary<Base>> = {
   nameservice: nameServiceBase,
   broker: brokerBase,
   console: consoleBase,
   topictransfer: topicTransferBase,
+  proxy: proxyBase,
 };
 
 /**
@@ -468,6 +512,7 @@ const isCount = (value: unknown, min: number, max: number) =>
 function requiredChildren(kind: Kind, name: string, spec: Record<string, unknown>, hook: Hook): string[] | undefined {
   if (kind === 'nameservice') return [`Service/${name}`, `StatefulSet/${name}`];
   if (kind === 'console') return [`Deployment/${name}`, `Service/${name}-dashboard`];
+  if (kind === 'proxy') return [`ConfigMap/${name}-config`, `Deployment/${name}`, `Service/${name}`, `PodDisruptionBudget/${name}`];
   if (kind === 'topictransfer') {
     const access = [`ServiceAccount/${name}-transfer`, `Role/${name}-transfer`, `RoleBinding/${name}-transfer`];
     return hook === 'sync' ? [...access, `Job/${name}-transfer`] : access;

@@ -109,7 +109,7 @@ export function describeWithRocketMQ(name: string, body: () => void, version = R
   }
 }
 
-function run(
+export function run(
   command: string,
   args: string[],
   options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs: number },
@@ -136,7 +136,47 @@ function run(
 /** Downloads the jars with Maven unless cached; one process downloads, others wait for it. */
 export async function ensureRocketMQLib(version = ROCKETMQ_VERSION): Promise<string> {
   const lib = rocketmqLibDir(version);
-  if (libReady(lib, version)) return lib;
+  return fetchJars(pomFile, lib, version, () => libReady(lib, version));
+}
+
+const proxyPomFile = join(repoRoot(), 'test', 'rocketmq', 'proxy', 'pom.xml');
+
+/** The proxy and the gRPC client's jars (test/rocketmq/proxy/pom.xml), next to the cached lib of the pom's version. */
+export function proxyLibDir(): string {
+  return join(dirname(rocketmqLibDir()), 'proxy-lib');
+}
+
+/**
+ * ensureRocketMQLib for the proxy test's jars. The gRPC client's jar goes into client/: it carries
+ * the same protocol classes as the proxy, built against its relocated gRPC, so the proxy's class
+ * path must not hold it.
+ */
+export async function ensureProxyLib(): Promise<string> {
+  const lib = proxyLibDir();
+  const ready = () =>
+    existsSync(join(lib, COMPLETE_MARKER)) &&
+    existsSync(join(lib, `rocketmq-proxy-${ROCKETMQ_VERSION}.jar`)) &&
+    existsSync(join(lib, PROXY_CLIENT_DIR));
+  const moveClient = (staging: string) => {
+    mkdirSync(join(staging, PROXY_CLIENT_DIR));
+    for (const jar of readdirSync(staging).filter((f) => f.startsWith('rocketmq-client-java-'))) {
+      renameSync(join(staging, jar), join(staging, PROXY_CLIENT_DIR, jar));
+    }
+  };
+  return fetchJars(proxyPomFile, lib, ROCKETMQ_VERSION, ready, moveClient);
+}
+
+/** Where ensureProxyLib puts the gRPC client's jar, inside the proxy lib. */
+export const PROXY_CLIENT_DIR = 'client';
+
+async function fetchJars(
+  pom: string,
+  lib: string,
+  version: string,
+  ready: () => boolean,
+  arrange: (staging: string) => void = () => undefined,
+): Promise<string> {
+  if (ready()) return lib;
   mkdirSync(dirname(lib), { recursive: true });
   const lock = `${lib}.lock`;
   const deadline = Date.now() + 15 * 60_000;
@@ -145,7 +185,7 @@ export async function ensureRocketMQLib(version = ROCKETMQ_VERSION): Promise<str
       mkdirSync(lock);
       break;
     } catch {
-      if (libReady(lib, version)) return lib;
+      if (ready()) return lib;
       // A lock left by a killed download is taken over after 15 minutes.
       if (Date.now() - statSync(lock).mtimeMs > 15 * 60_000) rmSync(lock, { recursive: true, force: true });
       if (Date.now() > deadline) throw new Error(`timed out waiting for another download of the RocketMQ jars (${lock})`);
@@ -153,12 +193,12 @@ export async function ensureRocketMQLib(version = ROCKETMQ_VERSION): Promise<str
     }
   }
   try {
-    if (libReady(lib, version)) return lib;
+    if (ready()) return lib;
     const staging = `${lib}.download-${process.pid}`;
     rmSync(staging, { recursive: true, force: true });
     const result = await run(
       'mvn',
-      ['-B', '-q', '-f', pomFile, 'dependency:copy-dependencies', `-DoutputDirectory=${staging}`, `-Drocketmq.version=${version}`],
+      ['-B', '-q', '-f', pom, 'dependency:copy-dependencies', `-DoutputDirectory=${staging}`, `-Drocketmq.version=${version}`],
       { timeoutMs: 10 * 60_000 },
     );
     if (result.code !== 0) {
@@ -166,6 +206,7 @@ export async function ensureRocketMQLib(version = ROCKETMQ_VERSION): Promise<str
         `fetching the RocketMQ ${version} jars with Maven failed (exit ${result.code}):\n${(result.stdout + result.stderr).slice(-4000)}`,
       );
     }
+    arrange(staging);
     writeFileSync(join(staging, COMPLETE_MARKER), `${new Date().toISOString()}\n`);
     rmSync(lib, { recursive: true, force: true });
     renameSync(staging, lib);
@@ -185,7 +226,7 @@ function track(child: ChildProcess): void {
 }
 
 let exitHookInstalled = false;
-function installExitHook(): void {
+export function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
   process.once('exit', () => {
@@ -275,8 +316,11 @@ export interface TestRocketMQ {
   startupMs: number;
   /** Runs `mqadmin <args>` (MQAdminStartup from the same jars); `-n <name server>` is added unless given. */
   mqadmin(args: string[]): Promise<CommandResult>;
-  /** Sends `count` messages with RocketMQ's Java client, optionally only to one broker's queues. */
-  produce(topic: string, count: number, brokerName?: string): Promise<SentMessage[]>;
+  /**
+   * Sends `count` messages with RocketMQ's Java client, optionally only to one broker's queues, finding
+   * routes through `via` (default: the name server; a proxy's remoting address works too).
+   */
+  produce(topic: string, count: number, brokerName?: string, via?: string): Promise<SentMessage[]>;
   /** Kills the processes and removes the store directories. */
   stop(): Promise<void>;
 }
@@ -322,7 +366,7 @@ function writeV4LogbackFiles(root: string): void {
   }
 }
 
-function javaArgs(
+export function javaArgs(
   version: string,
   lib: string,
   home: string,
@@ -348,7 +392,7 @@ function javaArgs(
   ];
 }
 
-function tail(file: string, lines = 40): string {
+export function tail(file: string, lines = 40): string {
   try {
     return readFileSync(file, 'utf8').split('\n').slice(-lines).join('\n');
   } catch {
@@ -356,14 +400,14 @@ function tail(file: string, lines = 40): string {
   }
 }
 
-interface Daemon {
+export interface Daemon {
   name: string;
   child: ChildProcess;
   outFile: string;
   exited: Promise<number | null>;
 }
 
-function startDaemon(name: string, args: string[], root: string): Daemon {
+export function startDaemon(name: string, args: string[], root: string): Daemon {
   const outFile = join(root, `${name}.out`);
   const fd = openSync(outFile, 'a');
   const [command, ...rest] = [...deathSignalWrapper, 'java', ...args];
@@ -551,9 +595,9 @@ export async function startRocketMQ(options: StartOptions = {}): Promise<TestRoc
       );
     };
 
-    const produce = async (topic: string, count: number, brokerName?: string): Promise<SentMessage[]> => {
+    const produce = async (topic: string, count: number, brokerName?: string, via = nameServer): Promise<SentMessage[]> => {
       const classes = await compileProducer(lib, version);
-      const args = [nameServer, topic, String(count), ...(brokerName ? [brokerName] : [])];
+      const args = [via, topic, String(count), ...(brokerName ? [brokerName] : [])];
       const result = await run(
         'java',
         javaArgs(

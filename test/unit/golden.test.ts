@@ -3,7 +3,7 @@
 //   <example>.yaml         the children of the file's resources, as `rocketmq-operator render` prints them
 //   <example>.status.yaml  the status each resource in the file gets on its first sync
 // An example without a NameService of its own is rendered as in a namespace where example/nameservice.yaml
-// was applied, as its comments say (the CLI prints the same after the NameService's children when given
+// was applied (and a Proxy without its Broker as where example/broker.yaml was), as its comments say (the CLI prints the same after the NameService's children when given
 // both files as one stream, separated by ---).
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -27,7 +27,11 @@ const manifests = (example: string) => parseManifests(readFileSync(join(exampleD
 
 function rendered(example: string): Record<string, string> {
   const own = manifests(example);
-  const context = own.some((o) => o.kind === 'NameService') ? [] : manifests('nameservice');
+  const lacks = (kind: string) => !own.some((o) => o.kind === kind);
+  const context = [
+    ...(lacks('NameService') ? manifests('nameservice') : []),
+    ...(lacks('Proxy') || !lacks('Broker') ? [] : manifests('broker')),
+  ];
   const resources = renderManifests([...own, ...context], NOW).filter((r) => own.includes(r.parent));
   const statuses = Object.fromEntries(resources.map((r) => [`${r.parent.kind}/${r.parent.metadata.name}`, r.status]));
   return {

@@ -1,6 +1,6 @@
 import type { V1EnvVar } from '@kubernetes/client-node';
 import type { ImageFlavor } from '../../rocketmq-pods/image.js';
-import { jvmMemoryForLimit } from '../../rocketmq-pods/jvm.js';
+import { heapOptionsForLimit, jvmOptionsForLimit } from '../../rocketmq-pods/jvm.js';
 import type { BrokerMember } from '../members.js';
 
 /** Either variable means the user sizes the JVM; the operator then derives nothing. */
@@ -9,10 +9,8 @@ const USER_JVM_VARIABLES = ['BROKER_MEM', 'JAVA_OPT_EXT'];
 /** JVM memory flags from the memory limit, in the variable the image's start script reads. */
 function jvmEnv(memoryLimit: string | undefined, flavor: ImageFlavor, userEnv: V1EnvVar[]): V1EnvVar[] {
   if (memoryLimit === undefined || userEnv.some((e) => USER_JVM_VARIABLES.includes(e.name))) return [];
-  const { heapMiB, youngMiB, directMiB } = jvmMemoryForLimit(memoryLimit);
-  const heap = `-Xms${heapMiB}m -Xmx${heapMiB}m -Xmn${youngMiB}m`;
   // BROKER_MEM replaces only the heap flags: the original image's script sets direct memory itself, after it.
-  const value = flavor.brokerMemoryVariable === 'BROKER_MEM' ? heap : `${heap} -XX:MaxDirectMemorySize=${directMiB}m`;
+  const value = flavor.brokerMemoryVariable === 'BROKER_MEM' ? heapOptionsForLimit(memoryLimit) : jvmOptionsForLimit(memoryLimit);
   return [{ name: flavor.brokerMemoryVariable, value }];
 }
 

@@ -12,7 +12,7 @@ export interface Write {
   code: number;
 }
 
-export const PARENTS = new Set(['nameservices', 'brokers', 'consoles', 'topictransfers']);
+export const PARENTS = new Set(['nameservices', 'brokers', 'consoles', 'topictransfers', 'proxies']);
 
 export function writesSince(auditLog: string, since: number): Write[] {
   let text: string;

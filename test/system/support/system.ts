@@ -20,7 +20,13 @@ import { sleep, until } from './processes.js';
 /** A first run builds the control plane, kwok and Metacontroller from source: many minutes on 2 cores. */
 export const START_TIMEOUT_MS = 40 * 60_000;
 
-export const KINDS = { NameService: 'nameservices', Broker: 'brokers', Console: 'consoles', TopicTransfer: 'topictransfers' } as const;
+export const KINDS = {
+  NameService: 'nameservices',
+  Broker: 'brokers',
+  Console: 'consoles',
+  TopicTransfer: 'topictransfers',
+  Proxy: 'proxies',
+} as const;
 export type Kind = keyof typeof KINDS;
 
 export interface Parent extends KubernetesObject {

@@ -1,0 +1,120 @@
+// The proxies: a Deployment running bin/mqproxy in cluster mode from the generated rmq-proxy.json,
+// the ConfigMap holding that file, a Service in front of them and a PodDisruptionBudget.
+import type { V1EnvVar } from '@kubernetes/client-node';
+import type { KubeObject } from '../core/metacontroller.js';
+import { renderDisruptionBudget } from '../k8s/disruption-budget.js';
+import { shortTextHash } from '../k8s/hash.js';
+import { commonLabels } from '../k8s/labels.js';
+import { DEFAULT_CONTAINER_SECURITY_CONTEXT, defaultPodSecurityContext, passThroughPodFields, tcpProbe } from '../k8s/pod.js';
+import { prune } from '../k8s/prune.js';
+import { canonicalResources } from '../k8s/quantity.js';
+import { imageFlavor, PROXY_CONFIG_DIR, PROXY_CONFIG_FILE } from '../rocketmq-pods/image.js';
+import { jvmOptionsForLimit } from '../rocketmq-pods/jvm.js';
+import type { ProxySpec } from '../schema/types.js';
+import { PROXY_PORTS, proxyConfigMapName, proxyPodSelector } from './names.js';
+
+/** Hash of rmq-proxy.json on the pod template, so a configuration change rolls the proxies. */
+export const CONFIG_HASH_ANNOTATION = 'rocketmq.apache.org/config-hash';
+
+const CONFIG_VOLUME = 'proxy-config';
+const JVM_VARIABLE = 'JAVA_OPT_EXT';
+
+export interface ProxyParent {
+  name: string;
+  namespace: string;
+  spec: ProxySpec;
+}
+
+/**
+ * JVM flags from the memory limit, unless the user sizes the JVM; then the user's entries. A user
+ * entry of the operator's name replaces it, since a list with a name twice cannot be applied.
+ */
+function proxyEnv(memoryLimit: string | undefined, userEnv: V1EnvVar[]): V1EnvVar[] {
+  const userSizes = userEnv.some((e) => e.name === JVM_VARIABLE);
+  const jvm = memoryLimit === undefined || userSizes ? [] : [{ name: JVM_VARIABLE, value: jvmOptionsForLimit(memoryLimit) }];
+  return [...jvm, ...userEnv];
+}
+
+/** Proxies prefer different nodes, so one node failure takes at most one of them. */
+function spreadAntiAffinity(name: string) {
+  return {
+    podAntiAffinity: {
+      preferredDuringSchedulingIgnoredDuringExecution: [
+        { weight: 100, podAffinityTerm: { labelSelector: { matchLabels: proxyPodSelector(name) }, topologyKey: 'kubernetes.io/hostname' } },
+      ],
+    },
+  };
+}
+
+export function renderProxyConfigMap({ name, namespace }: ProxyParent, configText: string): KubeObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: proxyConfigMapName(name), namespace, labels: commonLabels('proxy', name) },
+    data: { [PROXY_CONFIG_FILE]: configText },
+  };
+}
+
+export function renderProxyDeployment(parent: ProxyParent, configText: string): KubeObject {
+  const { name, namespace, spec } = parent;
+  const flavor = imageFlavor(spec.proxyImage);
+  const resources = canonicalResources(spec.resources);
+  const selector = proxyPodSelector(name);
+  const container = {
+    name: 'proxy',
+    image: spec.proxyImage,
+    imagePullPolicy: spec.imagePullPolicy,
+    command: flavor.proxyCommand,
+    resources,
+    env: proxyEnv(resources?.limits?.memory, prune(spec.env) ?? []),
+    ports: Object.entries(PROXY_PORTS).map(([portName, port]) => ({ name: portName, containerPort: port, protocol: 'TCP' })),
+    securityContext: spec.containerSecurityContext ?? DEFAULT_CONTAINER_SECURITY_CONTEXT,
+    volumeMounts: [{ name: CONFIG_VOLUME, mountPath: PROXY_CONFIG_DIR, readOnly: true }],
+    // Clients speak gRPC to the proxies: a proxy is in service once that port accepts connections.
+    readinessProbe: tcpProbe(PROXY_PORTS.grpc, 5, 3),
+    livenessProbe: tcpProbe(PROXY_PORTS.grpc, 30, 6),
+  };
+  const deployment = {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name, namespace, labels: commonLabels('proxy', name) },
+    spec: {
+      replicas: spec.size,
+      selector: { matchLabels: selector },
+      // One proxy at a time is out of service; a lone proxy is replaced only once its successor is Ready.
+      strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: spec.size > 1 ? 1 : 0, maxSurge: 1 } },
+      template: {
+        metadata: {
+          labels: { ...commonLabels('proxy', name), ...selector },
+          annotations: { ...spec.podAnnotations, [CONFIG_HASH_ANNOTATION]: shortTextHash(configText) },
+        },
+        spec: {
+          ...passThroughPodFields(spec),
+          affinity: spec.affinity ?? spreadAntiAffinity(name),
+          securityContext: spec.securityContext ?? defaultPodSecurityContext(flavor),
+          containers: [container],
+          volumes: [{ name: CONFIG_VOLUME, configMap: { name: proxyConfigMapName(name) } }],
+        },
+      },
+    },
+  };
+  return prune(deployment);
+}
+
+export function renderProxyService({ name, namespace, spec }: ProxyParent): KubeObject {
+  return prune({
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name, namespace, labels: commonLabels('proxy', name), annotations: spec.serviceAnnotations },
+    spec: {
+      type: spec.serviceType,
+      selector: proxyPodSelector(name),
+      ports: Object.entries(PROXY_PORTS).map(([portName, port]) => ({ name: portName, port, targetPort: port, protocol: 'TCP' })),
+    },
+  });
+}
+
+/** Node drains evict one proxy at a time, as rolling updates replace them. */
+export function renderProxyDisruptionBudget({ name, namespace }: ProxyParent): KubeObject {
+  return renderDisruptionBudget({ component: 'proxy', instance: name, name, namespace, podSelector: proxyPodSelector(name) });
+}

@@ -1,0 +1,74 @@
+// Sends messages through a proxy's gRPC port with the RocketMQ 5 client and receives them back with
+// a SimpleConsumer, so a test sees both directions work through the proxy.
+// Usage: java -cp <rocketmq-client-java jar>:<classes> GrpcClient <endpoint> <topic> <group> <count>
+// Prints "SENT <messageId>" per message sent and "RECEIVED <messageId>" per message received; exits 0
+// once every sent message came back, 1 when they did not within a minute.
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.apache.rocketmq.client.apis.ClientConfiguration;
+import org.apache.rocketmq.client.apis.ClientServiceProvider;
+import org.apache.rocketmq.client.apis.consumer.FilterExpression;
+import org.apache.rocketmq.client.apis.consumer.SimpleConsumer;
+import org.apache.rocketmq.client.apis.message.MessageView;
+import org.apache.rocketmq.client.apis.producer.Producer;
+import org.apache.rocketmq.client.apis.producer.SendReceipt;
+
+public class GrpcClient {
+    public static void main(String[] args) throws Exception {
+        if (args.length < 4) {
+            System.err.println("usage: GrpcClient <endpoint> <topic> <group> <count>");
+            System.exit(2);
+        }
+        String endpoint = args[0];
+        String topic = args[1];
+        String group = args[2];
+        int count = Integer.parseInt(args[3]);
+        ClientServiceProvider provider = ClientServiceProvider.loadService();
+        ClientConfiguration configuration = ClientConfiguration.newBuilder()
+            .setEndpoints(endpoint)
+            .enableSsl(false)
+            .setRequestTimeout(Duration.ofSeconds(10))
+            .build();
+
+        Set<String> sent = new HashSet<>();
+        try (Producer producer = provider.newProducerBuilder()
+                .setClientConfiguration(configuration)
+                .setTopics(topic)
+                .build()) {
+            for (int i = 0; i < count; i++) {
+                SendReceipt receipt = producer.send(provider.newMessageBuilder()
+                    .setTopic(topic)
+                    .setTag("proxy-test")
+                    .setBody(("message " + i).getBytes(StandardCharsets.UTF_8))
+                    .build());
+                String id = receipt.getMessageId().toString();
+                sent.add(id);
+                System.out.println("SENT " + id);
+            }
+        }
+
+        Set<String> received = new HashSet<>();
+        long deadline = System.currentTimeMillis() + 60_000;
+        try (SimpleConsumer consumer = provider.newSimpleConsumerBuilder()
+                .setClientConfiguration(configuration)
+                .setConsumerGroup(group)
+                .setAwaitDuration(Duration.ofSeconds(5))
+                .setSubscriptionExpressions(Collections.singletonMap(topic, FilterExpression.SUB_ALL))
+                .build()) {
+            while (!received.containsAll(sent) && System.currentTimeMillis() < deadline) {
+                List<MessageView> messages = consumer.receive(16, Duration.ofSeconds(30));
+                for (MessageView message : messages) {
+                    String id = message.getMessageId().toString();
+                    if (received.add(id)) System.out.println("RECEIVED " + id);
+                    consumer.ack(message);
+                }
+            }
+        }
+        System.out.flush();
+        System.exit(received.containsAll(sent) ? 0 : 1);
+    }
+}
