@@ -1,6 +1,7 @@
 // Which name servers a Broker, Console or TopicTransfer talks to, found from the request alone so
 // that any number of clusters in any namespaces stay independent.
-import { ErrorCode, HookError, InvalidSpecError, MissingDependencyError } from '../core/errors.js';
+import { ErrorCode, HookError, InvalidSpecError } from '../core/errors.js';
+import { chooseDependency, dependencyRule } from './dependency.js';
 import type { KubeObject, ObservedObjects, RelatedResourceRule } from '../core/metacontroller.js';
 
 export const NAME_SERVER_PORT = 9876;
@@ -66,8 +67,7 @@ function explicitList(spec: NameServerChoice): string | undefined {
 /** The customize rule that brings the NameServices discovery needs; none when the list is given. */
 export function nameServiceRules(namespace: string, spec: NameServerChoice): RelatedResourceRule[] {
   if (explicitList(spec)) return [];
-  const rule: RelatedResourceRule = { apiVersion: 'rocketmq.apache.org/v1alpha1', resource: 'nameservices', namespace };
-  return [spec.nameServiceRef ? { ...rule, names: [spec.nameServiceRef] } : { ...rule, labelSelector: {} }];
+  return [dependencyRule({ resource: 'nameservices', namespace, ref: spec.nameServiceRef })];
 }
 
 /** The NameService CRD's bound on spec.size. */
@@ -122,29 +122,14 @@ export function resolveNameServers(user: NameServerUser, related: ObservedObject
 export function findNameServers(user: NameServerUser, related: ObservedObjects): NameServerList {
   const explicit = explicitList(user.spec);
   if (explicit) return { addresses: explicit, settled: true };
-  const fromNameService = (nameService: KubeObject) => ({ addresses: addressesOf(nameService), settled: isSettled(nameService) });
-  const owner = `${user.kind} ${user.namespace}/${user.name}`;
-  const nameServices = related
-    .list('NameService', 'rocketmq.apache.org/v1alpha1')
-    .filter((n) => (n.metadata.namespace ?? 'default') === user.namespace);
-  const ref = user.spec.nameServiceRef;
-  if (ref) {
-    const named = nameServices.find((n) => n.metadata.name === ref);
-    if (!named) {
-      throw new MissingDependencyError(
-        `${owner} waits for NameService "${ref}" (spec.nameServiceRef), which does not exist in namespace ${user.namespace}: create it or fix the reference`,
-      );
-    }
-    return fromNameService(named);
-  }
-  if (nameServices.length === 1) return fromNameService(nameServices[0]);
-  if (nameServices.length === 0) {
-    throw new MissingDependencyError(
-      `${owner} has no name servers: create a NameService in namespace ${user.namespace}, or set spec.nameServiceRef or spec.nameServers ("host:9876;host:9876")`,
-    );
-  }
-  const names = nameServices.map((n) => n.metadata.name).join(', ');
-  throw new MissingDependencyError(
-    `${owner} cannot choose among the NameServices ${names} in namespace ${user.namespace}: set spec.nameServiceRef to one of them`,
-  );
+  const nameService = chooseDependency(related, {
+    kind: 'NameService',
+    resource: 'nameservices',
+    owner: `${user.kind} ${user.namespace}/${user.name}`,
+    namespace: user.namespace,
+    refField: 'spec.nameServiceRef',
+    ref: user.spec.nameServiceRef,
+    whenNone: `has no name servers: create a NameService in namespace ${user.namespace}, or set spec.nameServiceRef or spec.nameServers ("host:9876;host:9876")`,
+  });
+  return { addresses: addressesOf(nameService), settled: isSettled(nameService) };
 }
