@@ -2,6 +2,9 @@
 // veth pair, each pod with its own address, so every pod listens on the ports its spec names.
 import { execFileSync } from 'node:child_process';
 
+/** Bridges made by this process: a torn-down pod's interfaces may outlive it briefly, so names are never reused. */
+let bridges = 0;
+
 function ip(...args: string[]): string {
   return execFileSync('ip', args, { encoding: 'utf8' });
 }
@@ -20,7 +23,7 @@ export class Bridge {
 
   constructor() {
     if (process.getuid?.() !== 0) throw new Error('the pod harness needs root (network namespaces, mounts, chroot)');
-    this.tag = (process.pid % 0xffff).toString(36);
+    this.tag = ((process.pid % 0xffff) * 16 + (bridges++ % 16)).toString(36);
     this.name = `psbr${this.tag}`;
     this.prefix = freeSubnet();
     ip('link', 'add', this.name, 'type', 'bridge');

@@ -136,7 +136,7 @@ export class Pod {
     this.startedAt = Date.now();
     this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
     void this.exited.then(() => (this.child = undefined));
-    process.once('exit', () => child.kill('SIGKILL'));
+    process.once('exit', () => this.killNow());
   }
 
   get running(): boolean {
@@ -236,9 +236,20 @@ export class Pod {
 
   /** Kills the container at once (test clean-up). */
   async kill(): Promise<void> {
-    if (!this.child || !this.exited) return;
+    const exited = this.exited;
+    if (!this.child || !exited) return;
+    this.killNow();
+    await exited;
+  }
+
+  /**
+   * SIGKILL to the container's PID 1 ends every process of its PID namespace. Killing unshare is not
+   * enough: the pod's process dropped its parent-death signal when it changed user.
+   */
+  private killNow(): void {
+    if (!this.child?.pid) return;
+    for (const pid of readChildren(this.child.pid)) signal(pid, 'SIGKILL');
     this.child.kill('SIGKILL');
-    await this.exited;
   }
 
   /** A volume's host directory, e.g. to look at what the broker left in its store. */
