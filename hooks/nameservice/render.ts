@@ -1,7 +1,8 @@
 import type { NameServiceSpec } from '../schema/types.js';
 import type { KubeObject } from '../core/metacontroller.js';
 import { commonLabels } from '../k8s/labels.js';
-import { imageFlavor } from '../rocketmq-pods/image.js';
+import { imageFlavor, STOP_JVMS_LIFECYCLE } from '../rocketmq-pods/image.js';
+import { heapFlags, withJvmFlags } from '../rocketmq-pods/jvm.js';
 import { NAME_SERVER_PORT, podServiceName, type PodServicesMode } from '../rocketmq-pods/nameservers.js';
 import { renderStorage } from '../k8s/storage.js';
 import { canonicalResources } from '../k8s/quantity.js';
@@ -63,18 +64,22 @@ export function renderNameServerStatefulSet(parent: NameServiceParent, observed?
   const flavor = imageFlavor(spec.nameServiceImage, spec.imageFlavor);
   const storage = renderStorage(spec, 'namesrv-storage');
   const selector = nameServerPodSelector(name);
+  const resources = canonicalResources(spec.resources);
+  const memoryLimit = resources?.limits?.memory;
   const container = {
     name: 'name-service',
     image: spec.nameServiceImage,
     imagePullPolicy: spec.imagePullPolicy,
     command: flavor.nameServerCommand,
-    resources: canonicalResources(spec.resources),
-    env: spec.env,
+    resources,
+    // Both images' scripts append JAVA_OPT_EXT to their own heap flags (1 GiB and more), which a small limit cannot hold.
+    env: withJvmFlags(prune(spec.env) ?? [], 'JAVA_OPT_EXT', memoryLimit === undefined ? undefined : heapFlags(memoryLimit)),
     ports: [{ name: 'main', containerPort: NAME_SERVER_PORT, protocol: 'TCP' }],
     securityContext: spec.containerSecurityContext ?? DEFAULT_CONTAINER_SECURITY_CONTEXT,
     volumeMounts: [{ name: storage.volumeName, mountPath: `${flavor.dataRoot}/logs`, subPath: 'logs' }],
     readinessProbe: tcpProbe(NAME_SERVER_PORT, 5, 3),
     livenessProbe: tcpProbe(NAME_SERVER_PORT, 30, 6),
+    lifecycle: STOP_JVMS_LIFECYCLE,
   };
   const statefulSet: KubeObject = {
     apiVersion: 'apps/v1',

@@ -1,6 +1,5 @@
 // The proxies: a Deployment running bin/mqproxy in cluster mode from the generated rmq-proxy.json,
 // the ConfigMap holding that file, a Service in front of them and a PodDisruptionBudget.
-import type { V1EnvVar } from '@kubernetes/client-node';
 import type { KubeObject } from '../core/metacontroller.js';
 import { renderDisruptionBudget } from '../k8s/disruption-budget.js';
 import { shortTextHash } from '../k8s/hash.js';
@@ -8,8 +7,8 @@ import { commonLabels } from '../k8s/labels.js';
 import { DEFAULT_CONTAINER_SECURITY_CONTEXT, defaultPodSecurityContext, passThroughPodFields, tcpProbe } from '../k8s/pod.js';
 import { prune } from '../k8s/prune.js';
 import { canonicalResources } from '../k8s/quantity.js';
-import { imageFlavor, PROXY_CONFIG_DIR, PROXY_CONFIG_FILE } from '../rocketmq-pods/image.js';
-import { jvmOptionsForLimit } from '../rocketmq-pods/jvm.js';
+import { imageFlavor, PROXY_CONFIG_DIR, PROXY_CONFIG_FILE, STOP_JVMS_LIFECYCLE } from '../rocketmq-pods/image.js';
+import { jvmOptionsForLimit, withJvmFlags } from '../rocketmq-pods/jvm.js';
 import type { ProxySpec } from '../schema/types.js';
 import { PROXY_PORTS, proxyConfigMapName, proxyPodSelector } from './names.js';
 
@@ -23,16 +22,6 @@ export interface ProxyParent {
   name: string;
   namespace: string;
   spec: ProxySpec;
-}
-
-/**
- * JVM flags from the memory limit, unless the user sizes the JVM; then the user's entries. A user
- * entry of the operator's name replaces it, since a list with a name twice cannot be applied.
- */
-function proxyEnv(memoryLimit: string | undefined, userEnv: V1EnvVar[]): V1EnvVar[] {
-  const userSizes = userEnv.some((e) => e.name === JVM_VARIABLE);
-  const jvm = memoryLimit === undefined || userSizes ? [] : [{ name: JVM_VARIABLE, value: jvmOptionsForLimit(memoryLimit) }];
-  return [...jvm, ...userEnv];
 }
 
 /** Proxies prefer different nodes, so one node failure takes at most one of them. */
@@ -59,6 +48,7 @@ export function renderProxyDeployment(parent: ProxyParent, configText: string): 
   const { name, namespace, spec } = parent;
   const flavor = imageFlavor(spec.proxyImage);
   const resources = canonicalResources(spec.resources);
+  const memory = resources?.limits?.memory;
   const selector = proxyPodSelector(name);
   const container = {
     name: 'proxy',
@@ -66,13 +56,16 @@ export function renderProxyDeployment(parent: ProxyParent, configText: string): 
     imagePullPolicy: spec.imagePullPolicy,
     command: flavor.proxyCommand,
     resources,
-    env: proxyEnv(resources?.limits?.memory, prune(spec.env) ?? []),
+    // The user's JAVA_OPT_EXT follows the sizing from the limit, so a flag the user repeats wins.
+    env: withJvmFlags(prune(spec.env) ?? [], JVM_VARIABLE, memory === undefined ? undefined : jvmOptionsForLimit(memory)),
     ports: Object.entries(PROXY_PORTS).map(([portName, port]) => ({ name: portName, containerPort: port, protocol: 'TCP' })),
     securityContext: spec.containerSecurityContext ?? DEFAULT_CONTAINER_SECURITY_CONTEXT,
     volumeMounts: [{ name: CONFIG_VOLUME, mountPath: PROXY_CONFIG_DIR, readOnly: true }],
     // Clients speak gRPC to the proxies: a proxy is in service once that port accepts connections.
     readinessProbe: tcpProbe(PROXY_PORTS.grpc, 5, 3),
     livenessProbe: tcpProbe(PROXY_PORTS.grpc, 30, 6),
+    // bin/mqproxy runs the JVM under a shell that ignores SIGTERM.
+    lifecycle: STOP_JVMS_LIFECYCLE,
   };
   const deployment = {
     apiVersion: 'apps/v1',

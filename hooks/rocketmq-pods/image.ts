@@ -1,3 +1,5 @@
+import type { V1Lifecycle } from '@kubernetes/client-node';
+
 /**
  * Two families of RocketMQ images exist. The original operator's images (apacherocketmq/rocketmq-*,
  * or the same scripts built and pushed under a user's own registry) run as root, keep data under
@@ -49,14 +51,34 @@ const ORIGINAL_BROKER_CONFIG = '/root/rocketmq/broker/conf/broker-common.conf';
 /**
  * Official images have no broker start script. The mounted file is read-only and shared by the pod's
  * restarts, so the pod IP (the address the broker registers, also right on the host network) is
- * appended to a copy; `-n` makes NAMESRV_ADDR win over any namesrvAddr in the file.
+ * appended to a copy; `-n` makes NAMESRV_ADDR win over any namesrvAddr in the file. The copy goes
+ * into the store volume, writable also where the root filesystem is read-only, and is made afresh at
+ * every start.
  */
 const OFFICIAL_BROKER_CONFIG = '/etc/rocketmq/broker.conf';
+const OFFICIAL_BROKER_COPY = '/home/rocketmq/store/broker.conf';
 const OFFICIAL_BROKER_START = [
-  `cp ${OFFICIAL_BROKER_CONFIG} /tmp/broker.conf`,
-  'echo "brokerIP1=${POD_IP}" >> /tmp/broker.conf',
-  'exec sh "$ROCKETMQ_HOME/bin/mqbroker" -n "$NAMESRV_ADDR" -c /tmp/broker.conf',
+  `cp ${OFFICIAL_BROKER_CONFIG} ${OFFICIAL_BROKER_COPY}`,
+  `echo "brokerIP1=\${POD_IP}" >> ${OFFICIAL_BROKER_COPY}`,
+  `exec sh "$ROCKETMQ_HOME/bin/mqbroker" -n "$NAMESRV_ADDR" -c ${OFFICIAL_BROKER_COPY}`,
 ].join(' && ');
+
+/**
+ * The images' start scripts keep a shell between the container's main process and the JVM (the
+ * official `mqbroker` runs `sh runbroker.sh`, which runs java without exec; `mqnamesrv` likewise),
+ * and a shell as PID 1 ignores the kubelet's SIGTERM: the JVM would be killed when the grace period
+ * ends, and a broker killed so replays its commit log at the next start. This hook sends SIGTERM to
+ * the container's JVMs, as `mqshutdown` does but without `ps`, which the images need not have, and
+ * returns once they have exited, so the container's shells exit with them.
+ */
+const STOP_JVMS = [
+  'pids=""',
+  'for p in /proc/[0-9]*; do [ "$(cat "$p/comm" 2>/dev/null)" = java ] && pids="$pids ${p#/proc/}"; done',
+  '[ -z "$pids" ] || kill $pids',
+  'for pid in $pids; do while kill -0 "$pid" 2>/dev/null; do sleep 0.2; done; done',
+].join('; ');
+
+export const STOP_JVMS_LIFECYCLE: V1Lifecycle = { preStop: { exec: { command: ['sh', '-c', STOP_JVMS] } } };
 
 export function imageFlavor(image: string, declared?: ImageFlavorName): ImageFlavor {
   if (flavorName(image, declared) === 'OriginalOperator') {

@@ -1,3 +1,4 @@
+import type { V1EnvVar } from '@kubernetes/client-node';
 import { quantityToBytes } from '../k8s/quantity.js';
 
 const MIB = 1024 * 1024;
@@ -24,8 +25,8 @@ export function jvmMemoryForLimit(limit: string | number): JvmMemory {
   return { heapMiB, youngMiB: Math.floor(heapMiB / 2), directMiB: Math.floor(Math.min(bytes / 4, MAX_HEAP) / MIB) };
 }
 
-/** The heap flags for a memory limit (the original broker image's BROKER_MEM takes only these). */
-export function heapOptionsForLimit(limit: string | number): string {
+/** The heap flags for a memory limit: what the images' start scripts would otherwise size from their defaults. */
+export function heapFlags(limit: string | number): string {
   const { heapMiB, youngMiB } = jvmMemoryForLimit(limit);
   return `-Xms${heapMiB}m -Xmx${heapMiB}m -Xmn${youngMiB}m`;
 }
@@ -35,5 +36,20 @@ export function heapOptionsForLimit(limit: string | number): string {
  * JAVA_OPT_EXT (appended after their own heap flags, so these win).
  */
 export function jvmOptionsForLimit(limit: string | number): string {
-  return `${heapOptionsForLimit(limit)} -XX:MaxDirectMemorySize=${jvmMemoryForLimit(limit).directMiB}m`;
+  return `${heapFlags(limit)} -XX:MaxDirectMemorySize=${jvmMemoryForLimit(limit).directMiB}m`;
+}
+
+/**
+ * The user's env with the operator's JVM flags in `variable` (which the image's start script puts on
+ * the JVM's command line): an entry of their own before the user's, or, when the user sets the
+ * variable too, put before the user's value, so a flag the user repeats wins (the JVM takes the last)
+ * and the others still hold. An entry the user takes from valueFrom cannot be joined and is used as
+ * it is.
+ */
+export function withJvmFlags(userEnv: V1EnvVar[], variable: string, flags: string | undefined): V1EnvVar[] {
+  if (flags === undefined) return userEnv;
+  const own = userEnv.find((e) => e.name === variable);
+  if (!own) return [{ name: variable, value: flags }, ...userEnv];
+  if (own.valueFrom) return userEnv;
+  return userEnv.map((e) => (e === own ? { name: variable, value: own.value ? `${flags} ${own.value}` : flags } : e));
 }

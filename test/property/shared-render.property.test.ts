@@ -20,7 +20,7 @@ import { DEFAULT_CONTAINER_SECURITY_CONTEXT, defaultPodSecurityContext, passThro
 import { prune } from '../../hooks/k8s/prune.js';
 import { canonicalResources } from '../../hooks/k8s/quantity.js';
 import { renderStorage, type Storage } from '../../hooks/k8s/storage.js';
-import { imageFlavor } from '../../hooks/rocketmq-pods/image.js';
+import { imageFlavor, STOP_JVMS_LIFECYCLE } from '../../hooks/rocketmq-pods/image.js';
 import type { BrokerSpec } from '../../hooks/schema/types.js';
 
 /** prune as it was: a full copy of every object and array. */
@@ -71,6 +71,7 @@ function singleTemplate(parent: BrokerParent, member: BrokerMember, nameServers:
       { name: 'rocketmq-broker-conf', mountPath: flavor.brokerConfigPath, subPath: brokerConfigKey(member) },
     ],
     readinessProbe: tcpProbe(10911, 10, 3),
+    lifecycle: STOP_JVMS_LIFECYCLE,
   };
   const antiAffinity = {
     podAntiAffinity: {

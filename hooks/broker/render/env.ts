@@ -1,17 +1,13 @@
 import type { V1EnvVar } from '@kubernetes/client-node';
 import type { ImageFlavor } from '../../rocketmq-pods/image.js';
-import { heapOptionsForLimit, jvmOptionsForLimit } from '../../rocketmq-pods/jvm.js';
+import { heapFlags, jvmOptionsForLimit, withJvmFlags } from '../../rocketmq-pods/jvm.js';
 import type { BrokerMember } from '../members.js';
 
-/** Either variable means the user sizes the JVM; the operator then derives nothing. */
-const USER_JVM_VARIABLES = ['BROKER_MEM', 'JAVA_OPT_EXT'];
-
-/** JVM memory flags from the memory limit, in the variable the image's start script reads. */
-function jvmEnv(memoryLimit: string | undefined, flavor: ImageFlavor, userEnv: V1EnvVar[]): V1EnvVar[] {
-  if (memoryLimit === undefined || userEnv.some((e) => USER_JVM_VARIABLES.includes(e.name))) return [];
+/** JVM memory flags from the memory limit, for the variable the image's start script reads. */
+function jvmFlags(memoryLimit: string | undefined, flavor: ImageFlavor): string | undefined {
+  if (memoryLimit === undefined) return undefined;
   // BROKER_MEM replaces only the heap flags: the original image's script sets direct memory itself, after it.
-  const value = flavor.brokerMemoryVariable === 'BROKER_MEM' ? heapOptionsForLimit(memoryLimit) : jvmOptionsForLimit(memoryLimit);
-  return [{ name: flavor.brokerMemoryVariable, value }];
+  return flavor.brokerMemoryVariable === 'BROKER_MEM' ? heapFlags(memoryLimit) : jvmOptionsForLimit(memoryLimit);
 }
 
 export interface BrokerEnvInput {
@@ -43,13 +39,12 @@ export function brokerEnvRenderer({
   flavor,
   userEnv = [],
 }: Omit<BrokerEnvInput, 'member'>): (member: BrokerMember) => V1EnvVar[] {
-  const jvm = jvmEnv(memoryLimit, flavor, userEnv);
   const userNames = new Set(userEnv.map((e) => e.name));
   const own = (entry: V1EnvVar) => (userNames.has(entry.name) ? undefined : entry);
   const nameServerEntry = own({ name: 'NAMESRV_ADDR', value: nameServers });
   const clusterEntry = own({ name: 'BROKER_CLUSTER_NAME', value: clusterName });
   const podIpEntry = own({ name: 'POD_IP', valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'status.podIP' } } });
-  const after = [...(podIpEntry ? [podIpEntry] : []), ...jvm.filter((e) => !userNames.has(e.name)), ...userEnv];
+  const after = [...(podIpEntry ? [podIpEntry] : []), ...withJvmFlags(userEnv, flavor.brokerMemoryVariable, jvmFlags(memoryLimit, flavor))];
   const withId = !userNames.has('BROKER_ID');
   const withName = !userNames.has('BROKER_NAME');
   return (member) => {

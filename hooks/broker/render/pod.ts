@@ -3,7 +3,7 @@ import type { V1EnvVar, V1Volume } from '@kubernetes/client-node';
 import { InvalidSpecError } from '../../core/errors.js';
 import type { KubeObject } from '../../core/metacontroller.js';
 import { jsonTextTemplate, shortHash, shortTextHash } from '../../k8s/hash.js';
-import { imageFlavor } from '../../rocketmq-pods/image.js';
+import { imageFlavor, STOP_JVMS_LIFECYCLE } from '../../rocketmq-pods/image.js';
 import { commonLabels } from '../../k8s/labels.js';
 import { DEFAULT_CONTAINER_SECURITY_CONTEXT, defaultPodSecurityContext, passThroughPodFields, tcpProbe } from '../../k8s/pod.js';
 import { markPruned, prune } from '../../k8s/prune.js';
@@ -107,6 +107,7 @@ export function brokerPodRenderer(parent: BrokerParent, nameServers: string, sto
     volumeMounts: PER_MEMBER,
     // Readiness only: a broker replaying its commit log after a crash must not be killed for being slow.
     readinessProbe: tcpProbe(BROKER_PORTS.main, 10, 3),
+    lifecycle: STOP_JVMS_LIFECYCLE,
   });
   const userAffinity = spec.affinity ?? undefined;
   const sharedSpec = prune({

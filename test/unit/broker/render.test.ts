@@ -104,8 +104,12 @@ describe('Broker rendering', () => {
     for (const image of ['apache/rocketmq:4.9.8', 'apache/rocketmq:5.3.1']) {
       const container = brokerContainer(syncBroker(broker({ brokerImage: image })), 'broker-0-master');
       expect(container.command[0]).toBe('sh');
-      expect(container.command[2]).toContain('echo "brokerIP1=${POD_IP}" >> /tmp/broker.conf');
-      expect(container.command[2]).toMatch(/exec sh "\$ROCKETMQ_HOME\/bin\/mqbroker" -n "\$NAMESRV_ADDR" -c \/tmp\/broker.conf$/);
+      // The copy goes to the store volume: the root filesystem may be read-only.
+      expect(container.command[2]).toContain('echo "brokerIP1=${POD_IP}" >> /home/rocketmq/store/broker.conf');
+      expect(container.command[2]).toMatch(
+        /exec sh "\$ROCKETMQ_HOME\/bin\/mqbroker" -n "\$NAMESRV_ADDR" -c \/home\/rocketmq\/store\/broker.conf$/,
+      );
+      expect(container.lifecycle.preStop.exec.command[2]).toContain('[ "$(cat "$p/comm" 2>/dev/null)" = java ]');
       expect(container.volumeMounts).toEqual([
         { name: 'broker-storage', mountPath: '/home/rocketmq/logs', subPath: 'logs/broker-0-master' },
         { name: 'broker-storage', mountPath: '/home/rocketmq/store', subPath: 'store/broker-0-master' },
@@ -155,7 +159,7 @@ describe('Broker rendering', () => {
     expect(envOf(brokerContainer(syncBroker(broker({})), 'broker-0-master')).JAVA_OPT_EXT).toBeUndefined();
   });
 
-  it('leaves the JVM to the user who sets BROKER_MEM or JAVA_OPT_EXT, and lets user env replace the operator’s', () => {
+  it('puts the user’s JAVA_OPT_EXT after the operator’s sizing, and lets user env replace the operator’s', () => {
     const container = brokerContainer(
       syncBroker(
         broker({
@@ -176,7 +180,10 @@ describe('Broker rendering', () => {
       'JAVA_OPT_EXT',
       'NAMESRV_ADDR',
     ]);
-    expect(envOf(container)).toMatchObject({ JAVA_OPT_EXT: '-Xmx1g', NAMESRV_ADDR: 'ns:9876' });
+    expect(envOf(container)).toMatchObject({
+      JAVA_OPT_EXT: '-Xms2048m -Xmx2048m -Xmn1024m -XX:MaxDirectMemorySize=1024m -Xmx1g',
+      NAMESRV_ADDR: 'ns:9876',
+    });
   });
 
   it('canonicalises quantities and probes readiness on port 10911', () => {

@@ -137,7 +137,7 @@ describe('NameService rendering', () => {
     expect(podSpec(sync({}))).not.toHaveProperty('hostNetwork');
   });
 
-  it('probes readiness on port 9876 and passes image, pull policy, env and resources', () => {
+  it('probes readiness on port 9876, stops the JVM before SIGTERM and passes image, pull policy, env and resources', () => {
     const container = podSpec(
       sync({
         nameServiceImage: 'example/ns:1',
@@ -149,11 +149,21 @@ describe('NameService rendering', () => {
     expect(container).toMatchObject({
       image: 'example/ns:1',
       imagePullPolicy: 'Always',
-      env: [{ name: 'JAVA_OPT_EXT', value: '-Xmx1g' }],
+      // The user's flags after the operator's sizing: the JVM takes the last of a repeated flag.
+      env: [{ name: 'JAVA_OPT_EXT', value: '-Xms1024m -Xmx1024m -Xmn512m -Xmx1g' }],
       resources: { limits: { memory: '2Gi' } },
       readinessProbe: { tcpSocket: { port: 9876 } },
+      lifecycle: { preStop: { exec: { command: ['sh', '-c', expect.stringContaining('kill $pids')] } } },
       ports: [{ name: 'main', containerPort: 9876, protocol: 'TCP' }],
     });
+  });
+
+  it('sizes the heap from the memory limit, and leaves a JAVA_OPT_EXT taken from valueFrom as it is', () => {
+    const sized = podSpec(sync({ resources: { limits: { memory: '1Gi' } } })).containers[0];
+    expect(sized.env).toEqual([{ name: 'JAVA_OPT_EXT', value: '-Xms512m -Xmx512m -Xmn256m' }]);
+    const fromConfigMap = { name: 'JAVA_OPT_EXT', valueFrom: { configMapKeyRef: { name: 'jvm', key: 'flags' } } };
+    expect(podSpec(sync({ resources: { limits: { memory: '1Gi' } }, env: [fromConfigMap] })).containers[0].env).toEqual([fromConfigMap]);
+    expect(podSpec(sync({})).containers[0].env).toBeUndefined();
   });
 
   it('keeps the immutable fields of a StatefulSet the original operator created', () => {

@@ -95,7 +95,7 @@ describe('Proxy rendering', () => {
     expect(hash(sync({}, [nameService(), broker('broker', { brokerClusterName: 'other' })]))).not.toBe(base);
   });
 
-  it('sizes the JVM from the memory limit unless env sets JAVA_OPT_EXT', () => {
+  it('sizes the JVM from the memory limit, with a JAVA_OPT_EXT of the user after it so the user wins', () => {
     const env = (spec: Record<string, unknown>) => podOf(sync(spec)).spec.containers[0].env;
     expect(env({ resources: { limits: { memory: '2Gi' } } })).toEqual([
       { name: 'JAVA_OPT_EXT', value: '-Xms1024m -Xmx1024m -Xmn512m -XX:MaxDirectMemorySize=512m' },
@@ -109,7 +109,7 @@ describe('Proxy rendering', () => {
         ],
       }),
     ).toEqual([
-      { name: 'JAVA_OPT_EXT', value: '-Xmx300m' },
+      { name: 'JAVA_OPT_EXT', value: '-Xms1024m -Xmx1024m -Xmn512m -XX:MaxDirectMemorySize=512m -Xmx300m' },
       { name: 'TZ', value: 'UTC' },
     ]);
     expect(env({})).toBeUndefined();

@@ -1,0 +1,106 @@
+// One pod-start scenario, run for each image: a NameService of 2 and a Broker of one group with a
+// replica, from the rendered pods, through start, registration, probes, JVM flags, a kubelet-style
+// termination and a restart on the same volumes.
+import { jest } from '@jest/globals';
+import { PodCluster } from './support/cluster.js';
+import { abortMarker, brokerIdentity, lastFlag, renderedBrokerConf, waitRegistered } from './support/checks.js';
+import type { ImageFlavor } from './support/image.js';
+import { commandLine, processUid } from './support/pod.js';
+import { clusterManifests } from './manifests.js';
+
+const NAME_SERVERS = ['names-0', 'names-1'];
+const BROKERS = ['broker-0-master-0', 'broker-0-replica-1-0'];
+/** What the user adds in the NameService's JAVA_OPT_EXT: it comes after the operator's sizing. */
+const USER_JAVA_OPT_EXT = '-Xmn128m -Dpodstart.user=1';
+
+export interface Figures {
+  readyMs: Record<string, number>;
+  shutdownMs?: number;
+  restartReadyMs?: number;
+}
+
+export function podStartScenario(flavor: ImageFlavor, options: { readOnlyRootFilesystem: boolean }): void {
+  jest.setTimeout(180_000);
+  const figures: Figures = { readyMs: {} };
+  let cluster: PodCluster;
+
+  beforeAll(async () => {
+    const manifests = clusterManifests({
+      image: flavor.name,
+      containerSecurityContext: options.readOnlyRootFilesystem ? { readOnlyRootFilesystem: true } : undefined,
+      nameServerEnv: [{ name: 'JAVA_OPT_EXT', value: USER_JAVA_OPT_EXT }],
+    });
+    cluster = await PodCluster.create(manifests, flavor);
+    for (const pod of cluster.start(...NAME_SERVERS, ...BROKERS)) figures.readyMs[pod.name] = await pod.waitReady(90_000);
+  });
+  afterAll(async () => {
+    console.log(`${flavor.name}${options.readOnlyRootFilesystem ? ', read-only root' : ''}: ${JSON.stringify(figures)}`);
+    await cluster?.stop();
+  });
+
+  it('renders a read-only root filesystem when asked', () => {
+    for (const pod of cluster.pods.values()) {
+      expect(pod.container.securityContext?.readOnlyRootFilesystem === true).toBe(options.readOnlyRootFilesystem);
+    }
+  });
+
+  it('registers each broker on every name server under its rendered cluster, name and id', async () => {
+    for (const name of BROKERS) {
+      const broker = cluster.pod(name);
+      const conf = renderedBrokerConf(cluster, broker);
+      for (const nameServer of NAME_SERVERS) await waitRegistered(cluster.pod(nameServer), broker, conf, 60_000);
+      expect(await brokerIdentity(broker)).toEqual({
+        brokerClusterName: conf.brokerClusterName,
+        brokerName: conf.brokerName,
+        brokerId: conf.brokerId,
+        brokerRole: conf.brokerRole,
+        brokerIP1: broker.address,
+        version: expect.stringContaining(flavor.version.replace(/\./g, '_')),
+      });
+    }
+  });
+
+  it('runs the JVMs as uid 3000, sized from the 1Gi limit, with the user JAVA_OPT_EXT after the sizing', async () => {
+    for (const pod of cluster.pods.values()) {
+      const java = await pod.javaPid();
+      const args = commandLine(java);
+      expect(processUid(java)).toBe(3000);
+      expect([lastFlag(args, '-Xms'), lastFlag(args, '-Xmx')]).toEqual(['512m', '512m']);
+      if (NAME_SERVERS.includes(pod.name)) {
+        expect(args).toContain('org.apache.rocketmq.namesrv.NamesrvStartup');
+        expect(lastFlag(args, '-Xmn')).toBe('128m');
+        expect(args).toContain('-Dpodstart.user=1');
+      } else {
+        expect(args).toContain('org.apache.rocketmq.broker.BrokerStartup');
+        expect(lastFlag(args, '-Xmn')).toBe('256m');
+        expect(lastFlag(args, '-XX:MaxDirectMemorySize=')).toBe('256m');
+      }
+    }
+  });
+
+  it('passes the rendered readiness and liveness probes', async () => {
+    for (const pod of cluster.pods.values()) {
+      expect(await pod.probe(pod.container.readinessProbe)).toBe(true);
+      if (pod.container.livenessProbe) expect(await pod.probe(pod.container.livenessProbe)).toBe(true);
+    }
+  });
+
+  it('shuts the master down cleanly within the grace period and starts it again on the same volumes', async () => {
+    const master = cluster.pod('broker-0-master-0');
+    expect(abortMarker(master)).toBe(true);
+    const stopped = await master.terminate();
+    figures.shutdownMs = stopped.totalMs;
+    expect(stopped.killed).toBe(false);
+    expect(abortMarker(master)).toBe(false);
+    cluster.start(master.name);
+    figures.restartReadyMs = await master.waitReady(90_000);
+    const conf = renderedBrokerConf(cluster, master);
+    for (const nameServer of NAME_SERVERS) await waitRegistered(cluster.pod(nameServer), master, conf, 60_000);
+  });
+
+  it('stops name servers and the replica within the grace period', async () => {
+    const results = await Promise.all([...NAME_SERVERS, 'broker-0-replica-1-0'].map((name) => cluster.pod(name).terminate()));
+    for (const result of results) expect(result.killed).toBe(false);
+    expect(abortMarker(cluster.pod('broker-0-replica-1-0'))).toBe(false);
+  });
+}

@@ -1,0 +1,52 @@
+// The resources the pod-start tests render: small memory limits, claims for the data, as a user
+// would write them.
+export const NAMESPACE = 'podstart';
+
+export interface ClusterOptions {
+  image: string;
+  /** Extra fields of the container security context (e.g. readOnlyRootFilesystem). */
+  containerSecurityContext?: Record<string, unknown>;
+  nameServerEnv?: { name: string; value: string }[];
+}
+
+function securityContext(extra: Record<string, unknown> | undefined): string {
+  if (!extra) return '';
+  const fields = { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, ...extra };
+  return `  containerSecurityContext: ${JSON.stringify(fields)}\n`;
+}
+
+function claim(name: string): string {
+  return `  storageMode: StorageClass
+  volumeClaimTemplates:
+    - metadata: { name: ${name} }
+      spec: { accessModes: [ReadWriteOnce], resources: { requests: { storage: 1Gi } } }
+`;
+}
+
+export function nameServiceManifest(options: ClusterOptions): string {
+  return `apiVersion: rocketmq.apache.org/v1alpha1
+kind: NameService
+metadata: { name: names, namespace: ${NAMESPACE} }
+spec:
+  size: 2
+  nameServiceImage: ${options.image}
+  resources: { limits: { memory: 1Gi } }
+${options.nameServerEnv ? `  env: ${JSON.stringify(options.nameServerEnv)}\n` : ''}${securityContext(options.containerSecurityContext)}${claim('namesrv-storage')}`;
+}
+
+export function brokerManifest(options: ClusterOptions): string {
+  return `apiVersion: rocketmq.apache.org/v1alpha1
+kind: Broker
+metadata: { name: broker, namespace: ${NAMESPACE} }
+spec:
+  size: 1
+  replicaPerGroup: 1
+  nameServiceRef: names
+  brokerImage: ${options.image}
+  resources: { limits: { memory: 1Gi } }
+${securityContext(options.containerSecurityContext)}${claim('broker-storage')}`;
+}
+
+export function clusterManifests(options: ClusterOptions): string {
+  return `${nameServiceManifest(options)}---\n${brokerManifest(options)}`;
+}

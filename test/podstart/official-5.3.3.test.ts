@@ -1,0 +1,8 @@
+// The official 5.3.3 image with a read-only root filesystem: every check of the scenario holds with
+// only the mounted volumes writable.
+import { officialImage } from './support/image.js';
+import { podStartScenario } from './cluster-flow.js';
+
+describe('rendered pods on apache/rocketmq:5.3.3, read-only root filesystem', () => {
+  podStartScenario(officialImage('5.3.3'), { readOnlyRootFilesystem: true });
+});

@@ -1,0 +1,74 @@
+// What the pod-start tests read back from running pods: registrations, broker identity, JVM flags.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { V1ConfigMap } from '@kubernetes/client-node';
+import { RocketMQAdmin } from '../../../hooks/rocketmq/admin.js';
+import { parseConfigLines } from '../../../hooks/rocketmq/properties.js';
+import type { PodCluster } from './cluster.js';
+import { sleep, type Pod } from './pod.js';
+
+/** The value of the last occurrence of a JVM flag (the one the JVM uses), e.g. lastFlag(args, '-Xmx'). */
+export function lastFlag(args: string[], prefix: string): string | undefined {
+  return args
+    .filter((a) => a.startsWith(prefix))
+    .at(-1)
+    ?.slice(prefix.length);
+}
+
+/** The broker.conf the pod mounts, from the rendered ConfigMap. */
+export function renderedBrokerConf(cluster: PodCluster, pod: Pod): Record<string, string> {
+  const mount = pod.container.volumeMounts!.find((m) => m.mountPath === '/etc/rocketmq/broker.conf')!;
+  const volume = pod.definition.spec.volumes!.find((v) => v.name === mount.name)!;
+  const configMap = cluster.rendered.find(
+    (o) => o.kind === 'ConfigMap' && o.metadata.name === volume.configMap!.name,
+  ) as unknown as V1ConfigMap;
+  return parseConfigLines(configMap.data![mount.subPath!]);
+}
+
+/** Waits until the name server lists the broker at the pod's address under the rendered cluster, name and id. */
+export async function waitRegistered(nameServer: Pod, broker: Pod, conf: Record<string, string>, timeoutMs: number): Promise<void> {
+  const admin = new RocketMQAdmin({ nameServers: `${nameServer.address}:9876`, timeoutMs: 3000 });
+  const deadline = Date.now() + timeoutMs;
+  let seen = '';
+  try {
+    while (Date.now() < deadline) {
+      const info = await admin.clusterInfo().catch((e: Error) => e);
+      if (!(info instanceof Error)) {
+        const data = info.brokers.get(conf.brokerName);
+        seen = JSON.stringify({ clusters: [...info.clusters], addrs: data && [...data.brokerAddrs] });
+        const listed = info.clusters.get(conf.brokerClusterName)?.includes(conf.brokerName) === true;
+        if (listed && data?.cluster === conf.brokerClusterName && data.brokerAddrs.get(Number(conf.brokerId)) === `${broker.address}:10911`)
+          return;
+      }
+      await sleep(500);
+    }
+  } finally {
+    admin.close();
+  }
+  throw new Error(`${broker.name} not registered on ${nameServer.name} as ${JSON.stringify(conf)}; it has ${seen}`);
+}
+
+/** The broker's own view of its identity, asked over the remoting protocol. */
+export async function brokerIdentity(broker: Pod): Promise<Record<string, string>> {
+  const admin = new RocketMQAdmin({ timeoutMs: 5000 });
+  try {
+    const config = await admin.brokerConfig(`${broker.address}:10911`);
+    const runtime = await admin.brokerRuntimeInfo(`${broker.address}:10911`);
+    return {
+      brokerClusterName: config.brokerClusterName,
+      brokerName: config.brokerName,
+      brokerId: config.brokerId,
+      brokerRole: config.brokerRole,
+      brokerIP1: config.brokerIP1,
+      version: runtime.brokerVersionDesc,
+    };
+  } finally {
+    admin.close();
+  }
+}
+
+/** RocketMQ's marker of a store in use: created at start, deleted by a clean shutdown. */
+export function abortMarker(broker: Pod): boolean {
+  const store = broker.container.volumeMounts!.find((m) => m.mountPath.endsWith('/store'))!;
+  return existsSync(join(broker.volumePath(store.name), store.subPath ?? '', 'abort'));
+}
