@@ -28,6 +28,28 @@ function holds(evaluate: (context: object) => unknown, self: unknown): boolean {
   }
 }
 
+/** JSON Schema's type of a value, as the schemas name them. */
+function typeOf(value: unknown): string {
+  if (Array.isArray(value)) return 'array';
+  if (value === null) return 'null';
+  if (typeof value === 'number') return Number.isInteger(value) ? 'integer' : 'number';
+  return typeof value;
+}
+
+/**
+ * Whether a value has its schema's type and sizes. The rules are written for such values, and their
+ * cost is bounded by those sizes: a value beyond them is refused by those keywords already, and a
+ * rule run over it could take as long as the value is big.
+ */
+function withinSchema(schema: AnySchemaObject, value: unknown): boolean {
+  const type = typeOf(value);
+  if (schema.type !== undefined && schema.type !== type && !(schema.type === 'number' && type === 'integer')) return false;
+  if (type === 'array') return schema.maxItems === undefined || (value as unknown[]).length <= schema.maxItems;
+  if (type === 'object') return schema.maxProperties === undefined || Object.keys(value as object).length <= schema.maxProperties;
+  if (type === 'string') return schema.maxLength === undefined || (value as string).length <= schema.maxLength;
+  return true;
+}
+
 function buildAjv(): Ajv {
   const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: true, strictTypes: false });
   ajv.addFormat('int32', { type: 'number', validate: (n: number) => Number.isInteger(n) && Math.abs(n) < 2 ** 31 });
@@ -40,10 +62,11 @@ function buildAjv(): Ajv {
     errors: true,
     // After the other keywords, so the rules see the defaults, as on the API server.
     post: true,
-    compile(rules: CelRule[], _parent: AnySchemaObject) {
+    compile(rules: CelRule[], parent: AnySchemaObject) {
       // Transition rules compare with the stored object, which only the API server has.
       const checks = rules.filter((r) => !/\boldSelf\b/.test(r.rule)).map((r) => ({ ...r, evaluate: parseCel(r.rule) }));
       const validate = (data: unknown, ctx?: { instancePath: string }): boolean => {
+        if (!withinSchema(parent, data)) return true;
         const failed = checks.filter((c) => !holds(c.evaluate, data));
         (validate as { errors?: Partial<ErrorObject>[] }).errors = failed.map((c) => ({
           keyword: 'x-kubernetes-validations',

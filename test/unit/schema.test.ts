@@ -53,6 +53,25 @@ describe('the CRD schema as the single source of truth', () => {
     ]);
   });
 
+  it('runs no CEL rule on a value of the wrong type or beyond its sizes, which the schema refuses already', () => {
+    const validateProxy = compileSpecValidator('Proxy');
+    const detailsOf = (spec: unknown) => {
+      try {
+        validateProxy('proxy', spec);
+      } catch (error) {
+        if (error instanceof InvalidSpecError) return error.details ?? [];
+        throw error;
+      }
+      return [];
+    };
+    expect(detailsOf({ config: Array.from({ length: 10000 }, (_, i) => i) })).toEqual(['spec.config: must be object']);
+    const tooMany = Object.fromEntries(Array.from({ length: 200 }, (_, i) => [`bad key ${i}`, 'x']));
+    expect(detailsOf({ config: tooMany })).toEqual(['spec.config: must NOT have more than 128 properties']);
+    expect(detailsOf({ config: { 'bad key': 'x' } })).toEqual([
+      'spec.config keys are proxy setting names of letters and digits (at most 128), as in rmq-proxy.json',
+    ]);
+  });
+
   it('applies the CEL rules: StorageClass, and its old name NFS, need a claim template', () => {
     for (const storageMode of ['StorageClass', 'NFS']) {
       expect(errorsOf({ storageMode })).toEqual([
