@@ -4,7 +4,7 @@
 // this is how such a refusal reaches `kubectl get`, while nothing is created, changed or deleted.
 import { type Condition, withTransitionTimes } from '../k8s/conditions.js';
 import { prune } from '../k8s/prune.js';
-import type { HookRequest, KubeObject, ObjectMeta, SyncResponse } from './metacontroller.js';
+import { type HookRequest, type KubeObject, type ObjectMeta, type SyncResponse, typeKey } from './metacontroller.js';
 
 export const PAUSED_ANNOTATION = 'rocketmq.apache.org/paused';
 
@@ -41,7 +41,8 @@ function asLastApplied(child: KubeObject): KubeObject {
   if (recorded) {
     try {
       const object = JSON.parse(recorded) as KubeObject;
-      if (object?.metadata?.name === child.metadata.name && object.kind === child.kind) return prune(object);
+      if (object?.metadata?.name === child.metadata.name && object.kind === child.kind && object.apiVersion === child.apiVersion)
+        return prune(object);
     } catch {
       // Not ours to read: fall back to the observed object.
     }
@@ -53,12 +54,14 @@ function asLastApplied(child: KubeObject): KubeObject {
 
 /**
  * Every observed child of the parent, as it was last asked for: Metacontroller finds nothing to
- * create, update or delete. Children live in their parent's namespace; anything else is not ours.
+ * create, update or delete. Children live in their parent's namespace, under the key of their own
+ * type (Metacontroller files each child under its type, one the CompositeController declares);
+ * anything else is not ours.
  */
 function observedChildren(request: HookRequest): KubeObject[] {
   const namespace = request.parent.metadata.namespace ?? 'default';
-  return Object.values(request.children ?? {})
-    .flatMap((byName) => Object.values(byName ?? {}))
+  return Object.entries(request.children ?? {})
+    .flatMap(([type, byName]) => Object.values(byName ?? {}).filter((child) => typeKey(child.kind, child.apiVersion) === type))
     .filter((child) => (child.metadata.namespace ?? namespace) === namespace)
     .map(asLastApplied);
 }

@@ -80,6 +80,30 @@ describe('refusals that need other objects, and pausing', () => {
     });
   });
 
+  it('holds only children filed under their own type, as last applied with their own apiVersion', async () => {
+    const parent = customResource('NameService', 'ns', { size: 1 }, 'mq');
+    const first = (await app.inject({ method: 'POST', url: '/sync/nameservice', payload: syncRequest(parent) })).json();
+    const service = first.children.find((c: KubeObject) => c.kind === 'Service');
+    const request = syncRequest(
+      { ...parent, metadata: { ...parent.metadata, annotations: { 'rocketmq.apache.org/paused': 'true' } } },
+      { children: first.children },
+    );
+    // A StatefulSet filed among the Services, and a Service whose record names another apiVersion.
+    request.children!['Service.v1']['mq/stray'] = {
+      apiVersion: 'apps/v1',
+      kind: 'StatefulSet',
+      metadata: { name: 'stray', namespace: 'mq' },
+      spec: { template: {} },
+    };
+    const record = JSON.stringify({ ...service, apiVersion: 'v2' });
+    const annotations = { 'metacontroller.k8s.io/last-applied-configuration': record };
+    request.children!['Service.v1'][`mq/${service.metadata.name}`] = { ...service, metadata: { ...service.metadata, annotations } };
+    const held = (await app.inject({ method: 'POST', url: '/sync/nameservice', payload: request })).json();
+    expect(held.children.map((c: KubeObject) => `${c.apiVersion} ${c.kind}/${c.metadata.name}`).sort()).toEqual(
+      first.children.map((c: KubeObject) => `${c.apiVersion} ${c.kind}/${c.metadata.name}`).sort(),
+    );
+  });
+
   it('creates nothing for a new parent whose NameService is missing, and says why', async () => {
     const reply = (await app.inject({ method: 'POST', url: '/sync/broker', payload: syncRequest(broker({ size: 1 })) })).json();
     expect(reply.children).toEqual([]);
