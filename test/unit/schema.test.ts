@@ -72,6 +72,15 @@ describe('the CRD schema as the single source of truth', () => {
     ]);
   });
 
+  it('refuses a claim template whose name is not a DNS label, since it names the volume in every pod', () => {
+    expect(errorsOf({ volumeClaimTemplates: [{ metadata: { name: [null] } }] })).toEqual([
+      'spec.volumeClaimTemplates.0.metadata.name: must be string',
+    ]);
+    expect(errorsOf({ volumeClaimTemplates: [{ metadata: { name: 'Data_1' } }] })).toEqual([
+      expect.stringMatching(/^spec.volumeClaimTemplates.0.metadata.name: must match \^/),
+    ]);
+  });
+
   it('applies the CEL rules: StorageClass, and its old name NFS, need a claim template', () => {
     for (const storageMode of ['StorageClass', 'NFS']) {
       expect(errorsOf({ storageMode })).toEqual([
