@@ -48,12 +48,27 @@ export async function waitRegistered(nameServer: Pod, broker: Pod, conf: Record<
   throw new Error(`${broker.name} not registered on ${nameServer.name} as ${JSON.stringify(conf)}; it has ${seen}`);
 }
 
+/**
+ * The broker's runtime info. A 4.9 broker answers it with an error (NoSuchElementException from an
+ * empty list of store statistics) until its first statistics sample, a moment after it starts.
+ */
+async function runtimeInfo(admin: RocketMQAdmin, address: string): Promise<Record<string, string>> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await admin.brokerRuntimeInfo(address);
+    } catch (error) {
+      if (attempt >= 20) throw error;
+      await sleep(500);
+    }
+  }
+}
+
 /** The broker's own view of its identity, asked over the remoting protocol. */
 export async function brokerIdentity(broker: Pod): Promise<Record<string, string>> {
   const admin = new RocketMQAdmin({ timeoutMs: 5000 });
   try {
     const config = await admin.brokerConfig(`${broker.address}:10911`);
-    const runtime = await admin.brokerRuntimeInfo(`${broker.address}:10911`);
+    const runtime = await runtimeInfo(admin, `${broker.address}:10911`);
     return {
       brokerClusterName: config.brokerClusterName,
       brokerName: config.brokerName,
