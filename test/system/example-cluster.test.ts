@@ -15,7 +15,10 @@ const MINUTE = 60_000;
     ['NameService', 'name-service'],
     ['Broker', 'broker'],
     ['Console', 'console'],
+    ['Proxy', 'proxy'],
   ];
+  /** 3 name servers, 2 groups of 2 brokers, 1 console and 2 proxies. */
+  const PODS = 10;
   const CHILD_TYPES = 'statefulsets,services,configmaps,deployments,poddisruptionbudgets,jobs';
 
   async function presentChildren(): Promise<string[]> {
@@ -38,12 +41,12 @@ const MINUTE = 60_000;
       await sys.waitFor('all children', async () => (await presentChildren()).join() === expected.join());
       const childrenMs = Date.now() - applied;
 
-      const pods = await sys.waitFor('8 pods Ready', async () => {
+      const pods = await sys.waitFor(`${PODS} pods Ready`, async () => {
         const all = await sys.list('pods');
         const ready = all.filter((p) =>
           p.status?.conditions?.some((c: { type: string; status: string }) => c.type === 'Ready' && c.status === 'True'),
         );
-        return ready.length === 8 && all.length === 8 ? all : undefined;
+        return ready.length === PODS && all.length === PODS ? all : undefined;
       });
       const podsMs = Date.now() - applied;
       expect(pods.every((p) => String(p.spec.nodeName).startsWith('kwok-node-'))).toBe(true);
