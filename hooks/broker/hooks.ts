@@ -7,7 +7,8 @@ import { findNameServers, nameServiceRules } from '../rocketmq-pods/nameservers.
 import type { BrokerSpec, BrokerStatus } from '../schema/types.js';
 import { type BrokerMember, brokerMembers, membersBeyondSpec } from './members.js';
 import { COPIED_BY_ANNOTATION, COPY_MARK_ANNOTATION, planMetadataCopy } from './metadata-copy.js';
-import { brokerConfigKey, brokerConfigMapName, brokerPodSelector, clusterNameOf } from './names.js';
+import { clusterNameOf } from '../rocketmq-pods/cluster.js';
+import { brokerConfigKey, brokerConfigMapName, brokerPodSelector } from './names.js';
 import { brokerConf, masterRole, renderBrokerConfigMap } from './render/config.js';
 import { brokerPodRenderer, type PodTemplate, TEMPLATE_HASH_ANNOTATION } from './render/pod.js';
 import { renderBrokerDisruptionBudget, renderBrokerService } from './render/services.js';

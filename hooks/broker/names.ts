@@ -14,8 +14,6 @@ export function memberPodSelector(name: string, member: BrokerMember): Record<st
 /** Shared by a group's master and replicas, for anti-affinity between them. */
 export const BROKER_NAME_LABEL = 'rocketmq.apache.org/broker-name';
 
-export { clusterNameOf } from '../rocketmq-pods/cluster.js';
-
 /** Headless Service giving every broker pod a stable DNS name. */
 export function brokerServiceName(name: string): string {
   return `${name}-brokers`;

@@ -4,7 +4,7 @@ import type { Reason } from '../core/reasons.js';
 import { type Condition, withTransitionTimes } from '../k8s/conditions.js';
 import type { BrokerSpec, BrokerStatus } from '../schema/types.js';
 import { type BrokerMember, groupsOf } from './members.js';
-import { clusterNameOf } from './names.js';
+import { clusterNameOf } from '../rocketmq-pods/cluster.js';
 import { podTemplateHash } from './render/pod.js';
 import type { CopyMark, MetadataCopy } from './metadata-copy.js';
 import { isPodReady, isStatefulSetReady, isStatefulSetSettled } from '../k8s/readiness.js';

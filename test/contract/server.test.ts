@@ -10,6 +10,9 @@ const nameService = customResource('NameService', 'ns', { size: 1 }, 'mq');
 describe('the hook service', () => {
   const app = buildServer({ clock: () => FIXED_NOW });
   afterAll(() => app.close());
+  /** POST /render of a YAML stream. */
+  const renderYaml = (payload: string, headers: Record<string, string> = {}) =>
+    app.inject({ method: 'POST', url: '/render', headers: { 'content-type': 'application/yaml', ...headers }, payload });
 
   it('answers health and readiness probes', async () => {
     expect((await app.inject({ url: '/healthz' })).statusCode).toBe(200);
@@ -80,15 +83,10 @@ describe('the hook service', () => {
 
   it('renders a YAML stream to a JSON List, and to YAML when asked', async () => {
     const manifest = 'apiVersion: rocketmq.apache.org/v1alpha1\nkind: NameService\nmetadata: {name: ns}\nspec: {size: 2}\n';
-    const json = await app.inject({ method: 'POST', url: '/render', headers: { 'content-type': 'application/yaml' }, payload: manifest });
+    const json = await renderYaml(manifest);
     expect(json.statusCode).toBe(200);
     expect(json.json().items.map((i: { kind: string }) => i.kind)).toEqual(['Service', 'StatefulSet', 'PodDisruptionBudget']);
-    const yaml = await app.inject({
-      method: 'POST',
-      url: '/render',
-      headers: { 'content-type': 'application/yaml', accept: 'application/yaml' },
-      payload: manifest,
-    });
+    const yaml = await renderYaml(manifest, { accept: 'application/yaml' });
     expect(yaml.headers['content-type']).toMatch(/yaml/);
     expect(parseAllDocuments(yaml.body).map((d: any) => d.toJS().metadata.namespace)).toEqual(['default', 'default', 'default']);
   });
@@ -98,7 +96,7 @@ describe('the hook service', () => {
       'apiVersion: rocketmq.apache.org/v1alpha1\nkind: NameService\nmetadata: {name: ok}\nspec: {size: 1, sise: 2}\n',
       'apiVersion: rocketmq.apache.org/v1alpha1\nkind: Broker\nmetadata: {name: b}\nspec: {nameServers: "1.2.3.4"}\n',
     ].join('---\n');
-    const reply = await app.inject({ method: 'POST', url: '/render', headers: { 'content-type': 'application/yaml' }, payload: manifests });
+    const reply = await renderYaml(manifests);
     expect(reply.statusCode).toBe(422);
     expect(reply.headers.warning).toEqual([
       '299 - "NameService default/ok: spec.sise is not a field of NameService; the API server would drop it"',
@@ -118,70 +116,39 @@ describe('the hook service', () => {
   });
 
   it('answers a render of an invalid resource with 422 and unparseable text with 400', async () => {
-    const invalid = await app.inject({
-      method: 'POST',
-      url: '/render',
-      headers: { 'content-type': 'application/yaml' },
-      payload: 'apiVersion: rocketmq.apache.org/v1alpha1\nkind: NameService\nmetadata: {name: ns}\nspec: {size: 0}\n',
-    });
+    const invalid = await renderYaml(
+      'apiVersion: rocketmq.apache.org/v1alpha1\nkind: NameService\nmetadata: {name: ns}\nspec: {size: 0}\n',
+    );
     expect(invalid.statusCode).toBe(422);
     expect(invalid.json().details).toEqual(['spec.size: must be >= 1']);
-    const broken = await app.inject({
-      method: 'POST',
-      url: '/render',
-      headers: { 'content-type': 'application/yaml' },
-      payload: 'kind: [',
-    });
+    const broken = await renderYaml('kind: [');
     expect(broken.statusCode).toBe(400);
-    const twice = await app.inject({
-      method: 'POST',
-      url: '/render',
-      headers: { 'content-type': 'application/yaml' },
-      payload: 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {a: "1", a: "2"}\n',
-    });
+    const twice = await renderYaml('apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {a: "1", a: "2"}\n');
     expect(twice.statusCode).toBe(400);
     expect(twice.json().message).toMatch(/the key "a" is given twice/);
   });
 
   it('refuses a stream of more lines and list items than a few clusters have, before parsing it', async () => {
-    const many = await app.inject({
-      method: 'POST',
-      url: '/render',
-      headers: { 'content-type': 'application/yaml' },
-      payload: `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\nx: [${'1,'.repeat(20000)}1]\n`,
-    });
+    const many = await renderYaml(`apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\nx: [${'1,'.repeat(20000)}1]\n`);
     expect(many.statusCode).toBe(400);
     expect(many.json().message).toMatch(/^the manifests have more than 8192 lines and list items/);
     const blockLines = `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata:\n${Array.from({ length: 9000 }, (_, i) => `  k${i}: v`).join('\n')}\n`;
-    expect(
-      (await app.inject({ method: 'POST', url: '/render', headers: { 'content-type': 'application/yaml' }, payload: blockLines }))
-        .statusCode,
-    ).toBe(400);
+    expect((await renderYaml(blockLines)).statusCode).toBe(400);
     const fewer = `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata:\n${Array.from({ length: 500 }, (_, i) => `  k${i}: v`).join('\n')}\n`;
-    expect(
-      (await app.inject({ method: 'POST', url: '/render', headers: { 'content-type': 'application/yaml' }, payload: fewer })).statusCode,
-    ).toBe(200);
+    expect((await renderYaml(fewer)).statusCode).toBe(200);
   });
 
   it('refuses brackets nested thousands deep before parsing, even after an apostrophe or a comment', async () => {
     const deep = '{a: '.repeat(10000) + '1' + '}'.repeat(10000);
     const quotedBrackets = `a: "${'['.repeat(100)}"\nb: '${'{'.repeat(100)}'\n`;
     for (const before of ["note: it's plain text", "# it's a comment", 'note: plain']) {
-      const reply = await app.inject({
-        method: 'POST',
-        url: '/render',
-        headers: { 'content-type': 'application/yaml' },
-        payload: `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n${before}\ndata: ${deep}\n`,
-      });
+      const reply = await renderYaml(`apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n${before}\ndata: ${deep}\n`);
       expect(reply.statusCode).toBe(400);
       expect(reply.json().message).toBe('the manifests nest more than 64 levels deep');
     }
-    const quoted = await app.inject({
-      method: 'POST',
-      url: '/render',
-      headers: { 'content-type': 'application/yaml' },
-      payload: `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata:\n  ${quotedBrackets.replace('\nb', '\n  b')}`,
-    });
+    const quoted = await renderYaml(
+      `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata:\n  ${quotedBrackets.replace('\nb', '\n  b')}`,
+    );
     expect(quoted.statusCode).toBe(200);
   });
 });

@@ -11,7 +11,8 @@ import { canonicalResources } from '../../k8s/quantity.js';
 import type { Storage } from '../../k8s/storage.js';
 import type { BrokerSpec } from '../../schema/types.js';
 import type { BrokerMember } from '../members.js';
-import { BROKER_NAME_LABEL, brokerConfigKey, brokerConfigMapName, brokerPodSelector, clusterNameOf, memberPodSelector } from '../names.js';
+import { clusterNameOf } from '../../rocketmq-pods/cluster.js';
+import { BROKER_NAME_LABEL, brokerConfigKey, brokerConfigMapName, brokerPodSelector, memberPodSelector } from '../names.js';
 import { brokerEnvRenderer } from './env.js';
 
 export const BROKER_PORTS = { vip: 10909, main: 10911, ha: 10912 } as const;
