@@ -27,6 +27,12 @@ export function brokerDisruptionBudgetName(name: string): string {
   return `${name}-brokers`;
 }
 
+/**
+ * Key of the name-server list in the generated ConfigMap, read into NAMESRV_ADDR when a broker
+ * container starts. Never a broker.conf key: those end in `.conf`.
+ */
+export const NAMESRV_ADDR_KEY = 'namesrvAddr';
+
 /** Key of a broker's broker.conf in the generated ConfigMap. */
 export function brokerConfigKey(member: BrokerMember): string {
   return `${member.statefulSet}.conf`;

@@ -7,6 +7,7 @@ import { type BrokerMember, groupsOf } from './members.js';
 import { clusterNameOf } from '../rocketmq-pods/cluster.js';
 import { podTemplateHash } from './render/pod.js';
 import type { CopyMark, MetadataCopy } from './metadata-copy.js';
+import type { NameServerUpdate } from './name-server-update.js';
 import { isPodReady, isStatefulSetReady, isStatefulSetSettled } from '../k8s/readiness.js';
 import { observedStatefulSet, type RolloutPlan } from './rollout.js';
 
@@ -31,6 +32,8 @@ export interface BrokerStatusInput {
   copies: Map<number, MetadataCopy>;
   /** The metadata-copy mark of each master, by StatefulSet name. */
   copyMarks: Map<string, CopyMark>;
+  /** Whether running brokers hold the name-server list; undefined when nothing was sent. */
+  nameServerUpdate?: NameServerUpdate;
 }
 
 function listed(members: BrokerMember[], what: (m: BrokerMember) => string = (m) => m.pod): string {
@@ -97,10 +100,23 @@ function progressing(input: BrokerStatusInput): Condition<Reason> {
   const unsettled = members.filter((m) => !isStatefulSetSettled(observedStatefulSet(observed, m)));
   if (unsettled.length > 0)
     return { type, status: 'True', reason: 'PodsStarting', message: `waiting for ${listed(unsettled)} to be Ready` };
+  const update = input.nameServerUpdate;
+  if (update && update.phase !== 'Applied') {
+    const count = (update.nameServers ?? '').split(';').filter(Boolean).length;
+    return { type, status: 'True', reason: 'NameServerUpdate', message: `a new list of ${count} name servers: ${update.message}` };
+  }
   return { type, status: 'False', reason: 'UpToDate', message: 'every broker pod runs the current spec' };
 }
 
-function degraded({ beyondSpec, members, spec }: BrokerStatusInput): Condition<Reason> {
+function degraded({ beyondSpec, members, spec, nameServerUpdate }: BrokerStatusInput): Condition<Reason> {
+  if (beyondSpec.length === 0 && nameServerUpdate?.phase === 'Failed') {
+    return {
+      type: 'Degraded',
+      status: 'True',
+      reason: 'NameServerUpdateFailed',
+      message: `running brokers may not hold the new name-server list (status.nameServers) yet: ${nameServerUpdate.message}`,
+    };
+  }
   if (beyondSpec.length === 0)
     return { type: 'Degraded', status: 'False', reason: 'AsExpected', message: 'every broker the spec asks for is managed' };
   const groups = Math.max(...members.map((m) => m.group)) + 1;
@@ -147,6 +163,7 @@ export function brokerStatus(input: BrokerStatusInput, now: Date): BrokerStatus 
     nodes: podNames,
     groups,
     nameServers,
+    ...(input.nameServerUpdate ? { nameServerUpdate: input.nameServerUpdate } : {}),
     clusterName: clusterNameOf(input.name, input.spec),
     ...(input.rollingPod ? { rollingPod: input.rollingPod } : {}),
     conditions: withTransitionTimes(conditions, previous?.conditions, now),

@@ -95,3 +95,33 @@ export function imageFlavor(image: string, declared?: ImageFlavorName): ImageFla
     proxyCommand: ['sh', '-c', `exec sh "$ROCKETMQ_HOME/bin/mqproxy" -pc ${PROXY_CONFIG_DIR}/${PROXY_CONFIG_FILE}`],
   };
 }
+
+/**
+ * The RocketMQ release an image tag names (`4.5.0-alpine-operator-0.3.0`, `5.3.1`, `v4.9.7`), or
+ * undefined for a tag that names none (`latest`, a digest only, a build of one's own).
+ */
+export function imageVersion(image: string): [number, number, number] | undefined {
+  const withoutDigest = image.split('@')[0];
+  const lastPart = withoutDigest.slice(withoutDigest.lastIndexOf('/') + 1);
+  const colon = lastPart.indexOf(':');
+  if (colon < 0) return undefined;
+  const match = /^v?(\d+)\.(\d+)\.(\d+)(?![\d])/.exec(lastPart.slice(colon + 1));
+  return match ? [Number(match[1]), Number(match[2]), Number(match[3])] : undefined;
+}
+
+/** The first release whose brokers re-read namesrvAddr while they run (apache/rocketmq#4456). */
+const FIRST_NAME_SERVER_RELOAD: [number, number, number] = [4, 9, 4];
+
+/**
+ * Whether a broker of this image takes a new namesrvAddr sent with updateBrokerConfig without a
+ * restart. From 4.9.4 (and in every 5.x) the broker re-reads it on a timer
+ * (`updateNameServerAddrPeriod`, 2 minutes by default; fixed at 2 minutes in 4.9.x); older ones
+ * read it only when they start, so a new list needs a restart. An image whose tag names no version
+ * is taken to be a current one.
+ */
+export function reloadsNameServers(image: string): boolean {
+  const version = imageVersion(image);
+  if (!version) return true;
+  for (let i = 0; i < 3; i++) if (version[i] !== FIRST_NAME_SERVER_RELOAD[i]) return version[i] > FIRST_NAME_SERVER_RELOAD[i];
+  return true;
+}

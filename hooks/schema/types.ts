@@ -309,9 +309,34 @@ export interface BrokerStatus {
    */
   nodes?: string[];
   /**
-   * Name server list the brokers use.
+   * Name-server list the brokers are given: the one a broker container starts with (from the ConfigMap <name>-broker-conf), and the one running brokers are sent without a restart (see nameServerUpdate). A NameService's new list is taken only once it reports every name server Ready.
    */
   nameServers?: string;
+  /**
+   * Whether running brokers hold nameServers. A new list is sent to every running broker by a runner Job (updateBrokerConfig namesrvAddr, read back); brokers then register with the new name servers within updateNameServerAddrPeriod (2 minutes by default) and the registration period. Absent when nothing was sent since the brokers started, and for images before RocketMQ 4.9.4, whose brokers restart one at a time instead.
+   */
+  nameServerUpdate?: {
+    /**
+     * Pending (waiting to start), Running (a Job is sending it), Applied, or Failed (retried after a backoff).
+     */
+    phase?: 'Pending' | 'Running' | 'Applied' | 'Failed';
+    /**
+     * The list being sent, or sent.
+     */
+    nameServers?: string;
+    /**
+     * The runner Job that sends it, or sent it.
+     */
+    job?: string;
+    /**
+     * Jobs started for this list so far.
+     */
+    attempts?: number;
+    /**
+     * What is happening, for people.
+     */
+    message?: string;
+  };
   /**
    * RocketMQ cluster name the brokers register with (spec.properties.brokerClusterName, else the Broker's name).
    */

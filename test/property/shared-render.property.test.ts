@@ -41,7 +41,7 @@ function copyingPrune<T>(value: T): T {
 const plainHash = (value: unknown) => createHash('sha256').update(JSON.stringify(value)).digest('hex').slice(0, 16);
 
 /** One member's template built on its own, every part anew, as brokerPodTemplate did before the parts were shared. */
-function singleTemplate(parent: BrokerParent, member: BrokerMember, nameServers: string, conf: string, storage: Storage) {
+function singleTemplate(parent: BrokerParent, member: BrokerMember, restartOn: string | undefined, conf: string, storage: Storage) {
   const { name, spec } = parent;
   const flavor = imageFlavor(spec.brokerImage);
   const resources = canonicalResources(spec.resources);
@@ -54,7 +54,7 @@ function singleTemplate(parent: BrokerParent, member: BrokerMember, nameServers:
     env: brokerEnv({
       clusterName: name,
       member,
-      nameServers,
+      nameServers: { configMap: brokerConfigMapName(name), key: 'namesrvAddr' },
       memoryLimit: resources?.limits?.memory,
       flavor,
       userEnv: spec.env,
@@ -89,7 +89,11 @@ function singleTemplate(parent: BrokerParent, member: BrokerMember, nameServers:
   const template: PodTemplate = copyingPrune({
     metadata: {
       labels: { ...commonLabels('broker', name), ...memberPodSelector(name, member), [BROKER_NAME_LABEL]: member.brokerName },
-      annotations: { ...spec.podAnnotations, [CONFIG_HASH_ANNOTATION]: plainHash(conf) },
+      annotations: {
+        ...spec.podAnnotations,
+        ...(restartOn === undefined ? {} : { 'rocketmq.apache.org/name-servers': restartOn }),
+        [CONFIG_HASH_ANNOTATION]: plainHash(conf),
+      },
     },
     spec: {
       ...passThroughPodFields(spec),
@@ -186,21 +190,22 @@ const caseArb = fc.record({
   spec: specArb,
   size: fc.integer({ min: 1, max: 4 }),
   replicaPerGroup: fc.integer({ min: 0, max: 2 }),
-  nameServers: fc.constantFrom('ns-0.ns.mq.svc:9876;ns-1.ns.mq.svc:9876', '10.0.0.1:9876'),
+  // The list is in the template only for images that restart to take a new one.
+  restartOn: fc.constantFrom(undefined, 'ns-0.ns.mq.svc:9876;ns-1.ns.mq.svc:9876', '10.0.0.1:9876'),
   conf: fc.oneof(text, fc.constant('brokerClusterName=a\nbrokerId=0\n')),
 });
 
 describe('Broker templates from shared parts', () => {
   it('equal each member rendered on its own, hashes included', () => {
     fc.assert(
-      fc.property(caseArb, ({ name, namespace, spec, size, replicaPerGroup, nameServers, conf }) => {
+      fc.property(caseArb, ({ name, namespace, spec, size, replicaPerGroup, restartOn, conf }) => {
         const parent: BrokerParent = { name, namespace, spec: spec as unknown as BrokerSpec };
         const storage = renderStorage(parent.spec, 'broker-storage');
         const members = brokerMembers(name, { size, replicaPerGroup }, []);
-        const render = brokerPodRenderer(parent, nameServers, storage);
+        const render = brokerPodRenderer(parent, storage, restartOn);
         for (const member of members) {
           const memberConf = `${conf}${member.statefulSet}`;
-          const expected = singleTemplate(parent, member, nameServers, memberConf, storage);
+          const expected = singleTemplate(parent, member, restartOn, memberConf, storage);
           const shared = render(member, memberConf);
           expect(shared).toEqual(expected);
           expect(JSON.stringify(shared)).toBe(JSON.stringify(expected));
@@ -216,11 +221,11 @@ describe('Broker templates from shared parts', () => {
 
   it('leave the spec they are rendered from as it was', () => {
     fc.assert(
-      fc.property(caseArb, ({ name, namespace, spec, size, replicaPerGroup, nameServers, conf }) => {
+      fc.property(caseArb, ({ name, namespace, spec, size, replicaPerGroup, restartOn, conf }) => {
         const before = JSON.stringify(spec);
         const parent: BrokerParent = { name, namespace, spec: spec as unknown as BrokerSpec };
         const storage = renderStorage(parent.spec, 'broker-storage');
-        const render = brokerPodRenderer(parent, nameServers, storage);
+        const render = brokerPodRenderer(parent, storage, restartOn);
         for (const member of brokerMembers(name, { size, replicaPerGroup }, [])) render(member, conf);
         expect(JSON.stringify(spec)).toBe(before);
       }),

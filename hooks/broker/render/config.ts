@@ -135,11 +135,25 @@ function sharedLines(commonConf: string | undefined, properties: Record<string, 
 
 let lastShared: { commonConf: string | undefined; key: string; lines: string[] } | undefined;
 
-export function renderBrokerConfigMap(name: string, namespace: string, data: Record<string, string>): KubeObject {
+/**
+ * The broker ConfigMap: each broker's broker.conf under `<statefulset>.conf`, the name-server list
+ * under `namesrvAddr`, and in annotations what the name-server update must remember.
+ */
+export function renderBrokerConfigMap(
+  name: string,
+  namespace: string,
+  data: Record<string, string>,
+  annotations: Record<string, string> = {},
+): KubeObject {
   return {
     apiVersion: 'v1',
     kind: 'ConfigMap',
-    metadata: { name: brokerConfigMapName(name), namespace, labels: commonLabels('broker', name) },
+    metadata: {
+      name: brokerConfigMapName(name),
+      namespace,
+      labels: commonLabels('broker', name),
+      ...(Object.keys(annotations).length > 0 ? { annotations } : {}),
+    },
     data,
   };
 }

@@ -12,7 +12,14 @@ import type { Storage } from '../../k8s/storage.js';
 import type { BrokerSpec } from '../../schema/types.js';
 import type { BrokerMember } from '../members.js';
 import { clusterNameOf } from '../../rocketmq-pods/cluster.js';
-import { BROKER_NAME_LABEL, brokerConfigKey, brokerConfigMapName, brokerPodSelector, memberPodSelector } from '../names.js';
+import {
+  BROKER_NAME_LABEL,
+  brokerConfigKey,
+  brokerConfigMapName,
+  brokerPodSelector,
+  memberPodSelector,
+  NAMESRV_ADDR_KEY,
+} from '../names.js';
 import { brokerEnvRenderer } from './env.js';
 
 export const BROKER_PORTS = { vip: 10909, main: 10911, ha: 10912 } as const;
@@ -21,6 +28,11 @@ export const BROKER_PORTS = { vip: 10909, main: 10911, ha: 10912 } as const;
 export const CONFIG_HASH_ANNOTATION = 'rocketmq.apache.org/config-hash';
 /** Hash of the whole desired template: the observed one carries it, so comparing needs no field-by-field diff. */
 export const TEMPLATE_HASH_ANNOTATION = 'rocketmq.apache.org/template-hash';
+/**
+ * Only for images whose brokers read namesrvAddr at start alone (before 4.9.4): the list they must
+ * start with, so a new list changes the template and brokers roll onto it one at a time.
+ */
+export const RESTART_NAME_SERVERS_ANNOTATION = 'rocketmq.apache.org/name-servers';
 
 const CONFIG_VOLUME = 'rocketmq-broker-conf';
 
@@ -79,8 +91,12 @@ const PER_MEMBER = ['per member'];
  * resources, volumes, security contexts, the user's env and scheduling fields): that part is built
  * and pruned once, and each member's template only adds its labels, hashes, env, mounts and
  * anti-affinity. The templates share those parts, which nothing changes after rendering.
+ *
+ * The name-server list is not in them: brokers read it from the ConfigMap (NAMESRV_ADDR), unless
+ * `restartOnNameServers` gives it for brokers that must restart to take a new one
+ * (RESTART_NAME_SERVERS_ANNOTATION).
  */
-export function brokerPodRenderer(parent: BrokerParent, nameServers: string, storage: Storage): BrokerPodRenderer {
+export function brokerPodRenderer(parent: BrokerParent, storage: Storage, restartOnNameServers?: string): BrokerPodRenderer {
   const { name, spec } = parent;
   const flavor = imageFlavor(spec.brokerImage, spec.imageFlavor);
   const resources = canonicalResources(spec.resources);
@@ -91,7 +107,7 @@ export function brokerPodRenderer(parent: BrokerParent, nameServers: string, sto
   ];
   const envOf = brokerEnvRenderer({
     clusterName: clusterNameOf(name, spec),
-    nameServers,
+    nameServers: { configMap: brokerConfigMapName(name), key: NAMESRV_ADDR_KEY },
     memoryLimit: resources?.limits?.memory,
     flavor,
     userEnv: prune(spec.env),
@@ -122,7 +138,10 @@ export function brokerPodRenderer(parent: BrokerParent, nameServers: string, sto
   });
   const common = commonLabels('broker', name);
   // Annotations the user gives with nothing to prune are used as they are; others are pruned with each template's.
-  const userAnnotations = { ...spec.podAnnotations };
+  const userAnnotations: Record<string, string> = {
+    ...spec.podAnnotations,
+    ...(restartOnNameServers === undefined ? {} : { [RESTART_NAME_SERVERS_ANNOTATION]: restartOnNameServers }),
+  };
   const cleanAnnotations = prune(userAnnotations) === userAnnotations;
   const { dataRoot, brokerConfigPath } = flavor;
 

@@ -65,7 +65,7 @@ describe("the original operator's README examples", () => {
     const env = envOf(brokerContainer(readmeCluster(), 'broker-1-replica-1'));
     expect(Object.keys(env)).toEqual(['NAMESRV_ADDR', 'BROKER_ID', 'BROKER_CLUSTER_NAME', 'BROKER_NAME', 'POD_IP', 'BROKER_MEM']);
     expect(env).toMatchObject({
-      NAMESRV_ADDR: 'name-service-0.name-service.default.svc:9876',
+      NAMESRV_ADDR: { configMapKeyRef: { name: 'broker-broker-conf', key: 'namesrvAddr' } },
       BROKER_ID: '1',
       BROKER_CLUSTER_NAME: 'broker',
       BROKER_NAME: 'broker-1',
@@ -94,7 +94,9 @@ describe("the original operator's README examples", () => {
       mountPath: '/root/store',
       subPath: 'store/broker-0-replica-2',
     });
-    expect(envOf(sts.spec.template.spec.containers[0]).NAMESRV_ADDR).toBe('192.168.130.33:9876');
+    expect(child(response, 'ConfigMap').data.namesrvAddr).toBe('192.168.130.33:9876');
+    // RocketMQ 4.5 brokers read namesrvAddr only when they start: the list is in their template, so a new one restarts them.
+    expect(sts.spec.template.metadata.annotations['rocketmq.apache.org/name-servers']).toBe('192.168.130.33:9876');
     expect(child(response, 'ConfigMap').data['broker-0-master.conf']).toContain('brokerRole=SYNC_MASTER\n');
   });
 
