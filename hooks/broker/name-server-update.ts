@@ -1,5 +1,5 @@
 // A new name-server list reaches running brokers without restarting them: the ConfigMap's
-// `namesrvAddr` (read into NAMESRV_ADDR when a broker container starts) changes at once, and a runner
+// `namesrvAddr` (read into NAMESRV_LIST when a broker container starts) changes at once, and a runner
 // Job sends every running broker the list with updateBrokerConfig, reading it back. Brokers from
 // RocketMQ 4.9.4 on re-read it on a timer and register with the new name servers from then on.
 //
@@ -22,6 +22,7 @@ import type { BrokerMember } from './members.js';
 import { brokerConfigMapName, brokerServiceName } from './names.js';
 import { BROKER_PORTS, RESTART_NAME_SERVERS_ANNOTATION } from './render/pod.js';
 import { observedStatefulSet } from './rollout.js';
+import { NAME_SERVER_LIST_VARIABLE } from '../rocketmq-pods/image.js';
 
 export type NameServerUpdate = NonNullable<BrokerStatus['nameServerUpdate']>;
 
@@ -140,8 +141,10 @@ function listInTemplates(input: UpdateInput, existing: BrokerMember[]): string |
   const lists = new Set(
     existing.map((member) => {
       const template = observedStatefulSet(input.observed, member)?.spec?.template;
-      const env = template?.spec?.containers?.[0]?.env?.find((e) => e.name === 'NAMESRV_ADDR');
-      return env ? env.value : template?.metadata?.annotations?.[RESTART_NAME_SERVERS_ANNOTATION];
+      const env = template?.spec?.containers?.[0]?.env ?? [];
+      // Brokers that read the ConfigMap started with whatever it held then; a NAMESRV_ADDR value beside it is stale.
+      const value = env.some((e) => e.name === NAME_SERVER_LIST_VARIABLE) ? undefined : env.find((e) => e.name === 'NAMESRV_ADDR')?.value;
+      return value ?? template?.metadata?.annotations?.[RESTART_NAME_SERVERS_ANNOTATION];
     }),
   );
   const [only] = lists;

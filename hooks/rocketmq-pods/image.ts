@@ -3,8 +3,8 @@ import type { V1Lifecycle } from '@kubernetes/client-node';
 /**
  * Two families of RocketMQ images exist. The original operator's images (apacherocketmq/rocketmq-*,
  * or the same scripts built and pushed under a user's own registry) run as root, keep data under
- * /root and start by themselves. The official images (apache/rocketmq and builds like them) run as
- * user 3000 with data under /home/rocketmq and need a start command.
+ * /root and start name servers by themselves. The official images (apache/rocketmq and builds like
+ * them) run as user 3000 with data under /home/rocketmq and need a start command.
  */
 export interface ImageFlavor {
   /** The user's home in the image, where RocketMQ writes logs/ and store/. */
@@ -14,8 +14,8 @@ export interface ImageFlavor {
   nameServerCommand?: string[];
   /** Where the broker's generated configuration is mounted, a file the image's start reads. */
   brokerConfigPath: string;
-  /** Command that starts a broker from brokerConfigPath, when the image does not start one by itself. */
-  brokerCommand?: string[];
+  /** Command that starts a broker from brokerConfigPath with the operator's name-server list. */
+  brokerCommand: string[];
   /** Environment variable through which the image's start script takes the broker's JVM memory flags. */
   brokerMemoryVariable: 'BROKER_MEM' | 'JAVA_OPT_EXT';
   /** Command that starts a proxy from PROXY_CONFIG_PATH; the original operator's RocketMQ 4 images have none. */
@@ -42,11 +42,24 @@ function flavorName(image: string, declared?: ImageFlavorName): ImageFlavorName 
 }
 
 /**
+ * The variable through which brokers take the operator's name-server list (from the broker
+ * ConfigMap). Their start command exports it as NAMESRV_ADDR, the name the images' scripts read.
+ * NAMESRV_ADDR itself is not given from the ConfigMap: a StatefulSet adopted from the original
+ * operator carries it as a plain value the operator never applied, which an apply keeps beside a
+ * `valueFrom`, and the API server refuses an entry with both. A user's NAMESRV_ADDR in spec.env
+ * leaves this variable out, so theirs is used.
+ */
+export const NAME_SERVER_LIST_VARIABLE = 'NAMESRV_LIST';
+const EXPORT_NAME_SERVERS = `export NAMESRV_ADDR="\${${NAME_SERVER_LIST_VARIABLE}:-$NAMESRV_ADDR}"`;
+
+/**
  * The original broker image's brokerStart.sh turns conf/broker-common.conf into conf/broker.conf: it
  * re-appends the identity lines from BROKER_* env, adds brokerIP1=$POD_IP and runs
  * `mqbroker -n $NAMESRV_ADDR -c conf/broker.conf`.
  */
 const ORIGINAL_BROKER_CONFIG = '/root/rocketmq/broker/conf/broker-common.conf';
+/** The image's own start (its working directory is the one brokerStart.sh is in), given the list first. */
+const ORIGINAL_BROKER_START = `${EXPORT_NAME_SERVERS} && exec /bin/bash ./brokerStart.sh`;
 
 /**
  * Official images have no broker start script. The mounted file is read-only and shared by the pod's
@@ -58,6 +71,7 @@ const ORIGINAL_BROKER_CONFIG = '/root/rocketmq/broker/conf/broker-common.conf';
 const OFFICIAL_BROKER_CONFIG = '/etc/rocketmq/broker.conf';
 const OFFICIAL_BROKER_COPY = '/home/rocketmq/store/broker.conf';
 const OFFICIAL_BROKER_START = [
+  EXPORT_NAME_SERVERS,
   `cp ${OFFICIAL_BROKER_CONFIG} ${OFFICIAL_BROKER_COPY}`,
   `echo "brokerIP1=\${POD_IP}" >> ${OFFICIAL_BROKER_COPY}`,
   `exec sh "$ROCKETMQ_HOME/bin/mqbroker" -n "$NAMESRV_ADDR" -c ${OFFICIAL_BROKER_COPY}`,
@@ -82,7 +96,13 @@ export const STOP_JVMS_LIFECYCLE: V1Lifecycle = { preStop: { exec: { command: ['
 
 export function imageFlavor(image: string, declared?: ImageFlavorName): ImageFlavor {
   if (flavorName(image, declared) === 'OriginalOperator') {
-    return { dataRoot: '/root', runsAsRoot: true, brokerConfigPath: ORIGINAL_BROKER_CONFIG, brokerMemoryVariable: 'BROKER_MEM' };
+    return {
+      dataRoot: '/root',
+      runsAsRoot: true,
+      brokerConfigPath: ORIGINAL_BROKER_CONFIG,
+      brokerCommand: ['/bin/bash', '-c', ORIGINAL_BROKER_START],
+      brokerMemoryVariable: 'BROKER_MEM',
+    };
   }
   return {
     dataRoot: '/home/rocketmq',

@@ -159,6 +159,7 @@ export class JobKubelet {
         NODE_OPTIONS: `--import=${PRELOAD}`,
         SYSTEM_TEST_NAMESERVERS: JSON.stringify(nameServers),
         SYSTEM_TEST_BROKERS: JSON.stringify(Object.fromEntries(this.brokers)),
+        SYSTEM_TEST_JOB_NAMESPACE: namespace,
       },
     });
     this.running.set(pod.metadata!.uid!, child);

@@ -85,7 +85,7 @@ describe('a new name-server list for running brokers', () => {
     // Every StatefulSet as observed, byte for byte: no broker restarts.
     expect(templateTexts(response.children)).toEqual(templateTexts(observedObjects(request)));
     const envFrom = child(response, 'StatefulSet', 'broker-0-master').spec.template.spec.containers[0].env[0];
-    expect(envFrom).toEqual({ name: 'NAMESRV_ADDR', valueFrom: { configMapKeyRef: { name: 'broker-broker-conf', key: 'namesrvAddr' } } });
+    expect(envFrom).toEqual({ name: 'NAMESRV_LIST', valueFrom: { configMapKeyRef: { name: 'broker-broker-conf', key: 'namesrvAddr' } } });
 
     // The ConfigMap has the new list for any container that starts; the mark says brokers are being told.
     expect(configMap(response).data.namesrvAddr).toBe(THREE);

@@ -3,9 +3,9 @@ import { FIXED_NOW } from '../../support/hook-requests.js';
 import { broker, brokerContainer, brokerCommonConfigMap, child, envOf, hooks, nameService, syncBroker } from './support.js';
 import { hookFailure } from '../../support/hook-requests.js';
 
-/** The list brokers start with: NAMESRV_ADDR comes from the broker ConfigMap's namesrvAddr. */
+/** The list brokers start with: NAMESRV_LIST comes from the broker ConfigMap's namesrvAddr. */
 function nameServersOf(response: ReturnType<typeof syncBroker>): string {
-  expect(envOf(brokerContainer(response, 'broker-0-master')).NAMESRV_ADDR).toEqual({
+  expect(envOf(brokerContainer(response, 'broker-0-master')).NAMESRV_LIST).toEqual({
     configMapKeyRef: { name: 'broker-broker-conf', key: 'namesrvAddr' },
   });
   return child(response, 'ConfigMap', 'broker-broker-conf').data.namesrvAddr;
