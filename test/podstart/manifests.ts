@@ -3,7 +3,8 @@
 export const NAMESPACE = 'podstart';
 
 export interface ClusterOptions {
-  image: string;
+  nameServerImage: string;
+  brokerImage: string;
   /** Extra fields of the container security context (e.g. readOnlyRootFilesystem). */
   containerSecurityContext?: Record<string, unknown>;
   nameServerEnv?: { name: string; value: string }[];
@@ -29,7 +30,7 @@ kind: NameService
 metadata: { name: names, namespace: ${NAMESPACE} }
 spec:
   size: 2
-  nameServiceImage: ${options.image}
+  nameServiceImage: ${options.nameServerImage}
   resources: { limits: { memory: 1Gi } }
 ${options.nameServerEnv ? `  env: ${JSON.stringify(options.nameServerEnv)}\n` : ''}${securityContext(options.containerSecurityContext)}${claim('namesrv-storage')}`;
 }
@@ -42,7 +43,7 @@ spec:
   size: 1
   replicaPerGroup: 1
   nameServiceRef: names
-  brokerImage: ${options.image}
+  brokerImage: ${options.brokerImage}
   resources: { limits: { memory: 1Gi } }
 ${securityContext(options.containerSecurityContext)}${claim('broker-storage')}`;
 }

@@ -4,5 +4,6 @@ import { officialImage } from './support/image.js';
 import { podStartScenario } from './cluster-flow.js';
 
 describe('rendered pods on apache/rocketmq:5.3.3, read-only root filesystem', () => {
-  podStartScenario(officialImage('5.3.3'), { readOnlyRootFilesystem: true });
+  const image = officialImage('5.3.3');
+  podStartScenario({ nameServer: image, broker: image }, { readOnlyRootFilesystem: true });
 });

@@ -2,6 +2,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { V1ConfigMap } from '@kubernetes/client-node';
+import { imageFlavor } from '../../../hooks/rocketmq-pods/image.js';
 import { RocketMQAdmin } from '../../../hooks/rocketmq/admin.js';
 import { parseConfigLines } from '../../../hooks/rocketmq/properties.js';
 import type { PodCluster } from './cluster.js';
@@ -15,9 +16,10 @@ export function lastFlag(args: string[], prefix: string): string | undefined {
     ?.slice(prefix.length);
 }
 
-/** The broker.conf the pod mounts, from the rendered ConfigMap. */
+/** The broker.conf the pod mounts where its image reads it, from the rendered ConfigMap. */
 export function renderedBrokerConf(cluster: PodCluster, pod: Pod): Record<string, string> {
-  const mount = pod.container.volumeMounts!.find((m) => m.mountPath === '/etc/rocketmq/broker.conf')!;
+  const path = imageFlavor(pod.container.image!).brokerConfigPath;
+  const mount = pod.container.volumeMounts!.find((m) => m.mountPath === path)!;
   const volume = pod.definition.spec.volumes!.find((v) => v.name === mount.name)!;
   const configMap = cluster.rendered.find(
     (o) => o.kind === 'ConfigMap' && o.metadata.name === volume.configMap!.name,

@@ -21,8 +21,8 @@ export class PodCluster {
     readonly rendered: KubeObject[],
   ) {}
 
-  /** Renders the manifests with the hooks and prepares every pod of every StatefulSet they render. */
-  static async create(manifests: string, flavor: ImageFlavor): Promise<PodCluster> {
+  /** Renders the manifests with the hooks and prepares every pod of every StatefulSet they render, on the image its container names. */
+  static async create(manifests: string, flavors: ImageFlavor[]): Promise<PodCluster> {
     const objects = parseManifests(manifests);
     const results = renderManifests(objects, new Date());
     const failed = results.find((r) => r.error);
@@ -32,7 +32,12 @@ export class PodCluster {
     const bridge = new Bridge();
     const cluster = new PodCluster(dir, bridge, children);
     try {
-      const image = await layOutImage(flavor, join(dir, 'image'));
+      const images = await Promise.all(flavors.map((flavor, i) => layOutImage(flavor, join(dir, `image-${i}`))));
+      const imageOf = (name: string | undefined) => {
+        const image = images.find((i) => i.flavor.name === name);
+        if (!image) throw new Error(`no image laid out for ${name}; laid out: ${flavors.map((f) => f.name).join(', ')}`);
+        return image;
+      };
       const configMaps = new Map(
         [...objects, ...children].filter((o) => o.kind === 'ConfigMap').map((o) => [o.metadata.name, o as unknown as V1ConfigMap]),
       );
@@ -46,6 +51,7 @@ export class PodCluster {
             spec: spec!.template.spec!,
             claims: (spec!.volumeClaimTemplates ?? []).map((c) => c.metadata!.name!),
           };
+          const image = imageOf(spec!.template.spec!.containers[0].image);
           cluster.pods.set(name, new Pod(definition, image, bridge.addPod(), join(dir, 'pods', name), configMaps));
           cluster.serviceOf.set(name, spec!.serviceName!);
         }
