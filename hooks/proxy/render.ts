@@ -16,6 +16,11 @@ import { PROXY_PORTS, proxyConfigMapName, proxyPodSelector } from './names.js';
 export const CONFIG_HASH_ANNOTATION = 'rocketmq.apache.org/config-hash';
 
 const CONFIG_VOLUME = 'proxy-config';
+/**
+ * What a proxy writes: its logs, and at start a self-signed certificate for gRPC's TLS in the JVM's
+ * temporary directory. Volumes of their own keep that working with `readOnlyRootFilesystem: true`.
+ */
+const WRITABLE_VOLUMES = { 'proxy-logs': 'logs', 'proxy-tmp': '/tmp' } as const;
 const JVM_VARIABLE = 'JAVA_OPT_EXT';
 
 export interface ProxyParent {
@@ -60,7 +65,13 @@ export function renderProxyDeployment(parent: ProxyParent, configText: string): 
     env: withJvmFlags(prune(spec.env) ?? [], JVM_VARIABLE, memory === undefined ? undefined : jvmOptionsForLimit(memory)),
     ports: Object.entries(PROXY_PORTS).map(([portName, port]) => ({ name: portName, containerPort: port, protocol: 'TCP' })),
     securityContext: spec.containerSecurityContext ?? DEFAULT_CONTAINER_SECURITY_CONTEXT,
-    volumeMounts: [{ name: CONFIG_VOLUME, mountPath: PROXY_CONFIG_DIR, readOnly: true }],
+    volumeMounts: [
+      { name: CONFIG_VOLUME, mountPath: PROXY_CONFIG_DIR, readOnly: true },
+      ...Object.entries(WRITABLE_VOLUMES).map(([volume, path]) => ({
+        name: volume,
+        mountPath: path.startsWith('/') ? path : `${flavor.dataRoot}/${path}`,
+      })),
+    ],
     // Clients speak gRPC to the proxies: a proxy is in service once that port accepts connections.
     readinessProbe: tcpProbe(PROXY_PORTS.grpc, 5, 3),
     livenessProbe: tcpProbe(PROXY_PORTS.grpc, 30, 6),
@@ -86,7 +97,10 @@ export function renderProxyDeployment(parent: ProxyParent, configText: string): 
           affinity: spec.affinity ?? spreadAntiAffinity(name),
           securityContext: spec.securityContext ?? defaultPodSecurityContext(flavor),
           containers: [container],
-          volumes: [{ name: CONFIG_VOLUME, configMap: { name: proxyConfigMapName(name) } }],
+          volumes: [
+            { name: CONFIG_VOLUME, configMap: { name: proxyConfigMapName(name) } },
+            ...Object.keys(WRITABLE_VOLUMES).map((volume) => ({ name: volume, emptyDir: {} })),
+          ],
         },
       },
     },

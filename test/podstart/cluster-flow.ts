@@ -3,7 +3,8 @@
 // termination and a restart on the same volumes.
 import { jest } from '@jest/globals';
 import { PodCluster } from './support/cluster.js';
-import { abortMarker, brokerIdentity, lastFlag, renderedBrokerConf, waitRegistered } from './support/checks.js';
+import { abortMarker, brokerIdentity, createTopic, lastFlag, renderedBrokerConf, waitRegistered } from './support/checks.js';
+import { runGrpcClient } from '../support/rocketmq-proxy.js';
 import type { ImageFlavor } from './support/image.js';
 import { commandLine, processUid } from './support/pod.js';
 import { clusterManifests } from './manifests.js';
@@ -11,6 +12,8 @@ import { imageFlavor } from '../../hooks/rocketmq-pods/image.js';
 
 const NAME_SERVERS = ['names-0', 'names-1'];
 const BROKERS = ['broker-0-master-0', 'broker-0-replica-1-0'];
+const PROXIES = ['proxy-0'];
+const TOPIC = 'PodStartTopic';
 /** What the user adds in the NameService's JAVA_OPT_EXT: it comes after the operator's sizing. */
 const USER_JAVA_OPT_EXT = '-Xmn128m -Dpodstart.user=1';
 
@@ -26,7 +29,13 @@ export interface ScenarioImages {
   broker: ImageFlavor;
 }
 
-export function podStartScenario(images: ScenarioImages, options: { readOnlyRootFilesystem: boolean }): void {
+export interface ScenarioOptions {
+  readOnlyRootFilesystem: boolean;
+  /** A Proxy in front of the brokers (RocketMQ 5 images). */
+  proxy?: boolean;
+}
+
+export function podStartScenario(images: ScenarioImages, options: ScenarioOptions): void {
   jest.setTimeout(180_000);
   const figures: Figures = { readyMs: {} };
   let cluster: PodCluster;
@@ -41,9 +50,11 @@ export function podStartScenario(images: ScenarioImages, options: { readOnlyRoot
       brokerImage: images.broker.name,
       containerSecurityContext: options.readOnlyRootFilesystem ? { readOnlyRootFilesystem: true } : undefined,
       nameServerEnv: [{ name: 'JAVA_OPT_EXT', value: USER_JAVA_OPT_EXT }],
+      proxy: options.proxy,
     });
     cluster = await PodCluster.create(manifests, [...new Set([images.nameServer, images.broker])]);
-    for (const pod of cluster.start(...NAME_SERVERS, ...BROKERS)) figures.readyMs[pod.name] = await pod.waitReady(90_000);
+    const pods = [...NAME_SERVERS, ...BROKERS, ...(options.proxy ? PROXIES : [])];
+    for (const pod of cluster.start(...pods)) figures.readyMs[pod.name] = await pod.waitReady(90_000);
   });
   afterAll(async () => {
     console.log(`${title}${options.readOnlyRootFilesystem ? ', read-only root' : ''}: ${JSON.stringify(figures)}`);
@@ -82,6 +93,9 @@ export function podStartScenario(images: ScenarioImages, options: { readOnlyRoot
         expect(args).toContain('org.apache.rocketmq.namesrv.NamesrvStartup');
         expect(lastFlag(args, '-Xmn')).toBe('128m');
         expect(args).toContain('-Dpodstart.user=1');
+      } else if (PROXIES.includes(pod.name)) {
+        expect(args).toContain('org.apache.rocketmq.proxy.ProxyStartup');
+        expect(lastFlag(args, '-XX:MaxDirectMemorySize=')).toBe('256m');
       } else {
         expect(args).toContain('org.apache.rocketmq.broker.BrokerStartup');
         expect(lastFlag(args, '-Xmn')).toBe('256m');
@@ -97,6 +111,22 @@ export function podStartScenario(images: ScenarioImages, options: { readOnlyRoot
     }
   });
 
+  if (options.proxy) {
+    it('serves a RocketMQ 5 gRPC client through the proxy pod on its rendered gRPC port', async () => {
+      const master = cluster.pod('broker-0-master-0');
+      await createTopic(master, cluster.pod(NAME_SERVERS[0]), TOPIC);
+      const proxy = cluster.pod(PROXIES[0]);
+      const grpcPort = proxy.container.ports!.find((p) => p.name === 'grpc')!.containerPort;
+      const result = await runGrpcClient(`${proxy.address}:${grpcPort}`, TOPIC, 'podstart-group', 3, cluster.dir);
+      expect({ code: result.code, output: result.code === 0 ? '' : result.stdout + result.stderr.slice(-3000) }).toEqual({
+        code: 0,
+        output: '',
+      });
+      expect(result.sent).toHaveLength(3);
+      expect(new Set(result.received)).toEqual(new Set(result.sent));
+    });
+  }
+
   it('shuts the master down cleanly within the grace period and starts it again on the same volumes', async () => {
     const master = cluster.pod('broker-0-master-0');
     expect(abortMarker(master)).toBe(true);
@@ -110,8 +140,9 @@ export function podStartScenario(images: ScenarioImages, options: { readOnlyRoot
     for (const nameServer of NAME_SERVERS) await waitRegistered(cluster.pod(nameServer), master, conf, 60_000);
   });
 
-  it('stops name servers and the replica within the grace period', async () => {
-    const results = await Promise.all([...NAME_SERVERS, 'broker-0-replica-1-0'].map((name) => cluster.pod(name).terminate()));
+  it('stops name servers, the replica and proxies within the grace period', async () => {
+    const others = [...NAME_SERVERS, 'broker-0-replica-1-0', ...(options.proxy ? PROXIES : [])];
+    const results = await Promise.all(others.map((name) => cluster.pod(name).terminate()));
     for (const result of results) expect(result.killed).toBe(false);
     expect(abortMarker(cluster.pod('broker-0-replica-1-0'))).toBe(false);
   });

@@ -8,6 +8,8 @@ export interface ClusterOptions {
   /** Extra fields of the container security context (e.g. readOnlyRootFilesystem). */
   containerSecurityContext?: Record<string, unknown>;
   nameServerEnv?: { name: string; value: string }[];
+  /** A Proxy (RocketMQ 5 images) in front of the Broker, on the broker image. */
+  proxy?: boolean;
 }
 
 function securityContext(extra: Record<string, unknown> | undefined): string {
@@ -48,6 +50,20 @@ spec:
 ${securityContext(options.containerSecurityContext)}${claim('broker-storage')}`;
 }
 
+export function proxyManifest(options: ClusterOptions): string {
+  return `apiVersion: rocketmq.apache.org/v1alpha1
+kind: Proxy
+metadata: { name: proxy, namespace: ${NAMESPACE} }
+spec:
+  size: 1
+  nameServiceRef: names
+  brokerClusterRef: broker
+  proxyImage: ${options.brokerImage}
+  resources: { limits: { memory: 1Gi } }
+${securityContext(options.containerSecurityContext)}`;
+}
+
 export function clusterManifests(options: ClusterOptions): string {
-  return `${nameServiceManifest(options)}---\n${brokerManifest(options)}`;
+  const proxy = options.proxy ? `---\n${proxyManifest(options)}` : '';
+  return `${nameServiceManifest(options)}---\n${brokerManifest(options)}${proxy}`;
 }

@@ -34,7 +34,7 @@ export interface TestProxy {
   /** Milliseconds from the spawn until both ports accepted connections. */
   startupMs: number;
   /** Runs GrpcClient against the proxy: sends `count` messages to `topic`, then receives them as `group`. */
-  grpcClient(topic: string, group: string, count: number): Promise<CommandResult & { sent: string[]; received: string[] }>;
+  grpcClient(topic: string, group: string, count: number): Promise<GrpcClientResult>;
   stop(): Promise<void>;
 }
 
@@ -97,35 +97,40 @@ export async function startProxy(rocketmq: TestRocketMQ, configText: string): Pr
   const startupMs = Date.now() - started;
   const grpc = `127.0.0.1:${grpcPort}`;
 
-  const grpcClient = async (topic: string, group: string, count: number) => {
-    const clientDir = join(lib, PROXY_CLIENT_DIR);
-    const clientJar = join(clientDir, readdirSync(clientDir).find((f) => f.endsWith('.jar')) ?? 'rocketmq-client-java.jar');
-    const classes = await compileClient(lib, clientJar);
-    const result = await run(
-      'java',
-      [
-        '-Xmx256m',
-        '-XX:TieredStopAtLevel=1',
-        `-Duser.home=${join(root, 'client-home')}`,
-        '-cp',
-        `${classes}:${clientJar}`,
-        'GrpcClient',
-        grpc,
-        topic,
-        group,
-        String(count),
-      ],
-      { cwd: root, timeoutMs: 120_000 },
-    );
-    const lines = (prefix: string) =>
-      result.stdout
-        .split('\n')
-        .filter((l) => l.startsWith(prefix))
-        .map((l) => l.slice(prefix.length).trim());
-    return { ...result, sent: lines('SENT '), received: lines('RECEIVED ') };
-  };
-
+  const grpcClient = (topic: string, group: string, count: number) => runGrpcClient(grpc, topic, group, count, root);
   return { grpc, remoting: `127.0.0.1:${remotingPort}`, config, startupMs, grpcClient, stop };
+}
+
+export type GrpcClientResult = CommandResult & { sent: string[]; received: string[] };
+
+/** Runs GrpcClient against the proxy at `grpc` (host:port): sends `count` messages to `topic`, then receives them as `group`. */
+export async function runGrpcClient(grpc: string, topic: string, group: string, count: number, workDir: string): Promise<GrpcClientResult> {
+  const lib = await ensureProxyLib();
+  const clientDir = join(lib, PROXY_CLIENT_DIR);
+  const clientJar = join(clientDir, readdirSync(clientDir).find((f) => f.endsWith('.jar')) ?? 'rocketmq-client-java.jar');
+  const classes = await compileClient(lib, clientJar);
+  const result = await run(
+    'java',
+    [
+      '-Xmx256m',
+      '-XX:TieredStopAtLevel=1',
+      `-Duser.home=${join(workDir, 'client-home')}`,
+      '-cp',
+      `${classes}:${clientJar}`,
+      'GrpcClient',
+      grpc,
+      topic,
+      group,
+      String(count),
+    ],
+    { cwd: workDir, timeoutMs: 120_000 },
+  );
+  const lines = (prefix: string) =>
+    result.stdout
+      .split('\n')
+      .filter((l) => l.startsWith(prefix))
+      .map((l) => l.slice(prefix.length).trim());
+  return { ...result, sent: lines('SENT '), received: lines('RECEIVED ') };
 }
 
 /** Compiles GrpcClient.java against the client jar once per source (cached next to the jars). */

@@ -89,3 +89,17 @@ export function abortMarker(broker: Pod): boolean {
   const store = broker.container.volumeMounts!.find((m) => m.mountPath.endsWith('/store'))!;
   return existsSync(join(broker.volumePath(store.name), store.subPath ?? '', 'abort'));
 }
+
+/** Creates a topic on the broker and waits until the name server has its route. */
+export async function createTopic(broker: Pod, nameServer: Pod, topic: string): Promise<void> {
+  const admin = new RocketMQAdmin({ nameServers: `${nameServer.address}:9876`, timeoutMs: 5000 });
+  try {
+    await admin.createOrUpdateTopic(`${broker.address}:10911`, { topicName: topic, readQueueNums: 4, writeQueueNums: 4 });
+    for (let tries = 0; !(await admin.topicRoute(topic).catch(() => undefined)); tries++) {
+      if (tries > 100) throw new Error(`${topic} never reached the name server at ${nameServer.address}`);
+      await sleep(200);
+    }
+  } finally {
+    admin.close();
+  }
+}

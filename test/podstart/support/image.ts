@@ -3,7 +3,7 @@
 // apache/rocketmq images (rocketmq-docker) and the original operator's per-component images.
 import { chmodSync, chownSync, cpSync, existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { ensureRocketMQLib } from '../../support/rocketmq.js';
+import { ensureProxyLib, ensureRocketMQLib } from '../../support/rocketmq.js';
 
 /** The upstream files, beside the repository as the system tests find ../shared. */
 export const UPSTREAM = resolve(process.cwd(), '../shared/upstream');
@@ -149,6 +149,8 @@ export interface ImageLayout {
   template: string;
   /** Host directory mounted at $ROCKETMQ_HOME/lib: the release's classpath, from Maven Central. */
   lib: string;
+  /** The same for proxy containers (RocketMQ 5): the rocketmq-proxy jars and what they need. */
+  proxyLib?: string;
 }
 
 export async function layOutImage(flavor: ImageFlavor, dir: string): Promise<ImageLayout> {
@@ -176,7 +178,8 @@ export async function layOutImage(flavor: ImageFlavor, dir: string): Promise<Ima
   for (const [name, source] of Object.entries(flavor.scripts)) cpSync(join(UPSTREAM, source), join(home, 'bin', name));
   chownTree(join(root, flavor.user === 0 ? 'root' : 'home/rocketmq'), flavor.user);
   for (const f of readdirSync(join(home, 'bin'))) chmodSync(join(home, 'bin', f), 0o755);
-  return { flavor, template: root, lib };
+  const proxyLib = flavor.version.startsWith('5.') ? await ensureProxyLib() : undefined;
+  return { flavor, template: root, lib, proxyLib };
 }
 
 function chownTree(path: string, id: number): void {

@@ -301,11 +301,18 @@ export class Pod {
     return argv.map((arg) => expand(arg, this.env));
   }
 
+  /** The image's lib/: the release's jars, or for a proxy container the proxy's. */
+  private lib(): string {
+    if (this.container.name !== 'proxy') return this.image.lib;
+    if (!this.image.proxyLib) throw new Error(`pod ${this.name}: ${this.image.flavor.name} has no proxy`);
+    return this.image.proxyLib;
+  }
+
   private systemMounts(): Mount[] {
     return [
       ...HOST_DIRECTORIES.map((d) => ({ source: d, target: d, readOnly: true })),
       { source: '/etc', target: HOST_ETC, readOnly: true },
-      { source: this.image.lib, target: `${this.image.flavor.rocketmqHome}/lib`, readOnly: true },
+      { source: this.lib(), target: `${this.image.flavor.rocketmqHome}/lib`, readOnly: true },
     ];
   }
 
