@@ -31,6 +31,8 @@ export interface BrokerStatusInput {
   copies: Map<number, MetadataCopy>;
   /** The metadata-copy mark of each master, by StatefulSet name. */
   copyMarks: Map<string, CopyMark>;
+  /** Claims still smaller than the spec asks, if any. */
+  storageResize?: Condition<Reason>;
 }
 
 function listed(members: BrokerMember[], what: (m: BrokerMember) => string = (m) => m.pod): string {
@@ -141,7 +143,7 @@ export function brokerStatus(input: BrokerStatusInput, now: Date): BrokerStatus 
       : allReady
         ? { type: 'Ready', status: 'True', reason: 'AllBrokersReady', message: podsReady }
         : { type: 'Ready', status: 'False', reason: 'BrokersNotReady', message: podsReady };
-  const conditions: Condition<Reason>[] = [ready, progressing(input), refusal];
+  const conditions: Condition<Reason>[] = [ready, progressing(input), refusal, ...(input.storageResize ? [input.storageResize] : [])];
   return {
     size: groupsInService(input),
     nodes: podNames,

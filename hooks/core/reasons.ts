@@ -20,6 +20,8 @@ export const Reason = {
   UpToDate: 'UpToDate',
   AsExpected: 'AsExpected',
   ScaleDownRefused: 'ScaleDownRefused',
+  /** Claims made from a StatefulSet's older claim template ask for less storage than the spec. */
+  ClaimsSmallerThanSpec: 'ClaimsSmallerThanSpec',
 } as const;
 
 export type Reason = (typeof Reason)[keyof typeof Reason];
