@@ -102,6 +102,87 @@ suite('the examples', () => {
   });
 });
 
+suite('topology spread constraints', () => {
+  const zoneSpread = [
+    {
+      maxSkew: 1,
+      topologyKey: 'topology.kubernetes.io/zone',
+      whenUnsatisfiable: 'DoNotSchedule',
+      minDomains: 2,
+      matchLabelKeys: ['pod-template-hash'],
+      labelSelector: { matchExpressions: [{ key: 'app', operator: 'In', values: ['mq'] }] },
+    },
+  ];
+  const resource = (kind: string, name: string, namespace: string, spec: object): KubeObject => ({
+    apiVersion: 'rocketmq.apache.org/v1alpha1',
+    kind,
+    metadata: { name, namespace },
+    spec,
+  });
+  const dashboard = {
+    spec: { template: { spec: { topologySpreadConstraints: zoneSpread, containers: [{ name: 'c', image: 'dashboard:1' }] } } },
+  };
+  const list = (items: KubeObject[]) => JSON.stringify({ apiVersion: 'v1', kind: 'List', items });
+  const spreadOf = (workload: any) => workload.spec.template.spec.topologySpreadConstraints;
+
+  it('are stored on every kind and in every rendered pod template exactly as rendered, the default master spread included', async () => {
+    const namespace = await newNamespace('scheduling');
+    const parents = [
+      resource('NameService', 'ns', namespace, { topologySpreadConstraints: zoneSpread }),
+      resource('Broker', 'broker', namespace, { size: 2, nameServiceRef: 'ns' }),
+      resource('Proxy', 'proxy', namespace, { brokerClusterRef: 'broker', nameServiceRef: 'ns', topologySpreadConstraints: zoneSpread }),
+      resource('Console', 'console', namespace, { nameServiceRef: 'ns', consoleDeployment: dashboard }),
+    ];
+    const storedParents = JSON.parse(await ok(['apply', '--dry-run=server', '-o', 'json', '-f', '-'], list(parents))).items;
+    expect(
+      storedParents.map((p: any) => (p.kind === 'Console' ? spreadOf(p.spec.consoleDeployment) : p.spec.topologySpreadConstraints)),
+    ).toEqual([zoneSpread, undefined, zoneSpread, zoneSpread]);
+
+    const workloads = renderManifests(parents, new Date())
+      .flatMap((r) => r.children)
+      .filter((c) => c.kind === 'StatefulSet' || c.kind === 'Deployment');
+    expect(workloads.map((w) => w.metadata.name).sort()).toEqual([
+      'broker-0-master',
+      'broker-0-replica-1',
+      'broker-1-master',
+      'broker-1-replica-1',
+      'console',
+      'ns',
+      'proxy',
+    ]);
+    const applied = await ok(
+      ['apply', '--server-side', '--field-manager=metacontroller', '--dry-run=server', '-o', 'json', '-f', '-'],
+      list(workloads),
+    );
+    const stored = JSON.parse(applied).items;
+    expect(stored.map(spreadOf)).toEqual(workloads.map(spreadOf));
+    expect(stored.map((w: any) => w.spec.template.spec.affinity)).toEqual(workloads.map((w: any) => w.spec.template.spec.affinity));
+    // Both broker masters carry the default spread, which the API server stores without filling anything in.
+    expect(stored.filter((w: any) => w.metadata.name.endsWith('-master')).map(spreadOf)).toEqual([
+      [expect.objectContaining({ whenUnsatisfiable: 'ScheduleAnyway' })],
+      [expect.objectContaining({ whenUnsatisfiable: 'ScheduleAnyway' })],
+    ]);
+    expect(JSON.stringify(stored.map(spreadOf))).not.toMatch(/nodeAffinityPolicy|nodeTaintsPolicy/);
+  });
+
+  it.each([
+    [
+      'minDomains with ScheduleAnyway',
+      [{ ...zoneSpread[0], whenUnsatisfiable: 'ScheduleAnyway' }],
+      /minDomains applies only with whenUnsatisfiable DoNotSchedule/,
+    ],
+    ['two constraints on the same key and policy', [zoneSpread[0], { ...zoneSpread[0], maxSkew: 2 }], /Duplicate value/],
+    ['a maxSkew of 0', [{ ...zoneSpread[0], maxSkew: 0 }], /maxSkew: Invalid value: 0/],
+  ])('refuse %s', async (_name, topologySpreadConstraints, message) => {
+    const result = await kube.kubectl(
+      ['apply', '--dry-run=server', '-f', '-'],
+      JSON.stringify(resource('NameService', 'bad-spread', 'default', { topologySpreadConstraints })),
+    );
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toMatch(message);
+  });
+});
+
 suite('invalid resources are refused with a message naming the field', () => {
   const cases: [string, object, RegExp][] = [
     ['a NameService of size 0', { kind: 'NameService', spec: { size: 0 } }, /spec\.size/],
