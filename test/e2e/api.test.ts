@@ -6,6 +6,7 @@ import { stringify } from 'yaml';
 import { packageRoot } from '../../hooks/schema/crds.js';
 import { parseManifests, renderManifests } from '../../hooks/dry-run.js';
 import type { KubeObject } from '../../hooks/core/metacontroller.js';
+import { nameServiceHooks } from '../../hooks/nameservice/hooks.js';
 import { kubeSkipReason, startApiServer, type ApiServer } from '../support/apiserver.js';
 
 const BUILD_TIMEOUT_MS = 25 * 60 * 1000;
@@ -180,6 +181,98 @@ suite('topology spread constraints', () => {
     );
     expect(result.code).not.toBe(0);
     expect(result.stderr).toMatch(message);
+  });
+});
+
+suite('growing claims', () => {
+  it('the command StorageResizePending gives grows a bound claim whose StorageClass allows expansion', async () => {
+    const namespace = await newNamespace('storage-growth');
+    await ok(
+      ['apply', '-f', '-'],
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'List',
+        items: [
+          {
+            apiVersion: 'storage.k8s.io/v1',
+            kind: 'StorageClass',
+            metadata: { name: 'expandable' },
+            provisioner: 'example.com/disk',
+            allowVolumeExpansion: true,
+          },
+          {
+            apiVersion: 'v1',
+            kind: 'PersistentVolume',
+            metadata: { name: 'logs-ns-0' },
+            spec: {
+              capacity: { storage: '1Gi' },
+              accessModes: ['ReadWriteOnce'],
+              storageClassName: 'expandable',
+              hostPath: { path: '/tmp/logs-ns-0' },
+              claimRef: { namespace, name: 'logs-ns-0' },
+            },
+          },
+          {
+            apiVersion: 'v1',
+            kind: 'PersistentVolumeClaim',
+            metadata: { name: 'logs-ns-0', namespace },
+            spec: {
+              accessModes: ['ReadWriteOnce'],
+              storageClassName: 'expandable',
+              volumeName: 'logs-ns-0',
+              resources: { requests: { storage: '1Gi' } },
+            },
+          },
+        ],
+      }),
+    );
+    // No controller runs here: the claim is marked bound as the PV controller would.
+    await ok([
+      '-n',
+      namespace,
+      'patch',
+      'pvc',
+      'logs-ns-0',
+      '--subresource=status',
+      '--type=merge',
+      '-p',
+      '{"status":{"phase":"Bound","capacity":{"storage":"1Gi"}}}',
+    ]);
+    const claimTemplate = (storage: string) => ({
+      metadata: { name: 'logs' },
+      spec: { storageClassName: 'expandable', resources: { requests: { storage } } },
+    });
+    const parent = (storage: string): KubeObject => ({
+      apiVersion: 'rocketmq.apache.org/v1alpha1',
+      kind: 'NameService',
+      metadata: { name: 'ns', namespace },
+      spec: {
+        size: 1,
+        storageMode: 'StorageClass',
+        volumeClaimTemplates: [claimTemplate(storage)],
+      },
+    });
+    const created = nameServiceHooks.sync({ parent: parent('1Gi') }, new Date());
+    const claim = JSON.parse(await ok(['-n', namespace, 'get', 'pvc', 'logs-ns-0', '-o', 'json']));
+    const grow = () =>
+      nameServiceHooks
+        .sync(
+          {
+            parent: parent('2Gi'),
+            children: { 'StatefulSet.apps/v1': { [`${namespace}/ns`]: created.children.find((c) => c.kind === 'StatefulSet')! } },
+            related: { 'PersistentVolumeClaim.v1': { [`${namespace}/logs-ns-0`]: claim } },
+          },
+          new Date(),
+        )
+        .status.conditions!.find((c) => c.type === 'StorageResizePending');
+
+    const command = /kubectl -n (\S+) patch pvc (\S+) -p '([^']+)'/.exec(grow()!.message!);
+    expect(command).not.toBeNull();
+    const [, where, name, patch] = command!;
+    await ok(['-n', where, 'patch', 'pvc', name, '-p', patch]);
+    Object.assign(claim, JSON.parse(await ok(['-n', namespace, 'get', 'pvc', 'logs-ns-0', '-o', 'json'])));
+    expect(claim.spec.resources.requests.storage).toBe('2Gi');
+    expect(grow()).toBeUndefined();
   });
 });
 
