@@ -38,13 +38,14 @@ export interface ClaimGrowth {
 
 const CLAIMS_LISTED = 8;
 
-function storageOf(claim: V1PersistentVolumeClaim | undefined): unknown {
+function storageOf(claim: V1PersistentVolumeClaim | null | undefined): unknown {
   return claim?.spec?.resources?.requests?.storage;
 }
 
-function observedTemplates(statefulSet: KubeObject | undefined): V1PersistentVolumeClaim[] {
+/** As observed: a request of another shape may hold anything there. */
+function observedTemplates(statefulSet: KubeObject | undefined): (V1PersistentVolumeClaim | null)[] {
   const templates = (statefulSet?.spec as { volumeClaimTemplates?: unknown } | undefined)?.volumeClaimTemplates;
-  return Array.isArray(templates) ? (templates as V1PersistentVolumeClaim[]) : [];
+  return Array.isArray(templates) ? (templates as (V1PersistentVolumeClaim | null)[]) : [];
 }
 
 /** The claims the StatefulSet controller makes from claim templates carry the StatefulSet's selector labels. */
@@ -65,7 +66,7 @@ export function claimGrowth({ kind, parentName, templates, statefulSets, claims 
     const wanted = storageOf(template);
     const small: string[] = [];
     for (const statefulSet of statefulSets) {
-      const before = observedTemplates(statefulSet.observed).find((t) => t.metadata?.name === name);
+      const before = observedTemplates(statefulSet.observed).find((t) => t?.metadata?.name === name);
       const comparison = compareQuantities(wanted, storageOf(before));
       if (comparison === undefined || comparison === 0) continue;
       if (comparison < 0) {

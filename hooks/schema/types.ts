@@ -67,7 +67,7 @@ export interface NameServiceSpec {
    */
   hostPath?: string;
   /**
-   * Element 0 names the log volume in every storage mode (default namesrv-storage) and is the PersistentVolumeClaim template in StorageClass mode; claims are named <template>-<name>-<i>.
+   * Element 0 names the log volume in every storage mode (default namesrv-storage) and is the PersistentVolumeClaim template in StorageClass mode; claims are named <template>-<name>-<i>. A larger storage request than the existing claims' is reported in the StorageResizePending condition, with the claims to grow; a smaller one is refused.
    *
    * @maxItems 8
    */
@@ -143,11 +143,11 @@ export interface NameServiceStatus {
    */
   observedGeneration?: number;
   /**
-   * Ready and Progressing conditions.
+   * Ready and Progressing conditions, and StorageResizePending while claims ask for less storage than volumeClaimTemplates.
    */
   conditions?: {
     /**
-     * Condition type (Ready, Progressing, Degraded).
+     * Condition type (Ready, Progressing, StorageResizePending).
      */
     type: string;
     /**
@@ -254,7 +254,7 @@ export interface BrokerSpec {
    */
   hostPath?: string;
   /**
-   * Element 0 names the data volume in every storage mode (default broker-storage) and is the PersistentVolumeClaim template in StorageClass mode; claims are named <template>-<name>-<group>-master-0 and so on.
+   * Element 0 names the data volume in every storage mode (default broker-storage) and is the PersistentVolumeClaim template in StorageClass mode; claims are named <template>-<name>-<group>-master-0 and so on. A larger storage request than the existing claims' is reported in the StorageResizePending condition, with the claims to grow; a smaller one is refused.
    *
    * @maxItems 8
    */
@@ -394,11 +394,11 @@ export interface BrokerStatus {
    */
   observedGeneration?: number;
   /**
-   * Ready, Progressing and Degraded conditions.
+   * Ready, Progressing and Degraded conditions, and StorageResizePending while claims ask for less storage than volumeClaimTemplates.
    */
   conditions?: {
     /**
-     * Condition type (Ready, Progressing, Degraded).
+     * Condition type (Ready, Progressing, Degraded, StorageResizePending).
      */
     type: string;
     /**

@@ -102,6 +102,18 @@ describe('growing a Broker’s storage', () => {
     );
   });
 
+  it('ignores observed claim templates it cannot read, as it ignores claims of other names', () => {
+    const request = changedSpec(brokerHooks, 'Broker', brokerSpec('8Gi'), brokerSpec('20Gi'), [nameService()]);
+    for (const statefulSet of Object.values(request.children!['StatefulSet.apps/v1'])) {
+      (statefulSet.spec as any).volumeClaimTemplates = [
+        null,
+        'x',
+        { metadata: { name: 'data' }, spec: { resources: { requests: { storage: 'lots' } } } },
+      ];
+    }
+    expect(resizeCondition(brokerHooks.sync(request, FIXED_NOW))).toBeUndefined();
+  });
+
   it('watches the claims of its pods only when its data lives on claims', () => {
     const rules = (spec: object) =>
       brokerHooks.customize(customResource('Broker', 'broker', spec)).filter((r) => r.resource === 'persistentvolumeclaims');
