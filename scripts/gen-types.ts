@@ -23,6 +23,7 @@ const KUBERNETES_TYPES: Record<string, string> = {
   'volumes[]': 'V1Volume',
   'volumeClaimTemplates[]': 'V1PersistentVolumeClaim',
   'imagePullSecrets[]': 'V1LocalObjectReference',
+  'topologySpreadConstraints[]': 'V1TopologySpreadConstraint',
 };
 
 /** Kubernetes types for embedded objects; fields with a default are required, as validation fills them in. */
@@ -44,7 +45,7 @@ export const TYPES_FILE = join(packageRoot(), 'hooks', 'schema', 'types.ts');
 export async function generateTypes(): Promise<string> {
   const parts = [
     '// Generated from crds/*.yaml by `npm run gen:types`; do not edit.',
-    "import type { V1Affinity, V1Deployment, V1EnvVar, V1LocalObjectReference, V1PersistentVolumeClaim, V1PodSecurityContext, V1ResourceRequirements, V1SecurityContext, V1Toleration, V1Volume } from '@kubernetes/client-node';",
+    "import type { V1Affinity, V1Deployment, V1EnvVar, V1LocalObjectReference, V1PersistentVolumeClaim, V1PodSecurityContext, V1ResourceRequirements, V1SecurityContext, V1Toleration, V1TopologySpreadConstraint, V1Volume } from '@kubernetes/client-node';",
   ];
   for (const kind of Object.keys(CRD_FILES) as CustomKind[]) {
     const root = loadCrd(kind).spec.versions[0].schema.openAPIV3Schema as { properties: Record<string, JsonSchema> };

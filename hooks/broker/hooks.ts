@@ -1,7 +1,8 @@
 import { DEFAULT_SETTINGS, type KindHooks } from '../core/kind-hooks.js';
 import { type KubeObject, ObservedObjects } from '../core/metacontroller.js';
 import type { Parent } from '../core/parent.js';
-import { renderStorage, type Storage } from '../k8s/storage.js';
+import { claimGrowth, claimRules, storageResizeCondition } from '../k8s/claim-growth.js';
+import { renderStorage, type Storage, usesClaims } from '../k8s/storage.js';
 import { imageFlavor, reloadsNameServers } from '../rocketmq-pods/image.js';
 import { findNameServers, nameServiceRules } from '../rocketmq-pods/nameservers.js';
 import type { BrokerSpec, BrokerStatus } from '../schema/types.js';
@@ -107,6 +108,8 @@ export const brokerHooks: KindHooks<BrokerStatus> = {
       { apiVersion: 'v1', resource: 'pods', namespace, labelSelector: { matchLabels: brokerPodSelector(name) } },
       ...nameServiceRules(namespace, spec),
       ...configMapRules(namespace, spec.volumes),
+      // Claim sizes feed the StorageResizePending condition.
+      ...(usesClaims(spec) ? claimRules(namespace, brokerPodSelector(name)) : []),
     ];
   },
 
@@ -123,6 +126,14 @@ export const brokerHooks: KindHooks<BrokerStatus> = {
     );
     const storage = renderStorage(spec, 'broker-storage');
     checkBrokerChildren(parent, members, storage);
+    const growth = claimGrowth({
+      kind: 'Broker',
+      parentName: name,
+      namespace,
+      templates: storage.volumeClaimTemplates,
+      statefulSets: members.map((m) => ({ name: m.statefulSet, replicas: 1, observed: observedStatefulSet(children, m) })),
+      claims: related.list('PersistentVolumeClaim', 'v1'),
+    });
 
     // Decide: what each broker should run, which one restarts now, what the metadata copy does,
     // and how running brokers get the name-server list.
@@ -201,6 +212,7 @@ export const brokerHooks: KindHooks<BrokerStatus> = {
         copies: copy.copies,
         copyMarks: copy.marks,
         nameServerUpdate: update.update,
+        storageResize: storageResizeCondition(growth, namespace),
       },
       now,
     );

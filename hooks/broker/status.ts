@@ -34,6 +34,8 @@ export interface BrokerStatusInput {
   copyMarks: Map<string, CopyMark>;
   /** Whether running brokers hold the name-server list; undefined when nothing was sent. */
   nameServerUpdate?: NameServerUpdate;
+  /** Claims still smaller than the spec asks, if any. */
+  storageResize?: Condition<Reason>;
 }
 
 function listed(members: BrokerMember[], what: (m: BrokerMember) => string = (m) => m.pod): string {
@@ -157,7 +159,7 @@ export function brokerStatus(input: BrokerStatusInput, now: Date): BrokerStatus 
       : allReady
         ? { type: 'Ready', status: 'True', reason: 'AllBrokersReady', message: podsReady }
         : { type: 'Ready', status: 'False', reason: 'BrokersNotReady', message: podsReady };
-  const conditions: Condition<Reason>[] = [ready, progressing(input), refusal];
+  const conditions: Condition<Reason>[] = [ready, progressing(input), refusal, ...(input.storageResize ? [input.storageResize] : [])];
   return {
     size: groupsInService(input),
     nodes: podNames,

@@ -10,6 +10,7 @@ import type {
   V1ResourceRequirements,
   V1SecurityContext,
   V1Toleration,
+  V1TopologySpreadConstraint,
   V1Volume,
 } from '@kubernetes/client-node';
 
@@ -66,7 +67,7 @@ export interface NameServiceSpec {
    */
   hostPath?: string;
   /**
-   * Element 0 names the log volume in every storage mode (default namesrv-storage) and is the PersistentVolumeClaim template in StorageClass mode; claims are named <template>-<name>-<i>.
+   * Element 0 names the log volume in every storage mode (default namesrv-storage) and is the PersistentVolumeClaim template in StorageClass mode; claims are named <template>-<name>-<i>. A larger storage request than the existing claims' is reported in the StorageResizePending condition, with the claims to grow; a smaller one is refused.
    *
    * @maxItems 8
    */
@@ -95,6 +96,12 @@ export interface NameServiceSpec {
    * @maxItems 64
    */
   tolerations?: V1Toleration[];
+  /**
+   * How the name server pods spread across nodes or zones (Kubernetes TopologySpreadConstraints, at most 16), rendered into the pod template as given. Unset, none.
+   *
+   * @maxItems 16
+   */
+  topologySpreadConstraints?: V1TopologySpreadConstraint[];
   /**
    * Node labels the pods must be scheduled on.
    */
@@ -136,11 +143,11 @@ export interface NameServiceStatus {
    */
   observedGeneration?: number;
   /**
-   * Ready and Progressing conditions.
+   * Ready and Progressing conditions, and StorageResizePending while claims ask for less storage than volumeClaimTemplates.
    */
   conditions?: {
     /**
-     * Condition type (Ready, Progressing, Degraded).
+     * Condition type (Ready, Progressing, StorageResizePending).
      */
     type: string;
     /**
@@ -247,7 +254,7 @@ export interface BrokerSpec {
    */
   hostPath?: string;
   /**
-   * Element 0 names the data volume in every storage mode (default broker-storage) and is the PersistentVolumeClaim template in StorageClass mode; claims are named <template>-<name>-<group>-master-0 and so on.
+   * Element 0 names the data volume in every storage mode (default broker-storage) and is the PersistentVolumeClaim template in StorageClass mode; claims are named <template>-<name>-<group>-master-0 and so on. A larger storage request than the existing claims' is reported in the StorageResizePending condition, with the claims to grow; a smaller one is refused.
    *
    * @maxItems 8
    */
@@ -271,7 +278,7 @@ export interface BrokerSpec {
     [k: string]: string;
   };
   /**
-   * Pod affinity rules. When unset, a group's pods prefer different nodes.
+   * Pod affinity rules (a Kubernetes Affinity). When unset, a group's master and replicas prefer different nodes; when set, it replaces that default. It does not replace the default spread of masters, see topologySpreadConstraints.
    */
   affinity?: V1Affinity;
   /**
@@ -280,6 +287,12 @@ export interface BrokerSpec {
    * @maxItems 64
    */
   tolerations?: V1Toleration[];
+  /**
+   * How the broker pods spread across nodes or zones (Kubernetes TopologySpreadConstraints, at most 16). Unset, the masters of different groups prefer different nodes: maxSkew 1 on kubernetes.io/hostname, ScheduleAnyway, counting this Broker's masters (labels app: broker, broker_cr: <name>, rocketmq.apache.org/broker-role: master). A list given here is rendered on every broker pod as it is and replaces that default; an empty list turns it off. It is independent of affinity, whose default keeps a group's master and replicas apart.
+   *
+   * @maxItems 16
+   */
+  topologySpreadConstraints?: V1TopologySpreadConstraint[];
   /**
    * Node labels the pods must be scheduled on.
    */
@@ -406,11 +419,11 @@ export interface BrokerStatus {
    */
   observedGeneration?: number;
   /**
-   * Ready, Progressing and Degraded conditions.
+   * Ready, Progressing and Degraded conditions, and StorageResizePending while claims ask for less storage than volumeClaimTemplates.
    */
   conditions?: {
     /**
-     * Condition type (Ready, Progressing, Degraded).
+     * Condition type (Ready, Progressing, Degraded, StorageResizePending).
      */
     type: string;
     /**
@@ -698,7 +711,7 @@ export interface ProxySpec {
     [k: string]: string;
   };
   /**
-   * Pod affinity rules. When unset, the proxies prefer different nodes.
+   * Pod affinity rules (a Kubernetes Affinity). When unset, the proxies prefer different nodes; when set, it replaces that default.
    */
   affinity?: V1Affinity;
   /**
@@ -707,6 +720,12 @@ export interface ProxySpec {
    * @maxItems 64
    */
   tolerations?: V1Toleration[];
+  /**
+   * How the proxy pods spread across nodes or zones (Kubernetes TopologySpreadConstraints, at most 16), rendered into the pod template as given. Unset, none; the default anti-affinity (see affinity) already prefers different nodes.
+   *
+   * @maxItems 16
+   */
+  topologySpreadConstraints?: V1TopologySpreadConstraint[];
   /**
    * Node labels the pods must be scheduled on.
    */

@@ -6,6 +6,7 @@ import { stringify } from 'yaml';
 import { packageRoot } from '../../hooks/schema/crds.js';
 import { parseManifests, renderManifests } from '../../hooks/dry-run.js';
 import type { KubeObject } from '../../hooks/core/metacontroller.js';
+import { nameServiceHooks } from '../../hooks/nameservice/hooks.js';
 import { kubeSkipReason, startApiServer, type ApiServer } from '../support/apiserver.js';
 
 const BUILD_TIMEOUT_MS = 25 * 60 * 1000;
@@ -99,6 +100,179 @@ suite('the examples', () => {
       list,
     );
     expect(applied.trim().split('\n')).toHaveLength(children.length);
+  });
+});
+
+suite('topology spread constraints', () => {
+  const zoneSpread = [
+    {
+      maxSkew: 1,
+      topologyKey: 'topology.kubernetes.io/zone',
+      whenUnsatisfiable: 'DoNotSchedule',
+      minDomains: 2,
+      matchLabelKeys: ['pod-template-hash'],
+      labelSelector: { matchExpressions: [{ key: 'app', operator: 'In', values: ['mq'] }] },
+    },
+  ];
+  const resource = (kind: string, name: string, namespace: string, spec: object): KubeObject => ({
+    apiVersion: 'rocketmq.apache.org/v1alpha1',
+    kind,
+    metadata: { name, namespace },
+    spec,
+  });
+  const dashboard = {
+    spec: { template: { spec: { topologySpreadConstraints: zoneSpread, containers: [{ name: 'c', image: 'dashboard:1' }] } } },
+  };
+  const list = (items: KubeObject[]) => JSON.stringify({ apiVersion: 'v1', kind: 'List', items });
+  const spreadOf = (workload: any) => workload.spec.template.spec.topologySpreadConstraints;
+
+  it('are stored on every kind and in every rendered pod template exactly as rendered, the default master spread included', async () => {
+    const namespace = await newNamespace('scheduling');
+    const parents = [
+      resource('NameService', 'ns', namespace, { topologySpreadConstraints: zoneSpread }),
+      resource('Broker', 'broker', namespace, { size: 2, nameServiceRef: 'ns' }),
+      resource('Proxy', 'proxy', namespace, { brokerClusterRef: 'broker', nameServiceRef: 'ns', topologySpreadConstraints: zoneSpread }),
+      resource('Console', 'console', namespace, { nameServiceRef: 'ns', consoleDeployment: dashboard }),
+    ];
+    const storedParents = JSON.parse(await ok(['apply', '--dry-run=server', '-o', 'json', '-f', '-'], list(parents))).items;
+    expect(
+      storedParents.map((p: any) => (p.kind === 'Console' ? spreadOf(p.spec.consoleDeployment) : p.spec.topologySpreadConstraints)),
+    ).toEqual([zoneSpread, undefined, zoneSpread, zoneSpread]);
+
+    const workloads = renderManifests(parents, new Date())
+      .flatMap((r) => r.children)
+      .filter((c) => c.kind === 'StatefulSet' || c.kind === 'Deployment');
+    expect(workloads.map((w) => w.metadata.name).sort()).toEqual([
+      'broker-0-master',
+      'broker-0-replica-1',
+      'broker-1-master',
+      'broker-1-replica-1',
+      'console',
+      'ns',
+      'proxy',
+    ]);
+    const applied = await ok(
+      ['apply', '--server-side', '--field-manager=metacontroller', '--dry-run=server', '-o', 'json', '-f', '-'],
+      list(workloads),
+    );
+    const stored = JSON.parse(applied).items;
+    expect(stored.map(spreadOf)).toEqual(workloads.map(spreadOf));
+    expect(stored.map((w: any) => w.spec.template.spec.affinity)).toEqual(workloads.map((w: any) => w.spec.template.spec.affinity));
+    // Both broker masters carry the default spread, which the API server stores without filling anything in.
+    expect(stored.filter((w: any) => w.metadata.name.endsWith('-master')).map(spreadOf)).toEqual([
+      [expect.objectContaining({ whenUnsatisfiable: 'ScheduleAnyway' })],
+      [expect.objectContaining({ whenUnsatisfiable: 'ScheduleAnyway' })],
+    ]);
+    expect(JSON.stringify(stored.map(spreadOf))).not.toMatch(/nodeAffinityPolicy|nodeTaintsPolicy/);
+  });
+
+  it.each([
+    [
+      'minDomains with ScheduleAnyway',
+      [{ ...zoneSpread[0], whenUnsatisfiable: 'ScheduleAnyway' }],
+      /minDomains applies only with whenUnsatisfiable DoNotSchedule/,
+    ],
+    ['two constraints on the same key and policy', [zoneSpread[0], { ...zoneSpread[0], maxSkew: 2 }], /Duplicate value/],
+    ['a maxSkew of 0', [{ ...zoneSpread[0], maxSkew: 0 }], /maxSkew: Invalid value: 0/],
+  ])('refuse %s', async (_name, topologySpreadConstraints, message) => {
+    const result = await kube.kubectl(
+      ['apply', '--dry-run=server', '-f', '-'],
+      JSON.stringify(resource('NameService', 'bad-spread', 'default', { topologySpreadConstraints })),
+    );
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toMatch(message);
+  });
+});
+
+suite('growing claims', () => {
+  it('the command StorageResizePending gives grows a bound claim whose StorageClass allows expansion', async () => {
+    const namespace = await newNamespace('storage-growth');
+    await ok(
+      ['apply', '-f', '-'],
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'List',
+        items: [
+          {
+            apiVersion: 'storage.k8s.io/v1',
+            kind: 'StorageClass',
+            metadata: { name: 'expandable' },
+            provisioner: 'example.com/disk',
+            allowVolumeExpansion: true,
+          },
+          {
+            apiVersion: 'v1',
+            kind: 'PersistentVolume',
+            metadata: { name: 'logs-ns-0' },
+            spec: {
+              capacity: { storage: '1Gi' },
+              accessModes: ['ReadWriteOnce'],
+              storageClassName: 'expandable',
+              hostPath: { path: '/tmp/logs-ns-0' },
+              claimRef: { namespace, name: 'logs-ns-0' },
+            },
+          },
+          {
+            apiVersion: 'v1',
+            kind: 'PersistentVolumeClaim',
+            metadata: { name: 'logs-ns-0', namespace },
+            spec: {
+              accessModes: ['ReadWriteOnce'],
+              storageClassName: 'expandable',
+              volumeName: 'logs-ns-0',
+              resources: { requests: { storage: '1Gi' } },
+            },
+          },
+        ],
+      }),
+    );
+    // No controller runs here: the claim is marked bound as the PV controller would.
+    await ok([
+      '-n',
+      namespace,
+      'patch',
+      'pvc',
+      'logs-ns-0',
+      '--subresource=status',
+      '--type=merge',
+      '-p',
+      '{"status":{"phase":"Bound","capacity":{"storage":"1Gi"}}}',
+    ]);
+    const claimTemplate = (storage: string) => ({
+      metadata: { name: 'logs' },
+      spec: { storageClassName: 'expandable', resources: { requests: { storage } } },
+    });
+    const parent = (storage: string): KubeObject => ({
+      apiVersion: 'rocketmq.apache.org/v1alpha1',
+      kind: 'NameService',
+      metadata: { name: 'ns', namespace },
+      spec: {
+        size: 1,
+        storageMode: 'StorageClass',
+        volumeClaimTemplates: [claimTemplate(storage)],
+      },
+    });
+    const created = nameServiceHooks.sync({ parent: parent('1Gi') }, new Date());
+    const claim = JSON.parse(await ok(['-n', namespace, 'get', 'pvc', 'logs-ns-0', '-o', 'json']));
+    const grow = () =>
+      nameServiceHooks
+        .sync(
+          {
+            parent: parent('2Gi'),
+            children: { 'StatefulSet.apps/v1': { [`${namespace}/ns`]: created.children.find((c) => c.kind === 'StatefulSet')! } },
+            related: { 'PersistentVolumeClaim.v1': { [`${namespace}/logs-ns-0`]: claim } },
+          },
+          new Date(),
+        )
+        .status.conditions!.find((c) => c.type === 'StorageResizePending');
+
+    const command = /kubectl -n (\S+) patch pvc (\S+) -p '([^']+)'/.exec(grow()!.message!);
+    expect(command).not.toBeNull();
+    const [, where, name, patch] = command!;
+    await ok(['-n', where, 'patch', 'pvc', name, '-p', patch]);
+    Object.assign(claim, JSON.parse(await ok(['-n', namespace, 'get', 'pvc', 'logs-ns-0', '-o', 'json'])));
+    expect(claim.spec.resources.requests.storage).toBe('2Gi');
+    expect(grow()).toBeUndefined();
   });
 });
 

@@ -86,9 +86,22 @@ function singleTemplate(parent: BrokerParent, member: BrokerMember, restartOn: s
       ],
     },
   };
+  const masterSpread = [
+    {
+      maxSkew: 1,
+      topologyKey: 'kubernetes.io/hostname',
+      whenUnsatisfiable: 'ScheduleAnyway',
+      labelSelector: { matchLabels: { ...brokerPodSelector(name), 'rocketmq.apache.org/broker-role': 'master' } },
+    },
+  ];
   const template: PodTemplate = copyingPrune({
     metadata: {
-      labels: { ...commonLabels('broker', name), ...memberPodSelector(name, member), [BROKER_NAME_LABEL]: member.brokerName },
+      labels: {
+        ...commonLabels('broker', name),
+        ...memberPodSelector(name, member),
+        [BROKER_NAME_LABEL]: member.brokerName,
+        'rocketmq.apache.org/broker-role': member.role === 'MASTER' ? 'master' : 'replica',
+      },
       annotations: {
         ...spec.podAnnotations,
         ...(restartOn === undefined ? {} : { 'rocketmq.apache.org/name-servers': restartOn }),
@@ -107,6 +120,7 @@ function singleTemplate(parent: BrokerParent, member: BrokerMember, restartOn: s
         ...storage.volumes,
         { name: 'rocketmq-broker-conf', configMap: { name: brokerConfigMapName(name) } },
       ],
+      topologySpreadConstraints: spec.topologySpreadConstraints ?? (member.role === 'MASTER' ? masterSpread : undefined),
     },
   });
   template.metadata.annotations[TEMPLATE_HASH_ANNOTATION] = plainHash(template);
@@ -168,6 +182,9 @@ const specArb = fc.record(
     ),
     tolerations: maybeNull(fc.array(fc.record({ key: maybeNull(text), operator: fc.constant('Exists') }), { maxLength: 2 })),
     nodeSelector: maybeNull(fc.dictionary(fc.constantFrom('disk', 'zone'), text)),
+    topologySpreadConstraints: maybeNull(
+      fc.constantFrom([], [{ maxSkew: 1, topologyKey: 'zone', whenUnsatisfiable: 'DoNotSchedule', labelSelector: null }]),
+    ),
     hostNetwork: maybeNull(fc.boolean()),
     securityContext: maybeNull(fc.constantFrom({ runAsUser: 0 }, { fsGroup: null })),
     containerSecurityContext: maybeNull(fc.constantFrom({ privileged: false }, { capabilities: { add: [] } })),

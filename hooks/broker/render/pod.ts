@@ -10,11 +10,13 @@ import { markPruned, prune } from '../../k8s/prune.js';
 import { canonicalResources } from '../../k8s/quantity.js';
 import type { Storage } from '../../k8s/storage.js';
 import type { BrokerSpec } from '../../schema/types.js';
-import type { BrokerMember } from '../members.js';
+import type { BrokerMember, BrokerRole } from '../members.js';
 import { clusterNameOf } from '../../rocketmq-pods/cluster.js';
 import {
   BROKER_NAME_LABEL,
+  BROKER_ROLE_LABEL,
   brokerConfigKey,
+  brokerRoleLabel,
   brokerConfigMapName,
   brokerPodSelector,
   memberPodSelector,
@@ -77,6 +79,21 @@ function groupAntiAffinity(name: string, member: BrokerMember) {
   };
 }
 
+/**
+ * Masters of different groups prefer different nodes, so one node failure stops writes to at most
+ * one group. A preference only: a cluster with fewer nodes than groups still schedules every master.
+ */
+function masterSpread(name: string) {
+  return [
+    {
+      maxSkew: 1,
+      topologyKey: 'kubernetes.io/hostname',
+      whenUnsatisfiable: 'ScheduleAnyway',
+      labelSelector: { matchLabels: { ...brokerPodSelector(name), [BROKER_ROLE_LABEL]: brokerRoleLabel('MASTER') } },
+    },
+  ];
+}
+
 /** Renders the pod template of each member of one Broker, from its broker.conf. */
 export type BrokerPodRenderer = (member: BrokerMember, conf: string) => PodTemplate;
 
@@ -127,15 +144,22 @@ export function brokerPodRenderer(parent: BrokerParent, storage: Storage, restar
     lifecycle: STOP_JVMS_LIFECYCLE,
   });
   const userAffinity = spec.affinity ?? undefined;
-  const sharedSpec = prune({
-    ...passThroughPodFields(spec),
-    affinity: userAffinity ?? PER_MEMBER,
-    hostNetwork: spec.hostNetwork || undefined,
-    dnsPolicy: spec.hostNetwork ? 'ClusterFirstWithHostNet' : undefined,
-    securityContext: spec.securityContext ?? defaultPodSecurityContext(flavor),
-    containers: PER_MEMBER,
-    volumes,
-  });
+  const sharedSpecWith = (topologySpreadConstraints: unknown) =>
+    prune({
+      ...passThroughPodFields(spec),
+      topologySpreadConstraints,
+      affinity: userAffinity ?? PER_MEMBER,
+      hostNetwork: spec.hostNetwork || undefined,
+      dnsPolicy: spec.hostNetwork ? 'ClusterFirstWithHostNet' : undefined,
+      securityContext: spec.securityContext ?? defaultPodSecurityContext(flavor),
+      containers: PER_MEMBER,
+      volumes,
+    });
+  // The user's list, even an empty one, replaces the default spread of masters.
+  const sharedSpecs: Record<BrokerRole, Record<string, unknown>> = {
+    MASTER: sharedSpecWith(spec.topologySpreadConstraints ?? masterSpread(name)),
+    SLAVE: sharedSpecWith(spec.topologySpreadConstraints),
+  };
   const common = commonLabels('broker', name);
   // Annotations the user gives with nothing to prune are used as they are; others are pruned with each template's.
   const userAnnotations: Record<string, string> = {
@@ -161,34 +185,39 @@ export function brokerPodRenderer(parent: BrokerParent, storage: Storage, restar
     if ((container.env as V1EnvVar[]).length === 0) delete container.env;
     return {
       metadata: {
-        labels: { ...common, ...memberPodSelector(name, member), [BROKER_NAME_LABEL]: member.brokerName },
+        labels: {
+          ...common,
+          ...memberPodSelector(name, member),
+          [BROKER_NAME_LABEL]: member.brokerName,
+          [BROKER_ROLE_LABEL]: brokerRoleLabel(member.role),
+        },
         annotations: cleanAnnotations ? annotations : prune(annotations),
       },
       // Keys keep their places: affinity (unless the user's was pruned away) and containers are in the shared part.
-      spec:
-        userAffinity === undefined
-          ? { ...sharedSpec, affinity: groupAntiAffinity(name, member), containers: [container] }
-          : { ...sharedSpec, containers: [container] },
+      spec: {
+        ...sharedSpecs[member.role],
+        ...(userAffinity === undefined ? { affinity: groupAntiAffinity(name, member) } : {}),
+        containers: [container],
+      },
     };
   };
   // The template hash is of the template's JSON. With more than a few members, that text is
-  // serialized once, with markers, and each member's strings are put in its place.
+  // serialized once per role (the role decides labels and spread), with markers, and each
+  // member's strings are put in its place.
   let rendered = 0;
-  let templateText: ((values: string[]) => string | undefined) | undefined;
-  const textTemplate = () =>
+  const templateTexts = new Map<BrokerRole, ((values: string[]) => string | undefined) | undefined>();
+  const textTemplate = (role: BrokerRole) =>
     jsonTextTemplate(
       ([statefulSet, brokerName, brokerId, configHash]) =>
-        build(
-          { statefulSet, pod: `${statefulSet}-0`, group: 0, brokerName, brokerId: brokerId as unknown as number, role: 'MASTER' },
-          configHash,
-        ),
+        build({ statefulSet, pod: `${statefulSet}-0`, group: 0, brokerName, brokerId: brokerId as unknown as number, role }, configHash),
       4,
     );
 
   return (member, conf) => {
     const configHash = shortHash(conf);
     const template = build(member, configHash);
-    if (++rendered === TEXT_TEMPLATE_AFTER) templateText = textTemplate();
+    if (++rendered >= TEXT_TEMPLATE_AFTER && !templateTexts.has(member.role)) templateTexts.set(member.role, textTemplate(member.role));
+    const templateText = templateTexts.get(member.role);
     const text = templateText?.([member.statefulSet, member.brokerName, String(member.brokerId), configHash]) ?? JSON.stringify(template);
     template.metadata.annotations[TEMPLATE_HASH_ANNOTATION] = shortTextHash(text);
     return markPruned(template);
