@@ -11,6 +11,7 @@ import { clusterNameOf } from '../rocketmq-pods/cluster.js';
 import { brokerConfigKey, brokerConfigMapName, brokerPodSelector } from './names.js';
 import { brokerConf, masterRole, renderBrokerConfigMap } from './render/config.js';
 import { brokerPodRenderer, type PodTemplate, TEMPLATE_HASH_ANNOTATION } from './render/pod.js';
+import { brokerMetricsPort, renderBrokerServiceMonitor, wantsServiceMonitor } from './render/metrics.js';
 import { renderBrokerDisruptionBudget, renderBrokerService } from './render/services.js';
 import { observedTemplate, renderBrokerStatefulSet } from './render/statefulsets.js';
 import { heldBrokers, observedStatefulSet, planBrokerRollout, rollingPod } from './rollout.js';
@@ -41,6 +42,7 @@ function desiredBrokers(
   const storeRoot = `${imageFlavor(spec.brokerImage, spec.imageFlavor).dataRoot}/store`;
   // What every broker's template shares is built once, then each broker's own parts.
   const podTemplate = brokerPodRenderer(parent, nameServers, storage);
+  const metricsPort = brokerMetricsPort(spec);
   return members.map((member) => {
     const conf = brokerConf({
       clusterName: clusterNameOf(name, spec),
@@ -49,6 +51,7 @@ function desiredBrokers(
       commonConf,
       properties: spec.properties,
       storeRoot,
+      metricsPort,
     });
     return { member, conf, template: podTemplate(member, conf) };
   });
@@ -106,6 +109,7 @@ export const brokerHooks: KindHooks<BrokerStatus> = {
     );
     const storage = renderStorage(spec, 'broker-storage');
     checkBrokerChildren(parent, members, storage);
+    const serviceMonitor = wantsServiceMonitor(spec, request);
 
     // Decide: what each broker should run, which one restarts now, what the metadata copy does.
     const nameServers = brokerNameServers(parent, members, children, related);
@@ -173,10 +177,11 @@ export const brokerHooks: KindHooks<BrokerStatus> = {
     return {
       status,
       children: [
-        renderBrokerService(name, namespace),
+        renderBrokerService(name, namespace, brokerMetricsPort(spec)),
         renderBrokerConfigMap(name, namespace, confData),
         ...statefulSets,
         renderBrokerDisruptionBudget(name, namespace),
+        ...(serviceMonitor ? [renderBrokerServiceMonitor(name, namespace)] : []),
         ...copy.jobs,
       ],
       ...(resync.length > 0 ? { resyncAfterSeconds: Math.min(...resync) } : {}),

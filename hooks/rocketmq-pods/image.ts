@@ -95,3 +95,21 @@ export function imageFlavor(image: string, declared?: ImageFlavorName): ImageFla
     proxyCommand: ['sh', '-c', `exec sh "$ROCKETMQ_HOME/bin/mqproxy" -pc ${PROXY_CONFIG_DIR}/${PROXY_CONFIG_FILE}`],
   };
 }
+
+/** The RocketMQ major version an image's tag names (apache/rocketmq:5.3.3 → 5), if it names one. */
+export function imageMajorVersion(image: string): number | undefined {
+  const name = image.split('@')[0];
+  const tag = name.slice(name.lastIndexOf('/') + 1).split(':')[1];
+  const major = /^v?(\d+)\./.exec(tag ?? '')?.[1];
+  return major === undefined ? undefined : Number(major);
+}
+
+/**
+ * Whether the image's broker has RocketMQ 5's Prometheus exporter. The original operator's images
+ * are RocketMQ 4. An official image whose tag names no version (latest, a digest) is taken to be of
+ * the current line, 5: a 4.x broker given the exporter's keys ignores them.
+ */
+export function hasPrometheusExporter(image: string, declared?: ImageFlavorName): boolean {
+  if (flavorName(image, declared) === 'OriginalOperator') return false;
+  return (imageMajorVersion(image) ?? 5) >= 5;
+}

@@ -3,7 +3,11 @@
 // termination and a restart on the same volumes.
 import { jest } from '@jest/globals';
 import { PodCluster } from './support/cluster.js';
-import { abortMarker, brokerIdentity, lastFlag, renderedBrokerConf, waitRegistered } from './support/checks.js';
+import { mkdtempSync } from 'node:fs';
+import { join } from 'node:path';
+import { dashboardMetricNames } from '../support/dashboard.js';
+import { javaClients } from '../support/rocketmq.js';
+import { abortMarker, brokerIdentity, lastFlag, renderedBrokerConf, scrapeMetrics, waitRegistered } from './support/checks.js';
 import type { ImageFlavor } from './support/image.js';
 import { commandLine, processUid } from './support/pod.js';
 import { clusterManifests } from './manifests.js';
@@ -12,11 +16,15 @@ const NAME_SERVERS = ['names-0', 'names-1'];
 const BROKERS = ['broker-0-master-0', 'broker-0-replica-1-0'];
 /** What the user adds in the NameService's JAVA_OPT_EXT: it comes after the operator's sizing. */
 const USER_JAVA_OPT_EXT = '-Xmn128m -Dpodstart.user=1';
+/** Created by the broker on first send (autoCreateTopicEnable). */
+const METRICS_TOPIC = 'PodStartMetrics';
 
 export interface Figures {
   readyMs: Record<string, number>;
   shutdownMs?: number;
   restartReadyMs?: number;
+  /** Sending and pulling the messages the metrics check counts. */
+  trafficMs?: number;
 }
 
 export function podStartScenario(flavor: ImageFlavor, options: { readOnlyRootFilesystem: boolean }): void {
@@ -83,6 +91,42 @@ export function podStartScenario(flavor: ImageFlavor, options: { readOnlyRootFil
       expect(await pod.probe(pod.container.readinessProbe)).toBe(true);
       if (pod.container.livenessProbe) expect(await pod.probe(pod.container.livenessProbe)).toBe(true);
     }
+  });
+
+  it('serves broker metrics in Prometheus text on the rendered port, every name the dashboard reads among them once messages flow', async () => {
+    const master = cluster.pod('broker-0-master-0');
+    const port = master.container.ports?.find((p) => p.name === 'metrics')?.containerPort;
+    if (Number(flavor.version.split('.')[0]) < 5) {
+      expect(port).toBeUndefined();
+      return;
+    }
+    expect(port).toBe(5557);
+    const idle = await scrapeMetrics(master, port!);
+    expect(idle.contentType).toMatch(/^text\/plain; version=0\.0\.4/);
+    // Gauges have a series from the start.
+    expect([...idle.names]).toEqual(
+      expect.arrayContaining(['rocketmq_topic_number', 'rocketmq_storage_size_bytes', 'rocketmq_broker_permission']),
+    );
+
+    // Counters of messages in and out have series only once a message was sent and pulled.
+    const started = Date.now();
+    const clients = javaClients(
+      flavor.version,
+      master.image.lib,
+      mkdtempSync(join(cluster.dir, 'clients-')),
+      `${cluster.pod('names-0').address}:9876`,
+    );
+    expect(await clients.produce(METRICS_TOPIC, 4)).toHaveLength(4);
+    const consumed = await clients.mqadmin(['consumeMessage', '-t', METRICS_TOPIC, '-c', '4']);
+    expect(consumed.code).toBe(0);
+    figures.trafficMs = Date.now() - started;
+    const busy = await scrapeMetrics(master, port!);
+    expect(dashboardMetricNames().broker.filter((name) => !busy.names.has(name))).toEqual([]);
+    // The dashboard's variables select by these labels.
+    const conf = renderedBrokerConf(cluster, master);
+    expect(busy.text).toMatch(
+      new RegExp(`^rocketmq_messages_in_total\\{[^}]*cluster="${conf.brokerClusterName}"[^}]*node_id="${conf.brokerName}"`, 'm'),
+    );
   });
 
   it('shuts the master down cleanly within the grace period and starts it again on the same volumes', async () => {
