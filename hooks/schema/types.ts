@@ -235,7 +235,7 @@ export interface BrokerSpec {
      */
     port: number;
     /**
-     * Render a ServiceMonitor (monitoring.coreos.com/v1) named <name>-brokers that scrapes every broker. Needs the Prometheus Operator's CRDs and the rocketmq-broker CompositeController with ServiceMonitors as a child type (Helm value brokerServiceMonitors: true, or the compositecontrollers/servicemonitors overlay).
+     * Render a ServiceMonitor (monitoring.coreos.com/v1) named <name>-brokers that scrapes every broker. Needs the Prometheus Operator's CRDs and the rocketmq-broker CompositeController with ServiceMonitors as a child type (Helm value compositeControllers.brokerServiceMonitors, or overlays/servicemonitors).
      */
     serviceMonitor: boolean;
   };

@@ -48,7 +48,7 @@ export function wantsServiceMonitor(spec: MetricsSpec, request: HookRequest): bo
   const groups = Object.keys(request.children ?? {});
   if (groups.length > 0 && !groups.includes(SERVICE_MONITOR_TYPE)) {
     problems.push(
-      'spec.metrics.serviceMonitor: the rocketmq-broker CompositeController does not have ServiceMonitors as a child type; install it with the Helm value brokerServiceMonitors=true (or the compositecontrollers/servicemonitors overlay), or set it to false',
+      'spec.metrics.serviceMonitor: the rocketmq-broker CompositeController does not have ServiceMonitors as a child type; install it with the Helm value compositeControllers.brokerServiceMonitors=true (or overlays/servicemonitors), or set it to false',
     );
   }
   if (problems.length > 0) throw new HookError(422, ErrorCode.InvalidSpec, problems.join('; '), problems);

@@ -1,5 +1,6 @@
+import { buildServer } from '../../../hooks/http/server.js';
 import { imageMajorVersion } from '../../../hooks/rocketmq-pods/image.js';
-import { hookFailure, syncRequest } from '../../support/hook-requests.js';
+import { afterApplying, hookFailure, syncRequest } from '../../support/hook-requests.js';
 import { broker, brokerContainer, child, children, hooks, nameService, syncBroker } from './support.js';
 
 const SERVICE_MONITORS = 'ServiceMonitor.monitoring.coreos.com/v1';
@@ -95,11 +96,31 @@ describe('Broker metrics', () => {
     const unwatched = hookFailure(() => syncWatching(['Service.v1'], { metrics: { serviceMonitor: true } }));
     expect(unwatched.statusCode).toBe(422);
     expect(unwatched.message).toMatch(
-      /does not have ServiceMonitors as a child type; install it with the Helm value brokerServiceMonitors=true/,
+      /does not have ServiceMonitors as a child type; install it with the Helm value compositeControllers\.brokerServiceMonitors=true/,
     );
     const old = hookFailure(() =>
       syncWatching(['Service.v1', SERVICE_MONITORS], { brokerImage: 'apache/rocketmq:4.9.7', metrics: { serviceMonitor: true } }),
     );
     expect(old.message).toMatch(/apache\/rocketmq:4\.9\.7 is a RocketMQ 4 image, whose brokers have no Prometheus exporter/);
+  });
+
+  it('keeps a running Broker as it is, saying why in Ready, when its controller cannot create the ServiceMonitor asked for', async () => {
+    const running = afterApplying(syncRequest(broker({}), { related: [nameService()] }), syncBroker(broker({})));
+    const asking = { ...running, parent: broker({ metrics: { serviceMonitor: true } }) };
+    const app = buildServer();
+    try {
+      const reply = await app.inject({ method: 'POST', url: '/sync/broker', payload: asking });
+      expect(reply.statusCode).toBe(200);
+      const body = reply.json();
+      expect(body.children.map((c: any) => `${c.kind}/${c.metadata.name}`).sort()).toEqual(
+        syncBroker(broker({}))
+          .children.map((c) => `${c.kind}/${c.metadata.name}`)
+          .sort(),
+      );
+      expect(body.status.conditions[0]).toMatchObject({ type: 'Ready', status: 'False', reason: 'InvalidSpec' });
+      expect(body.status.conditions[0].message).toMatch(/compositeControllers\.brokerServiceMonitors=true/);
+    } finally {
+      await app.close();
+    }
   });
 });
