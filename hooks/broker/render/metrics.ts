@@ -3,8 +3,7 @@
 import { ErrorCode, HookError } from '../../core/errors.js';
 import { type HookRequest, type KubeObject, typeKey } from '../../core/metacontroller.js';
 import { commonLabels } from '../../k8s/labels.js';
-import type { ImageFlavorName } from '../../rocketmq-pods/image.js';
-import { hasPrometheusExporter } from '../../rocketmq-pods/image.js';
+import { hasPrometheusExporter, type ImageFlavorName } from '../../rocketmq-pods/image.js';
 import type { BrokerSpec } from '../../schema/types.js';
 import { brokerServiceMonitorName } from '../names.js';
 
