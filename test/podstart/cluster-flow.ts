@@ -103,6 +103,8 @@ export function podStartScenario(flavor: ImageFlavor, options: { readOnlyRootFil
     expect(port).toBe(5557);
     const idle = await scrapeMetrics(master, port!);
     expect(idle.contentType).toMatch(/^text\/plain; version=0\.0\.4/);
+    // Also on the pod's loopback, where kubectl port-forward connects.
+    expect(await master.exec(['curl', '-sf', '-o', '/dev/null', `http://127.0.0.1:${port}/metrics`], 10_000)).toBe(0);
     // Gauges have a series from the start.
     expect([...idle.names]).toEqual(
       expect.arrayContaining(['rocketmq_topic_number', 'rocketmq_storage_size_bytes', 'rocketmq_broker_permission']),
