@@ -35,7 +35,9 @@ function withKubernetesTypes(schema: JsonSchema): JsonSchema {
     const tsType = KUBERNETES_TYPES[field];
     const itemType = KUBERNETES_TYPES[`${field}[]`];
     if (tsType) properties[field] = { ...property, tsType };
-    if (itemType) properties[field] = { ...property, items: { tsType: itemType } };
+    else if (itemType) properties[field] = { ...property, items: { tsType: itemType } };
+    // Defaults inside a defaulted object are filled in too.
+    else if ('default' in property && property.properties) properties[field] = withKubernetesTypes(property);
   }
   return { ...schema, properties, required: [...new Set([...required, ...defaulted])] };
 }

@@ -13,6 +13,7 @@ import { brokerConfigKey, brokerConfigMapName, brokerPodSelector, NAMESRV_ADDR_K
 import { planNameServerUpdate, type UpdateMode } from './name-server-update.js';
 import { brokerConf, masterRole, renderBrokerConfigMap } from './render/config.js';
 import { brokerPodRenderer, type PodTemplate, TEMPLATE_HASH_ANNOTATION } from './render/pod.js';
+import { brokerMetricsPort, renderBrokerServiceMonitor, wantsServiceMonitor } from './render/metrics.js';
 import { renderBrokerDisruptionBudget, renderBrokerService } from './render/services.js';
 import { observedTemplate, renderBrokerStatefulSet } from './render/statefulsets.js';
 import { heldBrokers, observedStatefulSet, planBrokerRollout, rollingPod } from './rollout.js';
@@ -53,6 +54,7 @@ function desiredBrokers(
   const storeRoot = `${imageFlavor(spec.brokerImage, spec.imageFlavor).dataRoot}/store`;
   // What every broker's template shares is built once, then each broker's own parts.
   const podTemplate = brokerPodRenderer(parent, storage, restartOnNameServers);
+  const metricsPort = brokerMetricsPort(spec);
   return members.map((member) => {
     const conf = brokerConf({
       clusterName: clusterNameOf(name, spec),
@@ -61,6 +63,7 @@ function desiredBrokers(
       commonConf,
       properties: spec.properties,
       storeRoot,
+      metricsPort,
     });
     return { member, conf, template: podTemplate(member, conf) };
   });
@@ -134,6 +137,7 @@ export const brokerHooks: KindHooks<BrokerStatus> = {
       statefulSets: members.map((m) => ({ name: m.statefulSet, replicas: 1, observed: observedStatefulSet(children, m) })),
       claims: related.list('PersistentVolumeClaim', 'v1'),
     });
+    const serviceMonitor = wantsServiceMonitor(spec, request);
 
     // Decide: what each broker should run, which one restarts now, what the metadata copy does,
     // and how running brokers get the name-server list.
@@ -223,10 +227,11 @@ export const brokerHooks: KindHooks<BrokerStatus> = {
     return {
       status,
       children: [
-        renderBrokerService(name, namespace),
+        renderBrokerService(name, namespace, brokerMetricsPort(spec)),
         renderBrokerConfigMap(name, namespace, confData, update.annotations),
         ...statefulSets,
         renderBrokerDisruptionBudget(name, namespace),
+        ...(serviceMonitor ? [renderBrokerServiceMonitor(name, namespace)] : []),
         ...copy.jobs,
         ...update.jobs,
       ],

@@ -26,6 +26,11 @@ export function brokerServiceName(name: string): string {
   return `${name}-brokers`;
 }
 
+/** ServiceMonitor of the brokers' metrics, named after the Service it selects (whose name check covers it). */
+export function brokerServiceMonitorName(name: string): string {
+  return `${name}-brokers`;
+}
+
 export function brokerConfigMapName(name: string): string {
   return `${name}-broker-conf`;
 }

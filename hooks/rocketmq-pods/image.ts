@@ -145,3 +145,13 @@ export function reloadsNameServers(image: string): boolean {
   for (let i = 0; i < 3; i++) if (version[i] !== FIRST_NAME_SERVER_RELOAD[i]) return version[i] > FIRST_NAME_SERVER_RELOAD[i];
   return true;
 }
+
+/**
+ * Whether the image's broker has RocketMQ 5's Prometheus exporter. The original operator's images
+ * are RocketMQ 4. An official image whose tag names no version (latest, a digest) is taken to be of
+ * the current line, 5: a 4.x broker given the exporter's keys ignores them.
+ */
+export function hasPrometheusExporter(image: string, declared?: ImageFlavorName): boolean {
+  if (flavorName(image, declared) === 'OriginalOperator') return false;
+  return (imageVersion(image)?.[0] ?? 5) >= 5;
+}

@@ -230,6 +230,23 @@ export interface BrokerSpec {
     [k: string]: string;
   };
   /**
+   * The brokers' Prometheus exporter (RocketMQ 5 images only; 4.x brokers have none): broker.conf gets metricsExporterType=PROM on this port, the pods a container port named metrics and the <name>-brokers Service a port of the same name.
+   */
+  metrics: {
+    /**
+     * Serve broker metrics in Prometheus text format at http://<pod>:<port>/metrics.
+     */
+    enabled: boolean;
+    /**
+     * Port of the exporter (metricsPromExporterPort), 1024 to 65535.
+     */
+    port: number;
+    /**
+     * Render a ServiceMonitor (monitoring.coreos.com/v1) named <name>-brokers that scrapes every broker. Needs the Prometheus Operator's CRDs and the rocketmq-broker CompositeController with ServiceMonitors as a child type (Helm value compositeControllers.brokerServiceMonitors, or overlays/servicemonitors).
+     */
+    serviceMonitor: boolean;
+  };
+  /**
    * CPU and memory requests and limits of the broker container. Unless BROKER_MEM or JAVA_OPT_EXT is set in env, the JVM is sized from the memory limit: heap half of it (at most 8Gi), young generation half the heap and, for official images, direct memory a quarter of the limit (at most 8Gi).
    */
   resources?: V1ResourceRequirements;

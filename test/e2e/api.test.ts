@@ -39,6 +39,17 @@ async function ok(args: string[], stdin?: string): Promise<string> {
   return result.stdout;
 }
 
+/** A server-side dry-run apply of rendered children into `namespace`, as Metacontroller applies them; the names applied. */
+async function applyAsMetacontroller(children: KubeObject[], namespace: string): Promise<string[]> {
+  const list = stringify({
+    apiVersion: 'v1',
+    kind: 'List',
+    items: children.map((c) => ({ ...c, metadata: { ...c.metadata, namespace } })),
+  });
+  const applied = await ok(['apply', '--server-side', '--field-manager=metacontroller', '--dry-run=server', '-o', 'name', '-f', '-'], list);
+  return applied.trim().split('\n');
+}
+
 async function newNamespace(name: string): Promise<string> {
   await ok(['create', 'namespace', name]);
   return name;
@@ -90,16 +101,7 @@ suite('the examples', () => {
       .filter((r) => own.has(r.parent))
       .flatMap((r) => r.children);
     expect(children.length).toBeGreaterThan(0);
-    const list = stringify({
-      apiVersion: 'v1',
-      kind: 'List',
-      items: children.map((c) => ({ ...c, metadata: { ...c.metadata, namespace } })),
-    });
-    const applied = await ok(
-      ['apply', '--server-side', '--field-manager=metacontroller', '--dry-run=server', '-o', 'name', '-f', '-'],
-      list,
-    );
-    expect(applied.trim().split('\n')).toHaveLength(children.length);
+    expect(await applyAsMetacontroller(children, namespace)).toHaveLength(children.length);
   });
 });
 
@@ -370,7 +372,15 @@ suite('invalid resources are refused with a message naming the field', () => {
 suite('Metacontroller integration', () => {
   beforeAll(async () => {
     await ok(['apply', '-f', join(root, '..', 'shared', 'metacontroller', 'metacontroller-crds-v1.yaml')]);
-    await ok(['wait', '--for=condition=Established', '--timeout=60s', 'crd/compositecontrollers.metacontroller.k8s.io']);
+    // Not the Prometheus Operator's CRD: a minimal one with the fields the operator sets, to check their shape.
+    await ok(['apply', '-f', join(root, 'test', 'fixtures', 'servicemonitor-crd.yaml')]);
+    await ok([
+      'wait',
+      '--for=condition=Established',
+      '--timeout=60s',
+      'crd/compositecontrollers.metacontroller.k8s.io',
+      'crd/servicemonitors.monitoring.coreos.com',
+    ]);
   });
 
   it.each(yamlFiles('compositecontrollers'))('compositecontrollers/%s is accepted', async (file) => {
@@ -384,5 +394,26 @@ suite('Metacontroller integration', () => {
     expect(applied).toMatch(/deployment\.apps\/rocketmq-operator/);
     expect(applied).toMatch(/compositecontroller\.metacontroller\.k8s\.io\/rocketmq-nameservice/);
     expect(applied).toMatch(/networkpolicy\.networking\.k8s\.io\/rocketmq-operator/);
+  });
+
+  it('overlays/servicemonitors installs with a server-side dry run where ServiceMonitors are served', async () => {
+    const built = await ok(['kustomize', join(root, 'overlays', 'servicemonitors')]);
+    const applied = await ok(['apply', '--server-side', '--dry-run=server', '-o', 'name', '-f', '-'], built);
+    expect(applied).toMatch(/compositecontroller\.metacontroller\.k8s\.io\/rocketmq-broker/);
+  });
+
+  it("a Broker's ServiceMonitor and the Service it selects pass a server-side dry-run apply", async () => {
+    const namespace = await newNamespace('broker-servicemonitor');
+    const objects = parseManifests(readFileSync(join(root, 'example', 'cluster.yaml'), 'utf8')).map((o) =>
+      o.kind === 'Broker' ? { ...o, spec: { ...(o.spec as object), metrics: { serviceMonitor: true } } } : o,
+    );
+    const children = renderManifests(objects, new Date())
+      .flatMap((r) => r.children)
+      .filter((c) => c.kind === 'ServiceMonitor' || (c.kind === 'Service' && c.metadata.name.endsWith('-brokers')));
+    expect(children.map((c) => c.kind).sort()).toEqual(['Service', 'ServiceMonitor']);
+    expect((await applyAsMetacontroller(children, namespace)).sort()).toEqual([
+      'service/broker-brokers',
+      'servicemonitor.monitoring.coreos.com/broker-brokers',
+    ]);
   });
 });

@@ -3,8 +3,12 @@
 // termination and a restart on the same volumes.
 import { jest } from '@jest/globals';
 import { PodCluster } from './support/cluster.js';
-import { abortMarker, brokerIdentity, createTopic, lastFlag, renderedBrokerConf, waitRegistered } from './support/checks.js';
+import { mkdtempSync } from 'node:fs';
+import { join } from 'node:path';
+import { dashboardMetricNames } from '../support/dashboard.js';
+import { javaClients } from '../support/rocketmq.js';
 import { runGrpcClient } from '../support/rocketmq-proxy.js';
+import { abortMarker, brokerIdentity, createTopic, lastFlag, renderedBrokerConf, scrapeMetrics, waitRegistered } from './support/checks.js';
 import type { ImageFlavor } from './support/image.js';
 import { commandLine, processUid } from './support/pod.js';
 import { clusterManifests } from './manifests.js';
@@ -16,11 +20,15 @@ const PROXIES = ['proxy-0'];
 const TOPIC = 'PodStartTopic';
 /** What the user adds in the NameService's JAVA_OPT_EXT: it comes after the operator's sizing. */
 const USER_JAVA_OPT_EXT = '-Xmn128m -Dpodstart.user=1';
+/** Created by the broker on first send (autoCreateTopicEnable). */
+const METRICS_TOPIC = 'PodStartMetrics';
 
 export interface Figures {
   readyMs: Record<string, number>;
   shutdownMs?: number;
   restartReadyMs?: number;
+  /** Sending and pulling the messages the metrics check counts. */
+  trafficMs?: number;
 }
 
 /** The images a scenario runs: one for both kinds (the official images), or one each (the original operator's). */
@@ -126,6 +134,44 @@ export function podStartScenario(images: ScenarioImages, options: ScenarioOption
       expect(new Set(result.received)).toEqual(new Set(result.sent));
     });
   }
+
+  it('serves broker metrics in Prometheus text on the rendered port, every name the dashboard reads among them once messages flow', async () => {
+    const master = cluster.pod('broker-0-master-0');
+    const port = master.container.ports?.find((p) => p.name === 'metrics')?.containerPort;
+    if (Number(images.broker.version.split('.')[0]) < 5) {
+      expect(port).toBeUndefined();
+      return;
+    }
+    expect(port).toBe(5557);
+    const idle = await scrapeMetrics(master, port!);
+    expect(idle.contentType).toMatch(/^text\/plain; version=0\.0\.4/);
+    // Also on the pod's loopback, where kubectl port-forward connects.
+    expect(await master.exec(['curl', '-sf', '-o', '/dev/null', `http://127.0.0.1:${port}/metrics`], 10_000)).toBe(0);
+    // Gauges have a series from the start.
+    expect([...idle.names]).toEqual(
+      expect.arrayContaining(['rocketmq_topic_number', 'rocketmq_storage_size_bytes', 'rocketmq_broker_permission']),
+    );
+
+    // Counters of messages in and out have series only once a message was sent and pulled.
+    const started = Date.now();
+    const clients = javaClients(
+      images.broker.version,
+      master.image.lib,
+      mkdtempSync(join(cluster.dir, 'clients-')),
+      `${cluster.pod('names-0').address}:9876`,
+    );
+    expect(await clients.produce(METRICS_TOPIC, 4)).toHaveLength(4);
+    const consumed = await clients.mqadmin(['consumeMessage', '-t', METRICS_TOPIC, '-c', '4']);
+    expect(consumed.code).toBe(0);
+    figures.trafficMs = Date.now() - started;
+    const busy = await scrapeMetrics(master, port!);
+    expect(dashboardMetricNames().broker.filter((name) => !busy.names.has(name))).toEqual([]);
+    // The dashboard's variables select by these labels.
+    const conf = renderedBrokerConf(cluster, master);
+    expect(busy.text).toMatch(
+      new RegExp(`^rocketmq_messages_in_total\\{[^}]*cluster="${conf.brokerClusterName}"[^}]*node_id="${conf.brokerName}"`, 'm'),
+    );
+  });
 
   it('shuts the master down cleanly within the grace period and starts it again on the same volumes', async () => {
     const master = cluster.pod('broker-0-master-0');

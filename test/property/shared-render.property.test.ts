@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { brokerMembers, parseMemberName, type BrokerMember } from '../../hooks/broker/members.js';
 import { brokerEnv } from '../../hooks/broker/render/env.js';
+import { brokerMetricsPort } from '../../hooks/broker/render/metrics.js';
 import {
   brokerPodRenderer,
   type BrokerParent,
@@ -45,6 +46,7 @@ function singleTemplate(parent: BrokerParent, member: BrokerMember, restartOn: s
   const { name, spec } = parent;
   const flavor = imageFlavor(spec.brokerImage);
   const resources = canonicalResources(spec.resources);
+  const metricsPort = brokerMetricsPort(spec);
   const container = {
     name: 'broker',
     image: spec.brokerImage,
@@ -63,6 +65,7 @@ function singleTemplate(parent: BrokerParent, member: BrokerMember, restartOn: s
       { name: 'vip', containerPort: 10909, protocol: 'TCP' },
       { name: 'main', containerPort: 10911, protocol: 'TCP' },
       { name: 'ha', containerPort: 10912, protocol: 'TCP' },
+      ...(metricsPort === undefined ? [] : [{ name: 'metrics', containerPort: metricsPort, protocol: 'TCP' }]),
     ],
     securityContext: spec.containerSecurityContext ?? DEFAULT_CONTAINER_SECURITY_CONTEXT,
     volumeMounts: [
@@ -197,8 +200,10 @@ const specArb = fc.record(
     volumeClaimTemplates: fc.constant([
       { metadata: { name: 'broker-storage' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '8Gi' } } } },
     ]),
+    // Defaulted by the schema, so always there.
+    metrics: fc.record({ enabled: fc.boolean(), port: fc.constantFrom(5557, 9404), serviceMonitor: fc.boolean() }),
   },
-  { requiredKeys: ['brokerImage', 'storageMode'] },
+  { requiredKeys: ['brokerImage', 'storageMode', 'metrics'] },
 );
 
 const caseArb = fc.record({

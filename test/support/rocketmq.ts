@@ -594,52 +594,7 @@ export async function startRocketMQ(options: StartOptions = {}): Promise<TestRoc
     const startupMs = Date.now() - started;
     admin.close();
 
-    const toolsHome = join(root, 'tools-home');
-    const mqadmin = async (args: string[]): Promise<CommandResult> => {
-      const full = args.includes('-n') ? args : [...args, '-n', nameServer];
-      return run(
-        'java',
-        javaArgs(
-          version,
-          lib,
-          toolsHome,
-          root,
-          'rmq.tools.logback.xml',
-          ['-Xms32m', '-Xmx256m'],
-          'org.apache.rocketmq.tools.command.MQAdminStartup',
-          full,
-        ),
-        { cwd: root, timeoutMs: 60_000 },
-      );
-    };
-
-    const produce = async (topic: string, count: number, brokerName?: string, via = nameServer): Promise<SentMessage[]> => {
-      const classes = await compileProducer(lib, version);
-      const args = [via, topic, String(count), ...(brokerName ? [brokerName] : [])];
-      const result = await run(
-        'java',
-        javaArgs(
-          version,
-          lib,
-          join(root, 'producer-home'),
-          root,
-          'rmq.client.logback.xml',
-          ['-Xms32m', '-Xmx256m'],
-          'TestProducer',
-          args,
-          classes,
-        ),
-        { cwd: root, timeoutMs: 120_000 },
-      );
-      if (result.code !== 0) throw new Error(`TestProducer failed (exit ${result.code}):\n${result.stdout}\n${result.stderr.slice(-3000)}`);
-      return result.stdout
-        .split('\n')
-        .filter((l) => l.startsWith('SENT '))
-        .map((l) => {
-          const [, name, queueId, offset] = l.trim().split(' ');
-          return { brokerName: name, queueId: Number(queueId), queueOffset: Number(offset) };
-        });
-    };
+    const { mqadmin, produce } = javaClients(version, lib, root, nameServer);
 
     const brokerProcess = (name: string) => {
       const daemon = daemons.find((d) => d.name === name && brokers.some((b) => b.brokerName === name));
@@ -692,6 +647,60 @@ export async function startRocketMQ(options: StartOptions = {}): Promise<TestRoc
     await stop();
     throw error;
   }
+}
+
+/**
+ * mqadmin and the test producer from the jars in `lib`, working under `root`, talking to
+ * `nameServer` (host:port) unless told otherwise.
+ */
+export function javaClients(version: string, lib: string, root: string, nameServer: string): Pick<TestRocketMQ, 'mqadmin' | 'produce'> {
+  const toolsHome = join(root, 'tools-home');
+  const mqadmin = async (args: string[]): Promise<CommandResult> => {
+    const full = args.includes('-n') ? args : [...args, '-n', nameServer];
+    return run(
+      'java',
+      javaArgs(
+        version,
+        lib,
+        toolsHome,
+        root,
+        'rmq.tools.logback.xml',
+        ['-Xms32m', '-Xmx256m'],
+        'org.apache.rocketmq.tools.command.MQAdminStartup',
+        full,
+      ),
+      { cwd: root, timeoutMs: 60_000 },
+    );
+  };
+
+  const produce = async (topic: string, count: number, brokerName?: string, via = nameServer): Promise<SentMessage[]> => {
+    const classes = await compileProducer(lib, version);
+    const args = [via, topic, String(count), ...(brokerName ? [brokerName] : [])];
+    const result = await run(
+      'java',
+      javaArgs(
+        version,
+        lib,
+        join(root, 'producer-home'),
+        root,
+        'rmq.client.logback.xml',
+        ['-Xms32m', '-Xmx256m'],
+        'TestProducer',
+        args,
+        classes,
+      ),
+      { cwd: root, timeoutMs: 120_000 },
+    );
+    if (result.code !== 0) throw new Error(`TestProducer failed (exit ${result.code}):\n${result.stdout}\n${result.stderr.slice(-3000)}`);
+    return result.stdout
+      .split('\n')
+      .filter((l) => l.startsWith('SENT '))
+      .map((l) => {
+        const [, name, queueId, offset] = l.trim().split(' ');
+        return { brokerName: name, queueId: Number(queueId), queueOffset: Number(offset) };
+      });
+  };
+  return { mqadmin, produce };
 }
 
 /** Compiles TestProducer.java against the client jar once per source version (cached next to the jars). */

@@ -23,8 +23,14 @@ import {
   NAMESRV_ADDR_KEY,
 } from '../names.js';
 import { brokerEnvRenderer } from './env.js';
+import { brokerMetricsPort, METRICS_PORT_NAME } from './metrics.js';
 
 export const BROKER_PORTS = { vip: 10909, main: 10911, ha: 10912 } as const;
+
+/** The ports a broker pod listens on, by their port names: RocketMQ's, and the exporter's when it serves metrics. */
+export function brokerPorts(metricsPort: number | undefined): Record<string, number> {
+  return metricsPort === undefined ? BROKER_PORTS : { ...BROKER_PORTS, [METRICS_PORT_NAME]: metricsPort };
+}
 
 /** Hash of the broker's broker.conf, so a configuration change changes the pod template. */
 export const CONFIG_HASH_ANNOTATION = 'rocketmq.apache.org/config-hash';
@@ -136,7 +142,11 @@ export function brokerPodRenderer(parent: BrokerParent, storage: Storage, restar
     command: flavor.brokerCommand,
     resources,
     env: PER_MEMBER,
-    ports: Object.entries(BROKER_PORTS).map(([portName, port]) => ({ name: portName, containerPort: port, protocol: 'TCP' })),
+    ports: Object.entries(brokerPorts(brokerMetricsPort(spec))).map(([portName, port]) => ({
+      name: portName,
+      containerPort: port,
+      protocol: 'TCP',
+    })),
     securityContext: spec.containerSecurityContext ?? DEFAULT_CONTAINER_SECURITY_CONTEXT,
     volumeMounts: PER_MEMBER,
     // Readiness only: a broker replaying its commit log after a crash must not be killed for being slow.

@@ -103,3 +103,23 @@ export async function createTopic(broker: Pod, nameServer: Pod, topic: string): 
     admin.close();
   }
 }
+
+export interface Scrape {
+  contentType: string;
+  text: string;
+  /** The names of the samples served (histograms as their _bucket, _sum and _count series). */
+  names: Set<string>;
+}
+
+/** GET /metrics of a pod's exporter, as Prometheus scrapes it. */
+export async function scrapeMetrics(pod: Pod, port: number): Promise<Scrape> {
+  const response = await fetch(`http://${pod.address}:${port}/metrics`, { signal: AbortSignal.timeout(10_000) });
+  if (!response.ok) throw new Error(`${pod.name}: GET /metrics answered ${response.status}`);
+  const text = await response.text();
+  const names = new Set<string>();
+  for (const line of text.split('\n')) {
+    const name = /^([a-zA-Z_:][a-zA-Z0-9_:]*)[{ ]/.exec(line)?.[1];
+    if (name) names.add(name);
+  }
+  return { contentType: response.headers.get('content-type') ?? '', text, names };
+}

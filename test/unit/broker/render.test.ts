@@ -41,7 +41,7 @@ describe('Broker rendering', () => {
     });
   });
 
-  it('lets identity lines win over broker-common.conf and properties, and properties over broker-common.conf', () => {
+  it('lets the operator’s lines (metrics, identity) win over broker-common.conf and properties, and properties over broker-common.conf', () => {
     const conf =
       'brokerClusterName=other\nbrokerName = x\nbrokerId:7\nflushDiskType=SYNC_FLUSH\ndeleteWhen=04\nlistenPort=10911\nstorePathRootDir=/tmp\n';
     const response = syncBroker(
@@ -54,6 +54,9 @@ describe('Broker rendering', () => {
       'listenPort=10911',
       'deleteWhen=02',
       'fileReservedTime=72',
+      'metricsExporterType=PROM',
+      'metricsPromExporterHost=0.0.0.0',
+      'metricsPromExporterPort=5557',
       'brokerClusterName=broker',
       'brokerName=broker-0',
       'brokerId=0',
