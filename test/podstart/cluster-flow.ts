@@ -2,6 +2,7 @@
 // replica, from the rendered pods, through start, registration, probes, JVM flags, a kubelet-style
 // termination and a restart on the same volumes.
 import { jest } from '@jest/globals';
+import { RocketMQAdmin } from '../../hooks/rocketmq/admin.js';
 import { PodCluster } from './support/cluster.js';
 import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
@@ -22,6 +23,18 @@ const TOPIC = 'PodStartTopic';
 const USER_JAVA_OPT_EXT = '-Xmn128m -Dpodstart.user=1';
 /** Created by the broker on first send (autoCreateTopicEnable). */
 const METRICS_TOPIC = 'PodStartMetrics';
+const DURABLE_TOPIC = 'PodStartDurable';
+
+/** The end offset of each queue of a topic, by `<broker name>/<queue id>`, as the brokers report them. */
+async function queueEnds(nameServer: string, topic: string): Promise<Map<string, number>> {
+  const admin = new RocketMQAdmin({ nameServers: nameServer, timeoutMs: 5000 });
+  try {
+    const stats = await admin.topicStats(topic);
+    return new Map(stats.queues.map((q) => [`${q.brokerName}/${q.queueId}`, q.maxOffset]));
+  } finally {
+    admin.close();
+  }
+}
 
 export interface Figures {
   readyMs: Record<string, number>;
@@ -173,8 +186,12 @@ export function podStartScenario(images: ScenarioImages, options: ScenarioOption
     );
   });
 
-  it('shuts the master down cleanly within the grace period and starts it again on the same volumes', async () => {
+  it('shuts the master down cleanly within the grace period and starts it again on the same volumes, with every acknowledged message', async () => {
     const master = cluster.pod('broker-0-master-0');
+    const nameServer = `${cluster.pod(NAME_SERVERS[0]).address}:9876`;
+    const clients = javaClients(images.broker.version, master.image.lib, mkdtempSync(join(cluster.dir, 'clients-')), nameServer);
+    const acknowledged = await clients.produce(DURABLE_TOPIC, 20);
+    expect(acknowledged).toHaveLength(20);
     expect(abortMarker(master)).toBe(true);
     const stopped = await master.terminate();
     figures.shutdownMs = stopped.totalMs;
@@ -184,6 +201,9 @@ export function podStartScenario(images: ScenarioImages, options: ScenarioOption
     figures.restartReadyMs = await master.waitReady(90_000);
     const conf = renderedBrokerConf(cluster, master);
     for (const nameServer of NAME_SERVERS) await waitRegistered(cluster.pod(nameServer), master, conf, 60_000);
+    // Each acknowledged message is still in its queue: the queue's end lies past the offset it was given.
+    const ends = await queueEnds(nameServer, DURABLE_TOPIC);
+    expect(acknowledged.filter((m) => !((ends.get(`${m.brokerName}/${m.queueId}`) ?? 0) > m.queueOffset))).toEqual([]);
   });
 
   it('stops name servers, the replica and proxies within the grace period', async () => {
