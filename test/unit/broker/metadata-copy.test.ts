@@ -1,9 +1,8 @@
 import type { HookRequest, SyncResponse } from '../../../hooks/core/metacontroller.js';
 import type { BrokerStatus } from '../../../hooks/schema/types.js';
-import { applyAndSettle, broker, FIXED_NOW, hooks, nameService, syncRequest } from './support.js';
+import { applyAndSettle, broker, FIXED_NOW, hooks, nameService, syncRequest, at, failedJobStatus } from './support.js';
 
 const settings = { runnerImage: 'registry.example/rocketmq-operator:1.0.0' };
-const at = (seconds: number) => new Date(FIXED_NOW.getTime() + seconds * 1000);
 
 function sync(request: HookRequest, now = FIXED_NOW): SyncResponse<BrokerStatus> {
   return hooks.sync(request, now, settings);
@@ -28,18 +27,6 @@ function withJobStatus(request: HookRequest, response: SyncResponse<object>, sta
   for (const key of Object.keys(jobMap)) jobMap[key] = { ...jobMap[key], status };
   return next;
 }
-
-const failed = (seconds: number) => ({
-  failed: 3,
-  conditions: [
-    {
-      type: 'Failed',
-      status: 'True',
-      message: 'Job has reached the specified backoff limit',
-      lastTransitionTime: at(seconds).toISOString(),
-    },
-  ],
-});
 
 describe('metadata copy to new broker groups', () => {
   it('copies from the scalePodName broker to every new master once they are Ready', () => {
@@ -95,7 +82,7 @@ describe('metadata copy to new broker groups', () => {
   it('retries a failed copy with a new Job after a growing backoff, keeping the failed one until then', () => {
     const request = grownCluster(2, 3);
     const started = sync(request);
-    const failedRequest = withJobStatus(request, started, failed(0));
+    const failedRequest = withJobStatus(request, started, failedJobStatus(0));
     const waiting = sync(failedRequest, at(10));
     expect(copyOf(waiting, 2)).toMatchObject({ phase: 'Failed', attempts: 1 });
     expect(copyOf(waiting, 2).message).toMatch(
@@ -113,7 +100,7 @@ describe('metadata copy to new broker groups', () => {
 
   it('takes the retry when it is due whatever status the parent carries: the same request differs only by the clock', () => {
     const request = grownCluster(2, 3);
-    const failedRequest = withJobStatus(request, sync(request), failed(0));
+    const failedRequest = withJobStatus(request, sync(request), failedJobStatus(0));
     expect(jobs(sync(failedRequest, at(29))).map((j) => j.metadata.name)).toEqual(['broker-copy-metadata-1']);
     expect(jobs(sync(failedRequest, at(30))).map((j) => j.metadata.name)).toEqual(['broker-copy-metadata-1', 'broker-copy-metadata-2']);
   });
@@ -145,7 +132,7 @@ describe('metadata copy to new broker groups', () => {
 
   it('never holds back the rest of the cluster while a copy fails', () => {
     const request = grownCluster(2, 3);
-    const failing = sync(withJobStatus(request, sync(request), failed(0)), at(5));
+    const failing = sync(withJobStatus(request, sync(request), failedJobStatus(0)), at(5));
     const statefulSets = failing.children.filter((c) => c.kind === 'StatefulSet').map((c) => c.metadata.name);
     expect(statefulSets).toHaveLength(6);
     expect((failing.status.conditions as any[]).find((c) => c.type === 'Ready')).toMatchObject({ status: 'True' });

@@ -4,10 +4,21 @@ import type { HookRequest, KubeObject, SyncResponse } from '../../../hooks/core/
 import { imageVersion, reloadsNameServers } from '../../../hooks/rocketmq-pods/image.js';
 import { parseArgs } from '../../../hooks/jobs/runner-command.js';
 import type { BrokerStatus } from '../../../hooks/schema/types.js';
-import { applyAndSettle, broker, child, children, FIXED_NOW, hooks, replacing, settledNameService, syncRequest } from './support.js';
+import {
+  applyAndSettle,
+  broker,
+  child,
+  children,
+  FIXED_NOW,
+  hooks,
+  replacing,
+  settledNameService,
+  syncRequest,
+  at,
+  failedJobStatus,
+} from './support.js';
 
 const settings = { runnerImage: 'registry.example/rocketmq-operator:1.0.0' };
-const at = (seconds: number) => new Date(FIXED_NOW.getTime() + seconds * 1000);
 const SPEC = { size: 2, replicaPerGroup: 1, brokerImage: 'apache/rocketmq:5.3.1' };
 const APPLIED = 'rocketmq.apache.org/name-servers-applied';
 const APPLIED_BY = 'rocketmq.apache.org/name-servers-applied-by';
@@ -59,18 +70,6 @@ function withJobStatus(request: HookRequest, response: SyncResponse<object>, sta
   for (const [key, job] of Object.entries(jobMap)) if (!name || job.metadata.name === name) jobMap[key] = { ...job, status };
   return next;
 }
-
-const failedAt = (seconds: number) => ({
-  failed: 3,
-  conditions: [
-    {
-      type: 'Failed',
-      status: 'True',
-      message: 'Job has reached the specified backoff limit',
-      lastTransitionTime: at(seconds).toISOString(),
-    },
-  ],
-});
 
 /** A running Broker whose NameService grew from 1 to 3 and reports all 3 Ready. */
 function grown(spec: Record<string, unknown> = SPEC): HookRequest {
@@ -161,7 +160,7 @@ describe('a new name-server list for running brokers', () => {
     const request = grown();
     const started = sync(request);
     const first = updateJobs(started)[0].metadata.name;
-    const failedRequest = withJobStatus(request, started, failedAt(0));
+    const failedRequest = withJobStatus(request, started, failedJobStatus(0));
 
     const failed = sync(failedRequest, at(10));
     expect(updateJobs(failed).map((j) => j.metadata.name)).toEqual([first]);
@@ -188,7 +187,7 @@ describe('a new name-server list for running brokers', () => {
     expect(next.status.nameServerUpdate).toMatchObject({ phase: 'Running', attempts: 2 });
 
     // A second failure waits twice as long.
-    const failedAgain = withJobStatus(observedRetry, next, failedAt(40), names[1]);
+    const failedAgain = withJobStatus(observedRetry, next, failedJobStatus(40), names[1]);
     expect(sync(failedAgain, at(41)).resyncAfterSeconds).toBe(59);
   });
 
@@ -219,7 +218,7 @@ describe('a new name-server list for running brokers', () => {
   it('sends a list again when it went back to one a Job may have changed only part-way', () => {
     const request = grown();
     const toThree = sync(request);
-    const failedThree = withJobStatus(request, toThree, failedAt(0));
+    const failedThree = withJobStatus(request, toThree, failedJobStatus(0));
     // The NameService is back to one name server: brokers may hold either list.
     const back = withNameService(failedThree, settledNameService('name-service', 'default', 1));
     const response = sync(back, at(1));

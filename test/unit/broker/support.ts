@@ -124,3 +124,19 @@ export function fixtureRequest(file: string, kind: string): HookRequest {
 }
 
 export { afterApplying, FIXED_NOW, syncRequest };
+
+/** FIXED_NOW plus `seconds`. */
+export const at = (seconds: number) => new Date(FIXED_NOW.getTime() + seconds * 1000);
+
+/** The status of a Job that failed `seconds` after FIXED_NOW, as the Job controller writes it. */
+export const failedJobStatus = (seconds: number) => ({
+  failed: 3,
+  conditions: [
+    {
+      type: 'Failed',
+      status: 'True',
+      message: 'Job has reached the specified backoff limit',
+      lastTransitionTime: at(seconds).toISOString(),
+    },
+  ],
+});
