@@ -5,8 +5,8 @@ import {
   renderClientService,
   renderControllerConfigMap,
   renderControllerDisruptionBudget,
+  renderControllerHeadlessService,
   renderControllerStatefulSet,
-  renderHeadlessService,
 } from './render.js';
 import { controllerStatus } from './status.js';
 import { readController } from './validate.js';
@@ -26,7 +26,7 @@ export const controllerHooks: KindHooks<ControllerStatus> = {
       status: controllerStatus(parent, observedStatefulSet, parent.status, now),
       children: [
         renderControllerConfigMap(parent),
-        renderHeadlessService(parent),
+        renderControllerHeadlessService(parent),
         renderClientService(parent),
         renderControllerStatefulSet(parent, observedStatefulSet),
         renderControllerDisruptionBudget(parent),

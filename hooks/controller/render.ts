@@ -3,6 +3,7 @@
 // of them all, and a PodDisruptionBudget that keeps a majority running.
 import type { KubeObject } from '../core/metacontroller.js';
 import { renderDisruptionBudget } from '../k8s/disruption-budget.js';
+import { renderHeadlessService } from '../k8s/headless-service.js';
 import { shortTextHash } from '../k8s/hash.js';
 import { commonLabels } from '../k8s/labels.js';
 import { DEFAULT_CONTAINER_SECURITY_CONTEXT, defaultPodSecurityContext, passThroughPodFields, tcpProbe } from '../k8s/pod.js';
@@ -61,23 +62,17 @@ export function renderControllerConfigMap(parent: ControllerParent): KubeObject 
   };
 }
 
-function servicePorts() {
-  return [{ name: 'controller', port: CONTROLLER_PORT, targetPort: CONTROLLER_PORT, protocol: 'TCP' }];
-}
+const PORTS = { controller: CONTROLLER_PORT };
 
-export function renderHeadlessService({ name, namespace }: ControllerParent): KubeObject {
-  return {
-    apiVersion: 'v1',
-    kind: 'Service',
-    metadata: { name: headlessServiceName(name), namespace, labels: commonLabels('controller', name) },
-    spec: {
-      clusterIP: 'None',
-      // Peers must resolve each other's names while starting, before any is Ready.
-      publishNotReadyAddresses: true,
-      selector: controllerPodSelector(name),
-      ports: servicePorts(),
-    },
-  };
+export function renderControllerHeadlessService({ name, namespace }: ControllerParent): KubeObject {
+  return renderHeadlessService({
+    component: 'controller',
+    instance: name,
+    name: headlessServiceName(name),
+    namespace,
+    podSelector: controllerPodSelector(name),
+    ports: PORTS,
+  });
 }
 
 export function renderClientService({ name, namespace }: ControllerParent): KubeObject {
@@ -85,7 +80,10 @@ export function renderClientService({ name, namespace }: ControllerParent): Kube
     apiVersion: 'v1',
     kind: 'Service',
     metadata: { name: clientServiceName(name), namespace, labels: commonLabels('controller', name) },
-    spec: { selector: controllerPodSelector(name), ports: servicePorts() },
+    spec: {
+      selector: controllerPodSelector(name),
+      ports: [{ name: 'controller', port: CONTROLLER_PORT, targetPort: CONTROLLER_PORT, protocol: 'TCP' }],
+    },
   };
 }
 
