@@ -75,6 +75,29 @@ describe('Controller rendering', () => {
     expect(status.conditions?.find((c) => c.type === 'Ready')).toMatchObject({ status: 'False', reason: 'ReplicasNotReady' });
   });
 
+  it('is Ready once every controller is, and Progressing while the StatefulSet rolls', () => {
+    const parent = customResource('Controller', 'ctl', { size: 3 });
+    const statefulSet = (status: object) => ({
+      ...child(sync({ size: 3 }, 'ctl'), 'StatefulSet'),
+      metadata: { name: 'ctl', namespace: 'default', generation: 1 },
+      status,
+    });
+    const conditions = (status: object) =>
+      hooks
+        .sync(syncRequest(parent, { children: [statefulSet(status)] }), FIXED_NOW)
+        .status.conditions?.map((c) => [c.type, c.status, c.reason]);
+    expect(conditions({ observedGeneration: 1, replicas: 3, readyReplicas: 3, currentRevision: 'a', updateRevision: 'a' })).toEqual([
+      ['Ready', 'True', 'AllReplicasReady'],
+      ['Progressing', 'False', 'UpToDate'],
+    ]);
+    expect(
+      conditions({ observedGeneration: 1, replicas: 3, readyReplicas: 2, updatedReplicas: 1, currentRevision: 'a', updateRevision: 'b' }),
+    ).toEqual([
+      ['Ready', 'False', 'ReplicasNotReady'],
+      ['Progressing', 'True', 'RollingUpdate'],
+    ]);
+  });
+
   it.each([2, 4, 0, 11])('refuses a size of %d, naming spec.size', (size) => {
     const failure = hookFailure(() => sync({ size }));
     expect(failure.statusCode).toBe(422);
