@@ -11,7 +11,7 @@ import { freePort } from './ports.js';
 import { type Daemon, ensureRocketMQLib, installExitHook, javaArgs, ROCKETMQ_VERSION, startDaemon, tail } from './rocketmq.js';
 
 /** RequestCode.CONTROLLER_GET_METADATA_INFO: a controller's view of its Raft group. */
-const CONTROLLER_GET_METADATA_INFO = 1005;
+export const CONTROLLER_GET_METADATA_INFO = 1005;
 
 export interface ControllerMetadata {
   group: string;
