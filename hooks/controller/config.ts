@@ -1,6 +1,5 @@
 // The controllers' configuration files (ControllerStartup -c): one per pod, differing only in the
 // pod's own Raft id, so a pod starts from a file chosen by its ordinal and needs nothing writable.
-import { formatProperties } from '../rocketmq/properties.js';
 import { peerId, raftPeers } from './names.js';
 
 export interface ControllerConfigInput {
@@ -31,8 +30,11 @@ export function controllerConfig({ name, namespace, size, storePath }: Controlle
   };
 }
 
+/** `key=value` lines: every value is made of DNS names, paths and numbers, which need no escaping. */
 export function controllerConfigText(input: ControllerConfigInput, ordinal: number): string {
-  return formatProperties(controllerConfig(input, ordinal));
+  return Object.entries(controllerConfig(input, ordinal))
+    .map(([key, value]) => `${key}=${value}\n`)
+    .join('');
 }
 
 /** Every pod's file by its name, the ConfigMap's data. */
