@@ -4,8 +4,15 @@ import { parseManifests, renderManifests, toYamlStream } from '../dry-run.js';
 
 const YAML_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/plain'];
 
-/** A header value as HTTP warnings carry text: quotes and backslashes escaped, one line. */
-const warningHeader = (text: string) => `299 - "${text.replace(/[\\"]/g, '\\$&').replace(/[\r\n]+/g, ' ')}"`;
+/**
+ * A header value as HTTP warnings carry text: quotes and backslashes escaped, and anything outside
+ * printable ASCII (a field name may hold any character, and a header only these) as \uXXXX.
+ */
+const warningHeader = (text: string) =>
+  `299 - "${text
+    .replace(/[\\"]/g, '\\$&')
+    .replace(/[\r\n]+/g, ' ')
+    .replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}"`;
 
 /**
  * POST /render: a YAML or JSON stream of manifests in, the children of every custom resource out.

@@ -1,4 +1,4 @@
-export type Component = 'nameservice' | 'broker' | 'console' | 'topictransfer' | 'proxy';
+export type Component = 'nameservice' | 'broker' | 'console' | 'topictransfer' | 'proxy' | 'controller';
 
 /** Recommended labels on every object the operator renders. */
 export function commonLabels(component: Component, instance: string): Record<string, string> {

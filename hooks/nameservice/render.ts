@@ -4,6 +4,7 @@ import { commonLabels } from '../k8s/labels.js';
 import { imageFlavor, STOP_JVMS_LIFECYCLE } from '../rocketmq-pods/image.js';
 import { heapFlags, withJvmFlags } from '../rocketmq-pods/jvm.js';
 import { NAME_SERVER_PORT, podServiceName, type PodServicesMode } from '../rocketmq-pods/nameservers.js';
+import { renderHeadlessService } from '../k8s/headless-service.js';
 import { renderStorage } from '../k8s/storage.js';
 import { canonicalResources } from '../k8s/quantity.js';
 import { prune } from '../k8s/prune.js';
@@ -22,18 +23,15 @@ export function nameServerPodSelector(name: string): Record<string, string> {
 }
 
 export function renderNameServerService({ name, namespace }: NameServiceParent): KubeObject {
-  return {
-    apiVersion: 'v1',
-    kind: 'Service',
-    metadata: { name, namespace, labels: commonLabels('nameservice', name) },
-    spec: {
-      clusterIP: 'None',
-      // Brokers need every name server's address as soon as the pod exists, not once it is Ready.
-      publishNotReadyAddresses: true,
-      selector: nameServerPodSelector(name),
-      ports: [{ name: 'main', port: NAME_SERVER_PORT, targetPort: NAME_SERVER_PORT, protocol: 'TCP' }],
-    },
-  };
+  // Brokers need every name server's address as soon as the pod exists, not once it is Ready.
+  return renderHeadlessService({
+    component: 'nameservice',
+    instance: name,
+    name,
+    namespace,
+    podSelector: nameServerPodSelector(name),
+    ports: { main: NAME_SERVER_PORT },
+  });
 }
 
 /**

@@ -31,6 +31,7 @@ export const CRD_FILES = {
   Console: 'console.yaml',
   TopicTransfer: 'topictransfer.yaml',
   Proxy: 'proxy.yaml',
+  Controller: 'controller.yaml',
 } as const;
 
 export type CustomKind = keyof typeof CRD_FILES;

@@ -822,3 +822,150 @@ export interface ProxyStatus {
     lastTransitionTime?: string;
   }[];
 }
+
+/**
+ * Desired state of the controller group.
+ */
+export interface ControllerSpec {
+  /**
+   * Number of controllers (StatefulSet replicas, pods <name>-0 .. <name>-<size-1>), odd, at most 9. A majority must run for brokers to get a master elected: 3 survive one failure, 5 two. Changing it restarts the controllers one by one with the new peer list.
+   */
+  size: number;
+  /**
+   * Container image holding RocketMQ 5 (bin/mqcontroller), for example apache/rocketmq:5.3.3, apacherocketmq/rocketmq-controller:5.0.0-alpine-operator-0.4.0 or the original operator's example apacherocketmq/rocketmq-nameserver:5.0.0-alpine-operator-0.4.0.
+   */
+  controllerImage: string;
+  /**
+   * How the image is laid out, for an image whose name does not tell. Official is apache/rocketmq and images built like it (user 3000, data under /home/rocketmq); OriginalOperator is an image built with the original operator's scripts (root, data under /root). Unset, an image whose last path component is rocketmq-broker, rocketmq-namesrv, rocketmq-nameserver or rocketmq-controller, under any registry, is OriginalOperator, and any other image Official. Both are started with the same command.
+   */
+  imageFlavor?: 'Official' | 'OriginalOperator';
+  /**
+   * When the kubelet pulls the image (Always, IfNotPresent or Never).
+   */
+  imagePullPolicy: 'Always' | 'IfNotPresent' | 'Never';
+  /**
+   * Secrets holding registry credentials for the image.
+   *
+   * @maxItems 16
+   */
+  imagePullSecrets?: V1LocalObjectReference[];
+  /**
+   * CPU and memory requests and limits of the controller container (a Kubernetes ResourceRequirements).
+   */
+  resources?: V1ResourceRequirements;
+  /**
+   * Extra environment variables of the controller container, for example JAVA_OPT_EXT (appended to the JVM flags sized from the memory limit).
+   *
+   * @maxItems 128
+   */
+  env?: V1EnvVar[];
+  /**
+   * Where the controllers keep their Raft log and logs: EmptyDir (lost with the pod, so a pod that restarts rejoins empty and catches up from the others), HostPath (spec.hostPath on the node) or StorageClass (a PersistentVolumeClaim per pod from volumeClaimTemplates[0]; NFS is the old name of StorageClass).
+   */
+  storageMode: 'EmptyDir' | 'HostPath' | 'StorageClass' | 'NFS';
+  /**
+   * Directory on the node used when storageMode is HostPath.
+   */
+  hostPath?: string;
+  /**
+   * Element 0 names the data volume in every storage mode (default controller-storage) and is the PersistentVolumeClaim template in StorageClass mode; claims are named <template>-<name>-<i>.
+   *
+   * @maxItems 8
+   */
+  volumeClaimTemplates?: V1PersistentVolumeClaim[];
+  /**
+   * Pod security context. When unset, the pod gets fsGroup 3000 and the RuntimeDefault seccomp profile, and runs as the non-root user 3000 unless the image is one of the original operator's root images.
+   */
+  securityContext?: V1PodSecurityContext;
+  /**
+   * Container security context. When unset, privilege escalation is off and all capabilities are dropped.
+   */
+  containerSecurityContext?: V1SecurityContext;
+  /**
+   * Annotations added to every controller pod.
+   */
+  podAnnotations?: {
+    [k: string]: string;
+  };
+  /**
+   * Pod affinity and anti-affinity rules (a Kubernetes Affinity).
+   */
+  affinity?: V1Affinity;
+  /**
+   * Tolerations of the pods.
+   *
+   * @maxItems 64
+   */
+  tolerations?: V1Toleration[];
+  /**
+   * How the controller pods spread across nodes or zones (Kubernetes TopologySpreadConstraints, at most 16), rendered into the pod template as given. Unset, none.
+   *
+   * @maxItems 16
+   */
+  topologySpreadConstraints?: V1TopologySpreadConstraint[];
+  /**
+   * Node labels the pods must be scheduled on.
+   */
+  nodeSelector?: {
+    [k: string]: string;
+  };
+  /**
+   * PriorityClass of the pods.
+   */
+  priorityClassName?: string;
+  /**
+   * ServiceAccount the pods run as.
+   */
+  serviceAccountName?: string;
+}
+
+/**
+ * Observed state, written by the operator.
+ */
+export interface ControllerStatus {
+  /**
+   * Every controller's stable address, ';'-separated (<pod>.<name>-svc-headless.<namespace>.svc:9878), the controllerAddr brokers in controller mode use.
+   */
+  controllerAddr?: string;
+  /**
+   * The same addresses as a list.
+   */
+  addresses?: string[];
+  /**
+   * Pods the StatefulSet has.
+   */
+  replicas?: number;
+  /**
+   * Pods whose controller port accepts connections.
+   */
+  readyReplicas?: number;
+  /**
+   * Generation of the spec this status describes.
+   */
+  observedGeneration?: number;
+  /**
+   * Ready and Progressing conditions.
+   */
+  conditions?: {
+    /**
+     * Condition type (Ready, Progressing, Degraded).
+     */
+    type: string;
+    /**
+     * Whether the condition holds.
+     */
+    status: 'True' | 'False' | 'Unknown';
+    /**
+     * One CamelCase word saying why.
+     */
+    reason?: string;
+    /**
+     * What is happening, for people.
+     */
+    message?: string;
+    /**
+     * When status last changed.
+     */
+    lastTransitionTime?: string;
+  }[];
+}

@@ -59,6 +59,12 @@ const kinds: { kind: string; resource: string; parent: KubeObject; related: Kube
     related: [nameService, customResource('Broker', 'broker', { size: 2 }, 'mq')],
   },
   {
+    kind: 'controller',
+    resource: 'controllers',
+    parent: customResource('Controller', 'rocketmq-controller', { size: 3 }, 'mq'),
+    related: [],
+  },
+  {
     kind: 'topictransfer',
     resource: 'topictransfers',
     parent: customResource('TopicTransfer', 'move', { topic: 'TopicTest', sourceCluster: 'broker-0', targetCluster: 'broker-1' }, 'mq'),

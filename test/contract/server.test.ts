@@ -105,6 +105,16 @@ describe('the hook service', () => {
     expect(body.details).toEqual([expect.stringMatching(/^spec.nameServers: must be a name server list "host:port;host:port"/)]);
   });
 
+  it('writes unknown field names outside printable ASCII into Warning headers as \\u escapes', async () => {
+    const reply = await renderYaml(
+      'apiVersion: rocketmq.apache.org/v1alpha1\nkind: NameService\nmetadata: {name: ok}\nspec: {"grö\\u00dfe\\u4e2d\\x01": 2}\n',
+    );
+    expect(reply.statusCode).toBe(200);
+    expect(reply.headers.warning).toEqual([
+      '299 - "NameService default/ok: spec.gr\\u00f6\\u00dfe\\u4e2d\\u0001 is not a field of NameService; the API server would drop it"',
+    ]);
+  });
+
   it('renders a JSON custom resource too', async () => {
     const reply = await app.inject({
       method: 'POST',

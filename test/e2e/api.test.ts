@@ -56,7 +56,7 @@ async function newNamespace(name: string): Promise<string> {
 }
 
 suite('the CRDs', () => {
-  it.each(['nameservices', 'brokers', 'consoles', 'topictransfers', 'proxies'])(
+  it.each(['nameservices', 'brokers', 'consoles', 'topictransfers', 'proxies', 'controllers'])(
     '%s are established with the status subresource',
     async (plural) => {
       const crd = JSON.parse(await ok(['get', 'crd', `${plural}.rocketmq.apache.org`, '-o', 'json']));
@@ -77,6 +77,7 @@ suite('the CRDs', () => {
     expect(await ok(['explain', 'proxies.spec.brokerClusterRef'])).toMatch(
       /Name of the Broker in this namespace whose cluster the proxies serve/,
     );
+    expect(await ok(['explain', 'controllers.spec.size'])).toMatch(/Number of controllers/);
   });
 });
 
@@ -328,6 +329,13 @@ suite('invalid resources are refused with a message naming the field', () => {
       { kind: 'Proxy', spec: { nameServers: 'a:9876', nameServiceRef: 'ns' } },
       /set either spec\.nameServers or spec\.nameServiceRef/,
     ],
+    ['a Controller of an even size', { kind: 'Controller', spec: { size: 4 } }, /spec\.size must be odd/],
+    ['a Controller of more than 9', { kind: 'Controller', spec: { size: 11 } }, /spec\.size/],
+    [
+      'a Controller named too long for <name>-svc-headless',
+      { kind: 'Controller', name: 'c'.repeat(51), spec: {} },
+      /metadata\.name must be at most 50 characters/,
+    ],
     [
       'a transfer onto its own source',
       { kind: 'TopicTransfer', spec: { topic: 't', sourceCluster: 'a', targetCluster: 'a' } },
@@ -345,8 +353,8 @@ suite('invalid resources are refused with a message naming the field', () => {
     ],
   ];
 
-  it.each(cases)('%s', async (_name, { kind, spec }: { kind?: string; spec?: object }, message) => {
-    const object = { apiVersion: 'rocketmq.apache.org/v1alpha1', kind, metadata: { name: 'bad', namespace: 'default' }, spec };
+  it.each(cases)('%s', async (_name, { kind, name, spec }: { kind?: string; name?: string; spec?: object }, message) => {
+    const object = { apiVersion: 'rocketmq.apache.org/v1alpha1', kind, metadata: { name: name ?? 'bad', namespace: 'default' }, spec };
     const result = await kube.kubectl(['apply', '--dry-run=server', '-f', '-'], JSON.stringify(object));
     expect(result.code).not.toBe(0);
     expect(result.stderr).toMatch(message);

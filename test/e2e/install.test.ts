@@ -184,11 +184,13 @@ const helmUnavailable = helmSkipReason('the Helm chart tests');
     expect(names).toEqual([
       'CompositeController/rocketmq-broker',
       'CompositeController/rocketmq-console',
+      'CompositeController/rocketmq-controller',
       'CompositeController/rocketmq-nameservice',
       'CompositeController/rocketmq-proxy',
       'CompositeController/rocketmq-topictransfer',
       'CustomResourceDefinition/brokers.rocketmq.apache.org',
       'CustomResourceDefinition/consoles.rocketmq.apache.org',
+      'CustomResourceDefinition/controllers.rocketmq.apache.org',
       'CustomResourceDefinition/nameservices.rocketmq.apache.org',
       'CustomResourceDefinition/proxies.rocketmq.apache.org',
       'CustomResourceDefinition/topictransfers.rocketmq.apache.org',
@@ -453,7 +455,7 @@ const helmUnavailable = helmSkipReason('the Helm chart tests');
         kubeconfig,
       );
       const crds = await kubectl(['get', 'crd', '-o', 'name']);
-      for (const plural of ['nameservices', 'brokers', 'consoles', 'topictransfers', 'proxies'])
+      for (const plural of ['nameservices', 'brokers', 'consoles', 'topictransfers', 'proxies', 'controllers'])
         expect(crds).toContain(`${plural}.rocketmq.apache.org`);
       const deployment = JSON.parse(await kubectl(['get', 'deployment', RELEASE, '-n', NAMESPACE, '-o', 'json']));
       const hooks: Container = deployment.spec.template.spec.containers[0];
@@ -463,6 +465,7 @@ const helmUnavailable = helmSkipReason('the Helm chart tests');
       expect(controllers.items.map((c: KubeObject) => c.metadata.name).sort()).toEqual([
         'rocketmq-broker',
         'rocketmq-console',
+        'rocketmq-controller',
         'rocketmq-nameservice',
         'rocketmq-proxy',
         'rocketmq-topictransfer',

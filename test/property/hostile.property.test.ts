@@ -20,7 +20,7 @@ import { customResource, FIXED_NOW, objectMap } from '../support/hook-requests.j
 import { env, image, namespaceName, resourceName, resources, storage } from '../support/arbitraries.js';
 
 const GROUP = 'rocketmq.apache.org/v1alpha1';
-const KINDS = ['nameservice', 'broker', 'console', 'topictransfer', 'proxy'] as const;
+const KINDS = ['nameservice', 'broker', 'console', 'topictransfer', 'proxy', 'controller'] as const;
 type Kind = (typeof KINDS)[number];
 type Hook = 'sync' | 'finalize' | 'customize';
 const KIND_OF: Record<Kind, string> = {
@@ -29,6 +29,7 @@ const KIND_OF: Record<Kind, string> = {
   console: 'Console',
   topictransfer: 'TopicTransfer',
   proxy: 'Proxy',
+  controller: 'Controller',
 };
 const SEGMENT_OF: Record<string, Kind> = {
   NameService: 'nameservice',
@@ -36,6 +37,7 @@ const SEGMENT_OF: Record<string, Kind> = {
   Console: 'console',
   TopicTransfer: 'topictransfer',
   Proxy: 'proxy',
+  Controller: 'controller',
 };
 /** The URL segment of a custom resource kind; own keys only, so "constructor" is no kind. */
 const segmentOf = (kind: unknown): Kind | undefined =>
@@ -48,6 +50,7 @@ const DECLARED: Record<Kind, Set<string>> = {
   console: declaredChildTypes('consoles'),
   topictransfer: declaredChildTypes('topictransfers'),
   proxy: declaredChildTypes('proxies'),
+  controller: declaredChildTypes('controllers'),
 };
 const DECLARED_ANY = new Set(KINDS.flatMap((k) => [...DECLARED[k]]));
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -246,12 +249,35 @@ const proxyBase: fc.Arbitrary<Base> = fc
     };
   });
 
+const controllerBase: fc.Arbitrary<Base> = fc
+  .tuple(
+    resourceName(50),
+    namespaceName,
+    fc.record(
+      {
+        size: fc.constantFrom(1, 3, 5, 7, 9),
+        controllerImage: fc.constantFrom('apache/rocketmq:5.3.3', 'apacherocketmq/rocketmq-nameserver:5.0.0-alpine-operator-0.4.0'),
+        env,
+        podAnnotations: fc.dictionary(fc.constantFrom('a', 'prometheus.io/scrape'), fc.string({ maxLength: 5 })),
+      },
+      { requiredKeys: [] },
+    ),
+    resources,
+    storage('controller-storage'),
+  )
+  .map(([name, namespace, spec, res, store]) => ({
+    kind: 'controller' as const,
+    parent: customResource('Controller', name, { ...spec, ...(res ? { resources: res } : {}), ...store }, namespace),
+    related: [],
+  }));
+
 const BASES: Record<Kind, fc.Arbitrary<Base>> = {
   nameservice: nameServiceBase,
   broker: brokerBase,
   console: consoleBase,
   topictransfer: topicTransferBase,
   proxy: proxyBase,
+  controller: controllerBase,
 };
 
 /**
@@ -513,6 +539,10 @@ function requiredChildren(kind: Kind, name: string, spec: Record<string, unknown
   if (kind === 'nameservice') return [`Service/${name}`, `StatefulSet/${name}`];
   if (kind === 'console') return [`Deployment/${name}`, `Service/${name}-dashboard`];
   if (kind === 'proxy') return [`ConfigMap/${name}-config`, `Deployment/${name}`, `Service/${name}`, `PodDisruptionBudget/${name}`];
+  if (kind === 'controller') {
+    const services = [`Service/${name}-svc-headless`, `Service/${name}-svc`];
+    return [`ConfigMap/${name}-config`, `StatefulSet/${name}`, ...services, `PodDisruptionBudget/${name}`];
+  }
   if (kind === 'topictransfer') {
     const access = [`ServiceAccount/${name}-transfer`, `Role/${name}-transfer`, `RoleBinding/${name}-transfer`];
     return hook === 'sync' ? [...access, `Job/${name}-transfer`] : access;

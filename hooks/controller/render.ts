@@ -1,0 +1,153 @@
+// The controllers: a StatefulSet whose pods form one DLedger Raft group, each starting from its own
+// file of the ConfigMap; the headless Service that gives them stable DNS names, a Service in front
+// of them all, and a PodDisruptionBudget that keeps a majority running.
+import type { KubeObject } from '../core/metacontroller.js';
+import { renderDisruptionBudget } from '../k8s/disruption-budget.js';
+import { renderHeadlessService } from '../k8s/headless-service.js';
+import { shortTextHash } from '../k8s/hash.js';
+import { commonLabels } from '../k8s/labels.js';
+import { DEFAULT_CONTAINER_SECURITY_CONTEXT, defaultPodSecurityContext, passThroughPodFields, tcpProbe } from '../k8s/pod.js';
+import { prune } from '../k8s/prune.js';
+import { canonicalResources } from '../k8s/quantity.js';
+import { keepImmutableFields } from '../k8s/statefulset.js';
+import { renderStorage } from '../k8s/storage.js';
+import { imageFlavor, STOP_JVMS_LIFECYCLE } from '../rocketmq-pods/image.js';
+import { heapFlags, withJvmFlags } from '../rocketmq-pods/jvm.js';
+import type { ControllerSpec } from '../schema/types.js';
+import { controllerConfigFiles, type ControllerConfigInput } from './config.js';
+import {
+  clientServiceName,
+  CONTROLLER_PORT,
+  controllerConfigMapName,
+  controllerPodSelector,
+  headlessServiceName,
+  PEER_ID_PREFIX,
+} from './names.js';
+
+/** Hash of the configuration files on the pod template, so a new peer list rolls the controllers. */
+export const CONFIG_HASH_ANNOTATION = 'rocketmq.apache.org/config-hash';
+
+const CONFIG_DIR = '/etc/rocketmq-controller';
+const CONFIG_VOLUME = 'controller-config';
+const POD_NAME_VARIABLE = 'MY_POD_NAME';
+
+/**
+ * Both image families have bin/mqcontroller under $ROCKETMQ_HOME. The pod's ordinal is what follows
+ * the last '-' of its name, so the file (and Raft id) is right whatever the Controller is called.
+ */
+const START = `exec sh "$ROCKETMQ_HOME/bin/mqcontroller" -c ${CONFIG_DIR}/${PEER_ID_PREFIX}\${${POD_NAME_VARIABLE}##*-}.conf`;
+
+export interface ControllerParent {
+  name: string;
+  namespace: string;
+  spec: ControllerSpec;
+}
+
+function flavorOf(spec: ControllerSpec) {
+  return imageFlavor(spec.controllerImage, spec.imageFlavor);
+}
+
+/** What the configuration files are made of: the store path depends on the image's data root. */
+export function configInput({ name, namespace, spec }: ControllerParent): ControllerConfigInput {
+  return { name, namespace, size: spec.size, storePath: `${flavorOf(spec).dataRoot}/store` };
+}
+
+export function renderControllerConfigMap(parent: ControllerParent): KubeObject {
+  const { name, namespace } = parent;
+  return {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: controllerConfigMapName(name), namespace, labels: commonLabels('controller', name) },
+    data: controllerConfigFiles(configInput(parent)),
+  };
+}
+
+const PORTS = { controller: CONTROLLER_PORT };
+
+export function renderControllerHeadlessService({ name, namespace }: ControllerParent): KubeObject {
+  return renderHeadlessService({
+    component: 'controller',
+    instance: name,
+    name: headlessServiceName(name),
+    namespace,
+    podSelector: controllerPodSelector(name),
+    ports: PORTS,
+  });
+}
+
+export function renderClientService({ name, namespace }: ControllerParent): KubeObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: clientServiceName(name), namespace, labels: commonLabels('controller', name) },
+    spec: {
+      selector: controllerPodSelector(name),
+      ports: [{ name: 'controller', port: CONTROLLER_PORT, targetPort: CONTROLLER_PORT, protocol: 'TCP' }],
+    },
+  };
+}
+
+export function renderControllerStatefulSet(parent: ControllerParent, observed?: KubeObject): KubeObject {
+  const { name, namespace, spec } = parent;
+  const flavor = flavorOf(spec);
+  const storage = renderStorage(spec, 'controller-storage');
+  const selector = controllerPodSelector(name);
+  const resources = canonicalResources(spec.resources);
+  const memoryLimit = resources?.limits?.memory;
+  const configText = JSON.stringify(controllerConfigFiles(configInput(parent)));
+  const env = [
+    { name: POD_NAME_VARIABLE, valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.name' } } },
+    ...(prune(spec.env) ?? []),
+  ];
+  const container = {
+    name: 'controller',
+    image: spec.controllerImage,
+    imagePullPolicy: spec.imagePullPolicy,
+    command: ['sh', '-c', START],
+    resources,
+    // Both images' scripts append JAVA_OPT_EXT to their own heap flags, which a small limit cannot hold.
+    env: withJvmFlags(env, 'JAVA_OPT_EXT', memoryLimit === undefined ? undefined : heapFlags(memoryLimit)),
+    ports: [{ name: 'controller', containerPort: CONTROLLER_PORT, protocol: 'TCP' }],
+    securityContext: spec.containerSecurityContext ?? DEFAULT_CONTAINER_SECURITY_CONTEXT,
+    volumeMounts: [
+      { name: storage.volumeName, mountPath: `${flavor.dataRoot}/logs`, subPath: 'logs' },
+      { name: storage.volumeName, mountPath: `${flavor.dataRoot}/store`, subPath: 'store' },
+      { name: CONFIG_VOLUME, mountPath: CONFIG_DIR, readOnly: true },
+    ],
+    readinessProbe: tcpProbe(CONTROLLER_PORT, 5, 3),
+    livenessProbe: tcpProbe(CONTROLLER_PORT, 30, 6),
+    // The start script keeps a shell, which ignores SIGTERM, between the container and the JVM.
+    lifecycle: STOP_JVMS_LIFECYCLE,
+  };
+  const statefulSet: KubeObject = {
+    apiVersion: 'apps/v1',
+    kind: 'StatefulSet',
+    metadata: { name, namespace, labels: commonLabels('controller', name) },
+    spec: {
+      replicas: spec.size,
+      serviceName: headlessServiceName(name),
+      // A Raft group elects a leader only once a majority runs: all pods start together.
+      podManagementPolicy: 'Parallel',
+      selector: { matchLabels: selector },
+      template: {
+        metadata: {
+          labels: { ...selector, ...commonLabels('controller', name) },
+          annotations: { ...spec.podAnnotations, [CONFIG_HASH_ANNOTATION]: shortTextHash(configText) },
+        },
+        spec: {
+          ...passThroughPodFields(spec),
+          securityContext: spec.securityContext ?? defaultPodSecurityContext(flavor),
+          containers: [container],
+          volumes: [...storage.volumes, { name: CONFIG_VOLUME, configMap: { name: controllerConfigMapName(name) } }],
+        },
+      },
+      volumeClaimTemplates: storage.volumeClaimTemplates,
+    },
+  };
+  return keepImmutableFields(prune(statefulSet), observed);
+}
+
+/** Node drains take one controller at a time, so a majority (of 3 or more) keeps electing masters. */
+export function renderControllerDisruptionBudget({ name, namespace }: ControllerParent): KubeObject {
+  return renderDisruptionBudget({ component: 'controller', instance: name, name, namespace, podSelector: controllerPodSelector(name) });
+}

@@ -1,0 +1,22 @@
+import type { V1StatefulSet } from '@kubernetes/client-node';
+import { withTransitionTimes } from '../k8s/conditions.js';
+import { statefulSetConditions } from '../k8s/statefulset-conditions.js';
+import type { ControllerStatus } from '../schema/types.js';
+import { controllerAddresses } from './names.js';
+import type { ControllerParent } from './render.js';
+
+export function controllerStatus(
+  { name, namespace, spec }: ControllerParent,
+  sts: V1StatefulSet | undefined,
+  previous: Record<string, unknown> | undefined,
+  now: Date,
+): ControllerStatus {
+  const addresses = controllerAddresses(name, namespace, spec.size);
+  return {
+    controllerAddr: addresses.join(';'),
+    addresses,
+    replicas: sts?.status?.replicas ?? 0,
+    readyReplicas: sts?.status?.readyReplicas ?? 0,
+    conditions: withTransitionTimes(statefulSetConditions(spec.size, sts, 'controller'), previous?.conditions, now),
+  };
+}
