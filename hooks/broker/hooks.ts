@@ -2,6 +2,7 @@ import { DEFAULT_SETTINGS, type KindHooks } from '../core/kind-hooks.js';
 import { type KubeObject, ObservedObjects } from '../core/metacontroller.js';
 import type { Parent } from '../core/parent.js';
 import { renderStorage, type Storage } from '../k8s/storage.js';
+import { aclGeneration, aclSecretOf, brokerAclProperties } from '../rocketmq-pods/acl.js';
 import { imageFlavor } from '../rocketmq-pods/image.js';
 import { findNameServers, nameServiceRules } from '../rocketmq-pods/nameservers.js';
 import type { BrokerSpec, BrokerStatus } from '../schema/types.js';
@@ -39,6 +40,7 @@ function desiredBrokers(
   const commonConf = userCommonConf(`Broker ${namespace}/${name}`, namespace, spec.volumes, related);
   const role = masterRole(spec.replicationMode, spec.properties, commonConf);
   const storeRoot = `${imageFlavor(spec.brokerImage, spec.imageFlavor).dataRoot}/store`;
+  const aclProperties = aclSecretOf(spec.acl) === undefined ? undefined : brokerAclProperties(aclGeneration(spec.brokerImage));
   // What every broker's template shares is built once, then each broker's own parts.
   const podTemplate = brokerPodRenderer(parent, nameServers, storage);
   return members.map((member) => {
@@ -49,6 +51,7 @@ function desiredBrokers(
       commonConf,
       properties: spec.properties,
       storeRoot,
+      aclProperties,
     });
     return { member, conf, template: podTemplate(member, conf) };
   });

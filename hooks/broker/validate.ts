@@ -8,7 +8,7 @@ import { compileSpecValidator } from '../schema/validate.js';
 import type { BrokerMember } from './members.js';
 import { checkBrokerNames } from './names.js';
 import { checkProperties } from './render/config.js';
-import { checkVolumeNames } from './render/pod.js';
+import { checkAcl, checkVolumeNames } from './render/pod.js';
 
 const validateSpec = compileSpecValidator<BrokerSpec>('Broker');
 
@@ -16,6 +16,7 @@ const validateSpec = compileSpecValidator<BrokerSpec>('Broker');
 export function readBroker(request: HookRequest): Parent<BrokerSpec> {
   const parent = readParent(request, 'Broker', validateSpec);
   checkProperties(parent.name, parent.spec.properties);
+  checkAcl(parent);
   return parent;
 }
 

@@ -94,9 +94,19 @@ export interface BrokerConfInput {
   commonConf?: string;
   properties?: Record<string, string>;
   storeRoot: string;
+  /** Authentication settings without secrets; after the user's, so they win. */
+  aclProperties?: Record<string, string>;
 }
 
-export function brokerConf({ clusterName, member, masterRole, commonConf, properties = {}, storeRoot }: BrokerConfInput): string {
+export function brokerConf({
+  clusterName,
+  member,
+  masterRole,
+  commonConf,
+  properties = {},
+  storeRoot,
+  aclProperties = {},
+}: BrokerConfInput): string {
   const identity = {
     brokerClusterName: clusterName,
     brokerName: member.brokerName,
@@ -107,7 +117,7 @@ export function brokerConf({ clusterName, member, masterRole, commonConf, proper
   return [
     `# ${member.statefulSet}, generated from ${COMMON_CONF_FILE}, spec.properties and the broker's place in the cluster`,
     ...sharedLines(commonConf, properties),
-    ...Object.entries(identity).map(([key, value]) => `${key}=${value}`),
+    ...Object.entries({ ...aclProperties, ...identity }).map(([key, value]) => `${key}=${value}`),
     '',
   ].join('\n');
 }

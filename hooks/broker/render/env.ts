@@ -17,6 +17,8 @@ export interface BrokerEnvInput {
   memoryLimit?: string;
   flavor: ImageFlavor;
   userEnv?: V1EnvVar[];
+  /** The admin account's variables, read from its Secret, when the cluster authenticates requests. */
+  credentials?: V1EnvVar[];
 }
 
 /**
@@ -38,13 +40,17 @@ export function brokerEnvRenderer({
   memoryLimit,
   flavor,
   userEnv = [],
+  credentials = [],
 }: Omit<BrokerEnvInput, 'member'>): (member: BrokerMember) => V1EnvVar[] {
   const userNames = new Set(userEnv.map((e) => e.name));
   const own = (entry: V1EnvVar) => (userNames.has(entry.name) ? undefined : entry);
   const nameServerEntry = own({ name: 'NAMESRV_ADDR', value: nameServers });
   const clusterEntry = own({ name: 'BROKER_CLUSTER_NAME', value: clusterName });
   const podIpEntry = own({ name: 'POD_IP', valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'status.podIP' } } });
-  const after = [...(podIpEntry ? [podIpEntry] : []), ...withJvmFlags(userEnv, flavor.brokerMemoryVariable, jvmFlags(memoryLimit, flavor))];
+  const after = [
+    ...[podIpEntry, ...credentials.map(own)].filter((e): e is V1EnvVar => e !== undefined),
+    ...withJvmFlags(userEnv, flavor.brokerMemoryVariable, jvmFlags(memoryLimit, flavor)),
+  ];
   const withId = !userNames.has('BROKER_ID');
   const withName = !userNames.has('BROKER_NAME');
   return (member) => {
