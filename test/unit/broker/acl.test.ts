@@ -1,7 +1,8 @@
 // A Broker with spec.acl: what reaches the brokers' configuration, environment and start command.
 import { ACCESS_KEY_ENV, BROKER_AUTH_PROVIDERS, SECRET_KEY_ENV } from '../../../hooks/rocketmq-pods/acl.js';
 import { hookFailure } from '../../support/hook-requests.js';
-import { broker, brokerContainer, child, envOf, syncBroker } from './support.js';
+import { FIXED_NOW, syncRequest } from '../../support/hook-requests.js';
+import { applyAndSettle, broker, brokerContainer, child, envOf, hooks, nameService, syncBroker } from './support.js';
 
 const acl = { enabled: true, adminSecret: 'rocketmq-admin' };
 const confOf = (response: ReturnType<typeof syncBroker>, key: string) => child(response, 'ConfigMap').data[key] as string;
@@ -62,5 +63,23 @@ describe('Broker acl', () => {
     expect(original.details).toEqual([expect.stringMatching(/^spec\.acl\.enabled: .*original-operator image/)]);
     const replicas = hookFailure(() => syncBroker(broker({ brokerImage: 'apache/rocketmq:4.9.7', replicaPerGroup: 1, acl })));
     expect(replicas.details).toEqual([expect.stringMatching(/^spec\.acl\.enabled: RocketMQ 4 replicas .*spec\.replicaPerGroup to 0/)]);
+  });
+});
+
+describe('Broker acl metadata copy', () => {
+  it('gives the copy Job of a grown cluster the account from the Secret, and no value', () => {
+    const settings = { runnerImage: 'registry.example/rocketmq-operator:1.0.0' };
+    const spec = { size: 1, replicaPerGroup: 1, acl };
+    let request = syncRequest(broker(spec), { related: [nameService()] });
+    request = applyAndSettle(request, hooks.sync(request, FIXED_NOW, settings));
+    request = applyAndSettle(request, hooks.sync(request, FIXED_NOW, settings));
+    request = { ...request, parent: { ...request.parent, spec: { ...spec, size: 2 } } };
+    request = applyAndSettle(request, hooks.sync(request, FIXED_NOW, settings));
+    const response = hooks.sync(request, FIXED_NOW, settings);
+    const job = response.children.find((c) => c.kind === 'Job') as any;
+    expect(job.spec.template.spec.containers[0].env).toEqual([
+      { name: ACCESS_KEY_ENV, valueFrom: { secretKeyRef: { name: 'rocketmq-admin', key: 'accessKey' } } },
+      { name: SECRET_KEY_ENV, valueFrom: { secretKeyRef: { name: 'rocketmq-admin', key: 'secretKey' } } },
+    ]);
   });
 });
