@@ -7,7 +7,8 @@ import { commonLabels } from '../k8s/labels.js';
 import { DEFAULT_CONTAINER_SECURITY_CONTEXT, defaultPodSecurityContext, passThroughPodFields, tcpProbe } from '../k8s/pod.js';
 import { prune } from '../k8s/prune.js';
 import { canonicalResources } from '../k8s/quantity.js';
-import { imageFlavor, PROXY_CONFIG_DIR, PROXY_CONFIG_FILE, STOP_JVMS_LIFECYCLE } from '../rocketmq-pods/image.js';
+import { credentialEnv, proxyAclSteps } from '../rocketmq-pods/acl.js';
+import { imageFlavor, officialProxyCommand, PROXY_CONFIG_DIR, PROXY_CONFIG_FILE, STOP_JVMS_LIFECYCLE } from '../rocketmq-pods/image.js';
 import { jvmOptionsForLimit, withJvmFlags } from '../rocketmq-pods/jvm.js';
 import type { ProxySpec } from '../schema/types.js';
 import { PROXY_PORTS, proxyConfigMapName, proxyPodSelector } from './names.js';
@@ -16,6 +17,10 @@ import { PROXY_PORTS, proxyConfigMapName, proxyPodSelector } from './names.js';
 export const CONFIG_HASH_ANNOTATION = 'rocketmq.apache.org/config-hash';
 
 const CONFIG_VOLUME = 'proxy-config';
+/** In memory: the copy of rmq-proxy.json with the account, written at each start. */
+const ACL_VOLUME = 'proxy-acl';
+const ACL_DIR = '/run/rocketmq-proxy';
+const ACL_CONFIG = `${ACL_DIR}/${PROXY_CONFIG_FILE}`;
 const JVM_VARIABLE = 'JAVA_OPT_EXT';
 
 export interface ProxyParent {
@@ -44,7 +49,8 @@ export function renderProxyConfigMap({ name, namespace }: ProxyParent, configTex
   };
 }
 
-export function renderProxyDeployment(parent: ProxyParent, configText: string): KubeObject {
+/** With the cluster's admin Secret, the proxy starts from a copy of its configuration with the account added. */
+export function renderProxyDeployment(parent: ProxyParent, configText: string, adminSecret?: string): KubeObject {
   const { name, namespace, spec } = parent;
   const flavor = imageFlavor(spec.proxyImage);
   const resources = canonicalResources(spec.resources);
@@ -54,13 +60,19 @@ export function renderProxyDeployment(parent: ProxyParent, configText: string): 
     name: 'proxy',
     image: spec.proxyImage,
     imagePullPolicy: spec.imagePullPolicy,
-    command: flavor.proxyCommand,
+    command: adminSecret === undefined ? flavor.proxyCommand : officialProxyCommand(proxyAclSteps(`${PROXY_CONFIG_DIR}/${PROXY_CONFIG_FILE}`, ACL_CONFIG), ACL_CONFIG),
     resources,
     // The user's JAVA_OPT_EXT follows the sizing from the limit, so a flag the user repeats wins.
-    env: withJvmFlags(prune(spec.env) ?? [], JVM_VARIABLE, memory === undefined ? undefined : jvmOptionsForLimit(memory)),
+    env: [
+      ...(adminSecret === undefined ? [] : credentialEnv(adminSecret).filter((e) => !spec.env?.some((u) => u.name === e.name))),
+      ...withJvmFlags(prune(spec.env) ?? [], JVM_VARIABLE, memory === undefined ? undefined : jvmOptionsForLimit(memory)),
+    ],
     ports: Object.entries(PROXY_PORTS).map(([portName, port]) => ({ name: portName, containerPort: port, protocol: 'TCP' })),
     securityContext: spec.containerSecurityContext ?? DEFAULT_CONTAINER_SECURITY_CONTEXT,
-    volumeMounts: [{ name: CONFIG_VOLUME, mountPath: PROXY_CONFIG_DIR, readOnly: true }],
+    volumeMounts: [
+      { name: CONFIG_VOLUME, mountPath: PROXY_CONFIG_DIR, readOnly: true },
+      ...(adminSecret === undefined ? [] : [{ name: ACL_VOLUME, mountPath: ACL_DIR }]),
+    ],
     // Clients speak gRPC to the proxies: a proxy is in service once that port accepts connections.
     readinessProbe: tcpProbe(PROXY_PORTS.grpc, 5, 3),
     livenessProbe: tcpProbe(PROXY_PORTS.grpc, 30, 6),
@@ -86,7 +98,10 @@ export function renderProxyDeployment(parent: ProxyParent, configText: string): 
           affinity: spec.affinity ?? spreadAntiAffinity(name),
           securityContext: spec.securityContext ?? defaultPodSecurityContext(flavor),
           containers: [container],
-          volumes: [{ name: CONFIG_VOLUME, configMap: { name: proxyConfigMapName(name) } }],
+          volumes: [
+            { name: CONFIG_VOLUME, configMap: { name: proxyConfigMapName(name) } },
+            ...(adminSecret === undefined ? [] : [{ name: ACL_VOLUME, emptyDir: { medium: 'Memory', sizeLimit: '1Mi' } }]),
+          ],
         },
       },
     },

@@ -51,6 +51,21 @@ export const BROKER_AUTH_PROVIDERS = {
   authorizationMetadataProvider: `${AUTH_PACKAGE}.authorization.provider.LocalAuthorizationMetadataProvider`,
 } as const;
 
+/**
+ * RocketMQ 5.3's proxy providers: users and permissions are the brokers', asked for with the proxy's
+ * account, which in cluster mode the proxy signs its requests with only when told to.
+ */
+const PROXY_AUTH_PACKAGE = 'org.apache.rocketmq.proxy.auth';
+export const PROXY_AUTH_SETTINGS = {
+  enableAclRpcHookForClusterMode: true,
+  authenticationEnabled: true,
+  authenticationProvider: BROKER_AUTH_PROVIDERS.authenticationProvider,
+  authenticationMetadataProvider: `${PROXY_AUTH_PACKAGE}.ProxyAuthenticationMetadataProvider`,
+  authorizationEnabled: true,
+  authorizationProvider: BROKER_AUTH_PROVIDERS.authorizationProvider,
+  authorizationMetadataProvider: `${PROXY_AUTH_PACKAGE}.ProxyAuthorizationMetadataProvider`,
+} as const;
+
 /** The broker.conf lines that hold no secret: they go into the ConfigMap like the rest. */
 export function brokerAclProperties(generation: AclGeneration): Record<string, string> {
   if (generation === 'plain') return { aclEnable: 'true' };
@@ -107,4 +122,21 @@ export function brokerAclSteps(generation: AclGeneration, brokerConf: string): s
   }
   steps.push(`unset ${ACCESS_KEY_ENV} ${SECRET_KEY_ENV}`);
   return steps;
+}
+
+/**
+ * Shell steps that write `target`: the JSON object in `source` (its last line the closing brace)
+ * with the account the proxy signs its requests to the brokers with, a JSON string holding JSON.
+ */
+export function proxyAclSteps(source: string, target: string): string[] {
+  const inner = String.raw`{\"accessKey\":\"$(json "${AK}")\",\"secretKey\":\"$(json "${SK}")\"}`;
+  return [
+    CHECK_CREDENTIALS,
+    ESCAPES,
+    `: > ${target}`,
+    `chmod 600 ${target}`,
+    `sed '$d' ${source} >> ${target}`,
+    `printf ',\\n  "innerClientAuthenticationCredentials": "%s"\\n}\\n' "$(json "${inner}")" >> ${target}`,
+    `unset ${ACCESS_KEY_ENV} ${SECRET_KEY_ENV}`,
+  ];
 }

@@ -71,6 +71,11 @@ export function officialBrokerCommand(steps: string[] = []): string[] {
   return ['sh', '-c', start.join(' && ')];
 }
 
+/** The official images' proxy start from `config`, with `steps` (shell) run before it. */
+export function officialProxyCommand(steps: string[] = [], config = `${PROXY_CONFIG_DIR}/${PROXY_CONFIG_FILE}`): string[] {
+  return ['sh', '-c', [...steps, `exec sh "$ROCKETMQ_HOME/bin/mqproxy" -pc ${config}`].join(' && ')];
+}
+
 /**
  * The images' start scripts keep a shell between the container's main process and the JVM (the
  * official `mqbroker` runs `sh runbroker.sh`, which runs java without exec; `mqnamesrv` likewise),
@@ -101,6 +106,6 @@ export function imageFlavor(image: string, declared?: ImageFlavorName): ImageFla
     brokerConfigCopy: OFFICIAL_BROKER_COPY,
     brokerMemoryVariable: 'JAVA_OPT_EXT',
     // bin/mqproxy runs ProxyStartup through runserver.sh, which appends JAVA_OPT_EXT to its JVM flags.
-    proxyCommand: ['sh', '-c', `exec sh "$ROCKETMQ_HOME/bin/mqproxy" -pc ${PROXY_CONFIG_DIR}/${PROXY_CONFIG_FILE}`],
+    proxyCommand: officialProxyCommand(),
   };
 }

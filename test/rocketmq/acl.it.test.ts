@@ -1,72 +1,22 @@
 // A Broker with spec.acl against real brokers: each runs exactly the configuration the Broker hook
 // renders, and the account lines its rendered start command writes (the command run by a real
 // shell, with the Secret's values as the variables the pod reads from the Secret).
-import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { jest } from '@jest/globals';
-import { brokerHooks } from '../../hooks/broker/hooks.js';
 import { RocketMQAdmin } from '../../hooks/rocketmq/admin.js';
 import { RemotingResponseError } from '../../hooks/rocketmq/errors.js';
 import type { Credentials } from '../../hooks/rocketmq/signature.js';
 import { ACCESS_KEY_ENV, SECRET_KEY_ENV } from '../../hooks/rocketmq-pods/acl.js';
 import { runRunner } from '../../hooks/runner/main.js';
-import { customResource, syncRequest } from '../support/hook-requests.js';
-import { describeWithRocketMQ, type TestBroker, startRocketMQ, type TestRocketMQ } from '../support/rocketmq.js';
+import { renderedBroker, runBrokerStartSteps } from '../support/acl.js';
+import { describeWithRocketMQ, startRocketMQ, type TestRocketMQ } from '../support/rocketmq.js';
 import { expectSuccess, keyValueSections } from './mqadmin-output.js';
 
 jest.setTimeout(90_000);
 
 const UPSTREAM = '/work/shared/upstream';
-/** Keys the test's own brokers set (they run side by side on one host), not the rendered ones. */
-const TEST_OWN_KEYS = ['brokerClusterName', 'brokerName', 'brokerId', 'brokerRole', 'storePathRootDir'];
-const OFFICIAL_COPY = '/home/rocketmq/store/broker.conf';
-
-/** The Broker hook's broker.conf (less the keys the test sets) and start command for one image. */
-function rendered(image: string): { properties: Record<string, string>; command: string } {
-  const parent = customResource('Broker', 'acl', {
-    brokerImage: image,
-    replicaPerGroup: 0,
-    nameServers: 'ns:9876',
-    acl: { enabled: true, adminSecret: 'rocketmq-admin' },
-  });
-  const children = brokerHooks.sync(syncRequest(parent), new Date()).children as any[];
-  const conf: string = children.find((c) => c.kind === 'ConfigMap').data['acl-0-master.conf'];
-  const properties = Object.fromEntries(
-    conf
-      .split('\n')
-      .filter((line) => line !== '' && !line.startsWith('#'))
-      .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)])
-      .filter(([key]) => !TEST_OWN_KEYS.includes(key)),
-  );
-  const command: string = children.find((c) => c.kind === 'StatefulSet').spec.template.spec.containers[0].command[2];
-  return { properties, command };
-}
-
-/**
- * Runs the rendered command's steps between the copy and the broker's start on this broker's files
- * (its configuration file for the copy, its store for the store volume); returns JAVA_OPT_EXT as
- * they leave it, the JVM flags the image's script would add.
- */
-function runStartSteps(command: string, broker: TestBroker, root: string, account: Credentials): string[] {
-  const steps = /^cp \/etc\/rocketmq\/broker\.conf \S+ && (.*) && exec sh "\$ROCKETMQ_HOME\/bin\/mqbroker" .*$/.exec(command)?.[1];
-  if (!steps) throw new Error(`unexpected start command: ${command}`);
-  const script = steps.replaceAll(OFFICIAL_COPY, broker.configFile).replaceAll('/home/rocketmq/store/', `${broker.storeDir}/`);
-  const result = spawnSync('sh', ['-c', `${script} && printf '%s' "$JAVA_OPT_EXT"`], {
-    env: {
-      PATH: process.env.PATH,
-      POD_IP: '127.0.0.1',
-      ROCKETMQ_HOME: root,
-      JAVA_OPT_EXT: '',
-      [ACCESS_KEY_ENV]: account.accessKey,
-      [SECRET_KEY_ENV]: account.secretKey,
-    },
-    encoding: 'utf8',
-  });
-  if (result.status !== 0) throw new Error(`start steps failed (${result.status}): ${result.stderr}`);
-  return result.stdout.split(' ').filter(Boolean);
-}
 
 /** Every file under `dir` whose path matches. */
 function filesUnder(dir: string, match: RegExp): string[] {
@@ -108,7 +58,7 @@ function aclSuite(version: string, image: string) {
       let signed: RocketMQAdmin;
       let a: string;
       let b: string;
-      const { properties, command } = rendered(image);
+      const { properties, command } = renderedBroker(image);
 
       beforeAll(async () => {
         mq = await startRocketMQ({
@@ -120,7 +70,7 @@ function aclSuite(version: string, image: string) {
             const imageAclFile = join(UPSTREAM, `rocketmq-${version}`, 'conf', 'plain_acl.yml');
             if (existsSync(imageAclFile)) copyFileSync(imageAclFile, join(root, 'conf', 'plain_acl.yml'));
             mkdirSync(broker.storeDir, { recursive: true });
-            return runStartSteps(command, broker, root, account);
+            return runBrokerStartSteps(command, broker, root, account);
           },
         });
         console.log(`RocketMQ ${mq.version} with acl started in ${mq.startupMs} ms`);

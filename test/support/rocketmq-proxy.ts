@@ -8,6 +8,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Credentials } from '../../hooks/rocketmq/signature.js';
 import { freePort } from './ports.js';
 import {
   PROXY_CLIENT_DIR,
@@ -33,8 +34,16 @@ export interface TestProxy {
   config: Record<string, unknown>;
   /** Milliseconds from the spawn until both ports accepted connections. */
   startupMs: number;
-  /** Runs GrpcClient against the proxy: sends `count` messages to `topic`, then receives them as `group`. */
-  grpcClient(topic: string, group: string, count: number): Promise<CommandResult & { sent: string[]; received: string[] }>;
+  /**
+   * Runs GrpcClient against the proxy: sends `count` messages to `topic`, then (unless `sendOnly`)
+   * receives them as `group`; signed with `credentials` if given.
+   */
+  grpcClient(
+    topic: string,
+    group: string,
+    count: number,
+    options?: { credentials?: Credentials; sendOnly?: boolean },
+  ): Promise<CommandResult & { sent: string[]; received: string[] }>;
   stop(): Promise<void>;
 }
 
@@ -97,7 +106,12 @@ export async function startProxy(rocketmq: TestRocketMQ, configText: string): Pr
   const startupMs = Date.now() - started;
   const grpc = `127.0.0.1:${grpcPort}`;
 
-  const grpcClient = async (topic: string, group: string, count: number) => {
+  const grpcClient = async (
+    topic: string,
+    group: string,
+    count: number,
+    { credentials, sendOnly }: { credentials?: Credentials; sendOnly?: boolean } = {},
+  ) => {
     const clientDir = join(lib, PROXY_CLIENT_DIR);
     const clientJar = join(clientDir, readdirSync(clientDir).find((f) => f.endsWith('.jar')) ?? 'rocketmq-client-java.jar');
     const classes = await compileClient(lib, clientJar);
@@ -114,8 +128,15 @@ export async function startProxy(rocketmq: TestRocketMQ, configText: string): Pr
         topic,
         group,
         String(count),
+        ...(sendOnly ? ['send-only'] : []),
       ],
-      { cwd: root, timeoutMs: 120_000 },
+      {
+        cwd: root,
+        timeoutMs: 120_000,
+        env: credentials
+          ? { ...process.env, ROCKETMQ_ACCESS_KEY: credentials.accessKey, ROCKETMQ_SECRET_KEY: credentials.secretKey }
+          : process.env,
+      },
     );
     const lines = (prefix: string) =>
       result.stdout
