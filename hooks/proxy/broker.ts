@@ -1,7 +1,7 @@
 // Which RocketMQ cluster a Proxy serves: the cluster of the Broker named by brokerClusterRef, or of
 // the only Broker in the namespace, found from the request alone.
 import type { KubeObject, ObservedObjects, RelatedResourceRule } from '../core/metacontroller.js';
-import { aclSecretOf } from '../rocketmq-pods/acl.js';
+import { adminSecretOfBroker } from '../rocketmq-pods/acl.js';
 import { clusterNameOf } from '../rocketmq-pods/cluster.js';
 import { chooseDependency, dependencyRule } from '../rocketmq-pods/dependency.js';
 
@@ -21,12 +21,6 @@ function clusterOf(broker: KubeObject): string {
   return clusterNameOf(broker.metadata.name, typeof clusterName === 'string' ? { properties: { brokerClusterName: clusterName } } : {});
 }
 
-/** The admin Secret of a Broker whose spec.acl is on; read loosely, as the Broker's own hook validates it. */
-function adminSecretOf(broker: KubeObject): string | undefined {
-  const acl = (broker.spec as { acl?: { enabled?: unknown; adminSecret?: unknown } } | undefined)?.acl;
-  return acl?.enabled === true && typeof acl.adminSecret === 'string' ? aclSecretOf({ enabled: true, adminSecret: acl.adminSecret }) : undefined;
-}
-
 export interface BrokerCluster {
   clusterName: string;
   /** The Secret of the cluster's admin account, when its brokers authenticate requests. */
@@ -44,5 +38,5 @@ export function findBrokerCluster(owner: { name: string; namespace: string }, sp
     ref: spec.brokerClusterRef,
     whenNone: `has no brokers to serve: create a Broker in namespace ${owner.namespace}, or set spec.brokerClusterRef to the Broker whose cluster it serves`,
   });
-  return { clusterName: clusterOf(broker), adminSecret: adminSecretOf(broker) };
+  return { clusterName: clusterOf(broker), adminSecret: adminSecretOfBroker(broker) };
 }

@@ -60,7 +60,10 @@ export function renderProxyDeployment(parent: ProxyParent, configText: string, a
     name: 'proxy',
     image: spec.proxyImage,
     imagePullPolicy: spec.imagePullPolicy,
-    command: adminSecret === undefined ? flavor.proxyCommand : officialProxyCommand(proxyAclSteps(`${PROXY_CONFIG_DIR}/${PROXY_CONFIG_FILE}`, ACL_CONFIG), ACL_CONFIG),
+    command:
+      adminSecret === undefined
+        ? flavor.proxyCommand
+        : officialProxyCommand(proxyAclSteps(`${PROXY_CONFIG_DIR}/${PROXY_CONFIG_FILE}`, ACL_CONFIG), ACL_CONFIG),
     resources,
     // The user's JAVA_OPT_EXT follows the sizing from the limit, so a flag the user repeats wins.
     env: [

@@ -27,6 +27,12 @@ export function aclSecretOf(acl: AclSpec | undefined): string | undefined {
   return acl?.enabled ? acl.adminSecret : undefined;
 }
 
+/** The admin Secret of an observed Broker whose spec.acl is on; read loosely, as the Broker's own hook validates it. */
+export function adminSecretOfBroker(broker: { [key: string]: unknown }): string | undefined {
+  const acl = (broker.spec as { acl?: { enabled?: unknown; adminSecret?: unknown } } | undefined)?.acl;
+  return acl?.enabled === true && typeof acl.adminSecret === 'string' && acl.adminSecret !== '' ? acl.adminSecret : undefined;
+}
+
 /** An image tagged 4.x (or older) runs RocketMQ 4; any other tag is taken for RocketMQ 5. */
 export function aclGeneration(image: string): AclGeneration {
   const name = image.split('@')[0];
