@@ -42,7 +42,7 @@ describe('Console of a cluster with acl', () => {
   });
 
   it('asks Metacontroller for the Brokers of its namespace', () => {
-    expect(consoleHooks.customize!(customResource('Console', 'console', consoleSpec))).toContainEqual({
+    expect(consoleHooks.customize(customResource('Console', 'console', consoleSpec))).toContainEqual({
       apiVersion: 'rocketmq.apache.org/v1alpha1',
       resource: 'brokers',
       namespace: 'default',
