@@ -2,7 +2,7 @@
 import { ACCESS_KEY_ENV, BROKER_AUTH_PROVIDERS, SECRET_KEY_ENV } from '../../../hooks/rocketmq-pods/acl.js';
 import { hookFailure } from '../../support/hook-requests.js';
 import { FIXED_NOW, syncRequest } from '../../support/hook-requests.js';
-import { applyAndSettle, broker, brokerContainer, child, envOf, hooks, nameService, syncBroker } from './support.js';
+import { applyAndSettle, broker, brokerContainer, child, envOf, hooks, nameService, podOf, syncBroker } from './support.js';
 
 const acl = { enabled: true, adminSecret: 'rocketmq-admin' };
 const confOf = (response: ReturnType<typeof syncBroker>, key: string) => child(response, 'ConfigMap').data[key] as string;
@@ -81,5 +81,29 @@ describe('Broker acl metadata copy', () => {
       { name: ACCESS_KEY_ENV, valueFrom: { secretKeyRef: { name: 'rocketmq-admin', key: 'accessKey' } } },
       { name: SECRET_KEY_ENV, valueFrom: { secretKeyRef: { name: 'rocketmq-admin', key: 'secretKey' } } },
     ]);
+  });
+});
+
+describe('Broker acl without its Secret', () => {
+  it('says which pod cannot start and which Secret to create, in the kubelet words, and changes nothing', () => {
+    const parent = broker({ replicaPerGroup: 0, acl });
+    const first = syncBroker(parent);
+    const statefulSet = child(first, 'StatefulSet', 'broker-0-master');
+    const pod = podOf(statefulSet, false) as any;
+    pod.status.containerStatuses = [
+      {
+        name: 'broker',
+        ready: false,
+        state: { waiting: { reason: 'CreateContainerConfigError', message: 'secret "rocketmq-admin" not found' } },
+      },
+    ];
+    const response = syncBroker(parent, { children: first.children, related: [nameService(), pod] });
+    expect(response.status.conditions?.find((c) => c.type === 'Ready')).toMatchObject({
+      status: 'False',
+      reason: 'PodConfigError',
+      message:
+        '0/1 broker pods ready; broker-0-master-0 cannot start: secret "rocketmq-admin" not found; create Secret rocketmq-admin (spec.acl.adminSecret) with keys accessKey and secretKey',
+    });
+    expect(response.children).toEqual(first.children);
   });
 });
