@@ -1,8 +1,7 @@
 import type { KindHooks } from '../core/kind-hooks.js';
 import { ObservedObjects } from '../core/metacontroller.js';
-import { dependencyRule } from '../rocketmq-pods/dependency.js';
+import { namespaceAdminSecret, namespaceBrokersRule } from '../rocketmq-pods/namespace-acl.js';
 import { nameServiceRules, resolveNameServers } from '../rocketmq-pods/nameservers.js';
-import { consoleAdminSecret } from './acl.js';
 import type { ConsoleStatus } from '../schema/types.js';
 import { renderConsoleDeployment, renderConsoleService } from './render.js';
 import { consoleStatus } from './status.js';
@@ -16,7 +15,7 @@ export const consoleHooks: KindHooks<ConsoleStatus> = {
     return [
       ...nameServiceRules(namespace, validateConsoleSpec(parent.metadata.name, parent.spec)),
       // The Brokers tell whether the dashboard must sign its requests, and with which account.
-      dependencyRule({ resource: 'brokers', namespace }),
+      namespaceBrokersRule(namespace),
     ];
   },
 
@@ -25,7 +24,7 @@ export const consoleHooks: KindHooks<ConsoleStatus> = {
     const { name, namespace, spec } = parent;
     const related = new ObservedObjects(request.related);
     const nameServers = resolveNameServers({ kind: 'Console', name, namespace, spec }, related);
-    const adminSecret = consoleAdminSecret(parent, related);
+    const adminSecret = namespaceAdminSecret({ kind: 'Console', name, namespace }, related);
     const observed = new ObservedObjects(request.children).get('Deployment', 'apps/v1', name);
     const wanted = spec.consoleDeployment.spec?.replicas ?? 1;
     return {

@@ -6,6 +6,7 @@ import { brokerHooks } from '../../hooks/broker/hooks.js';
 import { consoleHooks } from '../../hooks/console/hooks.js';
 import type { KubeObject } from '../../hooks/core/metacontroller.js';
 import { proxyHooks } from '../../hooks/proxy/hooks.js';
+import { topicTransferHooks } from '../../hooks/topictransfer/hooks.js';
 import { ACCESS_KEY, SECRET_KEY } from '../../hooks/rocketmq-pods/acl.js';
 import { applyAndSettle } from '../unit/broker/support.js';
 import { customResource, FIXED_NOW, syncRequest } from '../support/hook-requests.js';
@@ -86,15 +87,18 @@ describe('acl credentials in rendered objects', () => {
             FIXED_NOW,
           );
 
-          const replies = [brokerReply, proxyReply, consoleReply];
+          const transfer = customResource('TopicTransfer', 'move', { topic: 'T', sourceCluster: 'broker', targetCluster: 'elsewhere' });
+          const transferReply = topicTransferHooks.sync(syncRequest(transfer, { related: withBroker }), FIXED_NOW, settings);
+
+          const replies = [brokerReply, proxyReply, consoleReply, transferReply];
           expect(brokerReply.children.some((c) => c.kind === 'Job')).toBe(true);
           for (const text of strings(replies)) {
             expect(text).not.toContain(accessKey);
             expect(text).not.toContain(secretKey);
           }
           const refs = secretRefs(replies);
-          // Each broker (two per group with a replica), the Job, the proxy and the dashboard: two each.
-          expect(refs.length).toBeGreaterThanOrEqual(2 * (size + 1 + 1 + 1 + 1));
+          // Each broker, the copy Job, the proxy, the dashboard and the transfer Job: two each.
+          expect(refs.length).toBeGreaterThanOrEqual(2 * (size + 1 + 1 + 1 + 1 + 1));
           for (const ref of refs) {
             expect(ref.name).toBe(name);
             expect([ACCESS_KEY, SECRET_KEY]).toContain(ref.key);
