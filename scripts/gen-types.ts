@@ -23,6 +23,7 @@ const KUBERNETES_TYPES: Record<string, string> = {
   'volumes[]': 'V1Volume',
   'volumeClaimTemplates[]': 'V1PersistentVolumeClaim',
   'imagePullSecrets[]': 'V1LocalObjectReference',
+  'topologySpreadConstraints[]': 'V1TopologySpreadConstraint',
 };
 
 /** Kubernetes types for embedded objects; fields with a default are required, as validation fills them in. */
@@ -34,7 +35,9 @@ function withKubernetesTypes(schema: JsonSchema): JsonSchema {
     const tsType = KUBERNETES_TYPES[field];
     const itemType = KUBERNETES_TYPES[`${field}[]`];
     if (tsType) properties[field] = { ...property, tsType };
-    if (itemType) properties[field] = { ...property, items: { tsType: itemType } };
+    else if (itemType) properties[field] = { ...property, items: { tsType: itemType } };
+    // Defaults inside a defaulted object are filled in too.
+    else if ('default' in property && property.properties) properties[field] = withKubernetesTypes(property);
   }
   return { ...schema, properties, required: [...new Set([...required, ...defaulted])] };
 }
@@ -44,7 +47,7 @@ export const TYPES_FILE = join(packageRoot(), 'hooks', 'schema', 'types.ts');
 export async function generateTypes(): Promise<string> {
   const parts = [
     '// Generated from crds/*.yaml by `npm run gen:types`; do not edit.',
-    "import type { V1Affinity, V1Deployment, V1EnvVar, V1LocalObjectReference, V1PersistentVolumeClaim, V1PodSecurityContext, V1ResourceRequirements, V1SecurityContext, V1Toleration, V1Volume } from '@kubernetes/client-node';",
+    "import type { V1Affinity, V1Deployment, V1EnvVar, V1LocalObjectReference, V1PersistentVolumeClaim, V1PodSecurityContext, V1ResourceRequirements, V1SecurityContext, V1Toleration, V1TopologySpreadConstraint, V1Volume } from '@kubernetes/client-node';",
   ];
   for (const kind of Object.keys(CRD_FILES) as CustomKind[]) {
     const root = loadCrd(kind).spec.versions[0].schema.openAPIV3Schema as { properties: Record<string, JsonSchema> };

@@ -1,17 +1,20 @@
 import { DEFAULT_SETTINGS, type KindHooks } from '../core/kind-hooks.js';
 import { type KubeObject, ObservedObjects } from '../core/metacontroller.js';
 import type { Parent } from '../core/parent.js';
-import { renderStorage, type Storage } from '../k8s/storage.js';
+import { claimGrowth, claimRules, storageResizeCondition } from '../k8s/claim-growth.js';
+import { renderStorage, type Storage, usesClaims } from '../k8s/storage.js';
+import { imageFlavor, reloadsNameServers } from '../rocketmq-pods/image.js';
 import { aclGeneration, aclSecretOf, brokerAclProperties } from '../rocketmq-pods/acl.js';
-import { imageFlavor } from '../rocketmq-pods/image.js';
 import { findNameServers, nameServiceRules } from '../rocketmq-pods/nameservers.js';
 import type { BrokerSpec, BrokerStatus } from '../schema/types.js';
 import { type BrokerMember, brokerMembers, membersBeyondSpec } from './members.js';
 import { COPIED_BY_ANNOTATION, COPY_MARK_ANNOTATION, planMetadataCopy } from './metadata-copy.js';
 import { clusterNameOf } from '../rocketmq-pods/cluster.js';
-import { brokerConfigKey, brokerConfigMapName, brokerPodSelector } from './names.js';
+import { brokerConfigKey, brokerConfigMapName, brokerPodSelector, NAMESRV_ADDR_KEY } from './names.js';
+import { planNameServerUpdate, type UpdateMode } from './name-server-update.js';
 import { brokerConf, masterRole, renderBrokerConfigMap } from './render/config.js';
 import { brokerPodRenderer, type PodTemplate, TEMPLATE_HASH_ANNOTATION } from './render/pod.js';
+import { brokerMetricsPort, renderBrokerServiceMonitor, wantsServiceMonitor } from './render/metrics.js';
 import { renderBrokerDisruptionBudget, renderBrokerService } from './render/services.js';
 import { observedTemplate, renderBrokerStatefulSet } from './render/statefulsets.js';
 import { heldBrokers, observedStatefulSet, planBrokerRollout, rollingPod } from './rollout.js';
@@ -28,12 +31,22 @@ interface DesiredBroker {
   template: PodTemplate;
 }
 
+/**
+ * How brokers take a new name-server list: sent at run time (RocketMQ 4.9.4 and later), or by a
+ * restart for images whose brokers read it only when they start; never when spec.env sets
+ * NAMESRV_ADDR, since the user's value is what they run with.
+ */
+function nameServerUpdateMode(spec: BrokerSpec): UpdateMode {
+  if ((spec.env ?? []).some((e) => e?.name === 'NAMESRV_ADDR')) return 'pinned';
+  return reloadsNameServers(spec.brokerImage) ? 'hot' : 'restart';
+}
+
 /** What every broker should run now: its broker.conf and pod template. */
 function desiredBrokers(
   parent: Parent<BrokerSpec>,
   members: BrokerMember[],
   storage: Storage,
-  nameServers: string,
+  restartOnNameServers: string | undefined,
   related: ObservedObjects,
 ): DesiredBroker[] {
   const { name, namespace, spec } = parent;
@@ -42,7 +55,8 @@ function desiredBrokers(
   const storeRoot = `${imageFlavor(spec.brokerImage, spec.imageFlavor).dataRoot}/store`;
   const aclProperties = aclSecretOf(spec.acl) === undefined ? undefined : brokerAclProperties(aclGeneration(spec.brokerImage));
   // What every broker's template shares is built once, then each broker's own parts.
-  const podTemplate = brokerPodRenderer(parent, nameServers, storage);
+  const podTemplate = brokerPodRenderer(parent, storage, restartOnNameServers);
+  const metricsPort = brokerMetricsPort(spec);
   return members.map((member) => {
     const conf = brokerConf({
       clusterName: clusterNameOf(name, spec),
@@ -52,13 +66,19 @@ function desiredBrokers(
       properties: spec.properties,
       storeRoot,
       aclProperties,
+      metricsPort,
     });
     return { member, conf, template: podTemplate(member, conf) };
   });
 }
 
-/** The name server list brokers run with now, from any observed broker's environment. */
-function nameServersInUse(members: BrokerMember[], children: ObservedObjects): string | undefined {
+/**
+ * The name server list brokers are given now: the broker ConfigMap's, or for brokers an earlier
+ * version of the operator started, any observed broker's environment.
+ */
+function nameServersInUse(name: string, members: BrokerMember[], children: ObservedObjects): string | undefined {
+  const fromConfigMap = children.get('ConfigMap', 'v1', brokerConfigMapName(name))?.data?.[NAMESRV_ADDR_KEY];
+  if (fromConfigMap) return fromConfigMap;
   for (const member of members) {
     const env = observedStatefulSet(children, member)?.spec?.template?.spec?.containers?.[0]?.env;
     const value = env?.find((e) => e.name === 'NAMESRV_ADDR')?.value;
@@ -69,7 +89,8 @@ function nameServersInUse(members: BrokerMember[], children: ObservedObjects): s
 
 /**
  * The NameService's list once it has every name server in service; until then the list brokers run
- * with, so a growing NameService never has brokers restarted onto name servers that are not up yet.
+ * with, so a growing NameService never has brokers sent (or restarted onto) name servers that are
+ * not up yet.
  */
 function brokerNameServers(
   parent: Parent<BrokerSpec>,
@@ -78,7 +99,7 @@ function brokerNameServers(
   related: ObservedObjects,
 ): string {
   const found = findNameServers({ kind: 'Broker', ...parent }, related);
-  return found.settled ? found.addresses : (nameServersInUse(members, children) ?? found.addresses);
+  return found.settled ? found.addresses : (nameServersInUse(parent.name, members, children) ?? found.addresses);
 }
 
 export const brokerHooks: KindHooks<BrokerStatus> = {
@@ -93,6 +114,8 @@ export const brokerHooks: KindHooks<BrokerStatus> = {
       { apiVersion: 'v1', resource: 'pods', namespace, labelSelector: { matchLabels: brokerPodSelector(name) } },
       ...nameServiceRules(namespace, spec),
       ...configMapRules(namespace, spec.volumes),
+      // Claim sizes feed the StorageResizePending condition.
+      ...(usesClaims(spec) ? claimRules(namespace, brokerPodSelector(name)) : []),
     ];
   },
 
@@ -109,13 +132,27 @@ export const brokerHooks: KindHooks<BrokerStatus> = {
     );
     const storage = renderStorage(spec, 'broker-storage');
     checkBrokerChildren(parent, members, storage);
+    const growth = claimGrowth({
+      kind: 'Broker',
+      parentName: name,
+      namespace,
+      templates: storage.volumeClaimTemplates,
+      statefulSets: members.map((m) => ({ name: m.statefulSet, replicas: 1, observed: observedStatefulSet(children, m) })),
+      claims: related.list('PersistentVolumeClaim', 'v1'),
+    });
+    const serviceMonitor = wantsServiceMonitor(spec, request);
 
-    // Decide: what each broker should run, which one restarts now, what the metadata copy does.
+    // Decide: what each broker should run, which one restarts now, what the metadata copy does,
+    // and how running brokers get the name-server list.
     const nameServers = brokerNameServers(parent, members, children, related);
-    const brokers = desiredBrokers(parent, members, storage, nameServers, related);
+    const mode = nameServerUpdateMode(spec);
+    const brokers = desiredBrokers(parent, members, storage, mode === 'restart' ? nameServers : undefined, related);
     const desiredHashes = new Map(brokers.map((b) => [b.member.statefulSet, b.template.metadata.annotations[TEMPLATE_HASH_ANNOTATION]]));
     const plan = planBrokerRollout(members, desiredHashes, children, spec.allowRestart);
     const held = heldBrokers(plan);
+    const podBeingReplaced = rollingPod(plan, members, children);
+    const pods = related.list('Pod', 'v1');
+    const podsByName = new Map(pods.map((p) => [p.metadata.name, p]));
     const copy = planMetadataCopy({
       name,
       namespace,
@@ -126,8 +163,22 @@ export const brokerHooks: KindHooks<BrokerStatus> = {
       runnerImage: settings.runnerImage,
       now,
     });
+    const update = planNameServerUpdate({
+      name,
+      namespace,
+      members,
+      observed: children,
+      pods: podsByName,
+      nameServers,
+      mode,
+      rolling: plan.state === 'Rolling' || plan.state === 'Waiting' || podBeingReplaced !== undefined,
+      runnerImage: settings.runnerImage,
+      now,
+    });
 
-    // Render. A broker waiting for its restart keeps its broker.conf too, so a crash restart runs what it ran before.
+    // Render. A broker waiting for its restart keeps its broker.conf too, so a crash restart runs
+    // what it ran before. The name-server list is not held back: a broker container that starts, for
+    // whatever reason, starts with the current one.
     const observedConf = children.get('ConfigMap', 'v1', brokerConfigMapName(name))?.data ?? {};
     const confData: Record<string, string> = {};
     const statefulSets: KubeObject[] = [];
@@ -148,10 +199,9 @@ export const brokerHooks: KindHooks<BrokerStatus> = {
       }
       statefulSets.push(statefulSet);
     }
+    confData[NAMESRV_ADDR_KEY] = nameServers;
 
     // Status, from what is observed.
-    const pods = related.list('Pod', 'v1');
-    const podBeingReplaced = rollingPod(plan, members, children);
     const status = brokerStatus(
       {
         name,
@@ -162,25 +212,31 @@ export const brokerHooks: KindHooks<BrokerStatus> = {
         desiredHashes,
         observed: children,
         pods,
-        podsByName: new Map(pods.map((p) => [p.metadata.name, p])),
+        podsByName,
         nameServers,
         plan,
         rollingPod: podBeingReplaced,
         copies: copy.copies,
         copyMarks: copy.marks,
+        nameServerUpdate: update.update,
+        storageResize: storageResizeCondition(growth, namespace),
       },
       now,
     );
     const rollingOut = plan.state === 'Rolling' || plan.state === 'Waiting' || podBeingReplaced !== undefined;
-    const resync = [rollingOut ? ROLLOUT_RESYNC_SECONDS : undefined, copy.resyncAfterSeconds].filter((s): s is number => s !== undefined);
+    const resync = [rollingOut ? ROLLOUT_RESYNC_SECONDS : undefined, copy.resyncAfterSeconds, update.resyncAfterSeconds].filter(
+      (s): s is number => s !== undefined,
+    );
     return {
       status,
       children: [
-        renderBrokerService(name, namespace),
-        renderBrokerConfigMap(name, namespace, confData),
+        renderBrokerService(name, namespace, brokerMetricsPort(spec)),
+        renderBrokerConfigMap(name, namespace, confData, update.annotations),
         ...statefulSets,
         renderBrokerDisruptionBudget(name, namespace),
+        ...(serviceMonitor ? [renderBrokerServiceMonitor(name, namespace)] : []),
         ...copy.jobs,
+        ...update.jobs,
       ],
       ...(resync.length > 0 ? { resyncAfterSeconds: Math.min(...resync) } : {}),
     };

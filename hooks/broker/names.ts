@@ -1,5 +1,5 @@
 import { checkChildName } from '../k8s/names.js';
-import type { BrokerMember } from './members.js';
+import type { BrokerMember, BrokerRole } from './members.js';
 
 /** Pod labels of the original operator, kept so its StatefulSets' immutable selectors still match. */
 export function brokerPodSelector(name: string): Record<string, string> {
@@ -14,8 +14,20 @@ export function memberPodSelector(name: string, member: BrokerMember): Record<st
 /** Shared by a group's master and replicas, for anti-affinity between them. */
 export const BROKER_NAME_LABEL = 'rocketmq.apache.org/broker-name';
 
+/** MASTER or SLAVE as a pod label value (master, replica), for spreading and selecting by role. */
+export const BROKER_ROLE_LABEL = 'rocketmq.apache.org/broker-role';
+
+export function brokerRoleLabel(role: BrokerRole): string {
+  return role === 'MASTER' ? 'master' : 'replica';
+}
+
 /** Headless Service giving every broker pod a stable DNS name. */
 export function brokerServiceName(name: string): string {
+  return `${name}-brokers`;
+}
+
+/** ServiceMonitor of the brokers' metrics, named after the Service it selects (whose name check covers it). */
+export function brokerServiceMonitorName(name: string): string {
   return `${name}-brokers`;
 }
 
@@ -26,6 +38,12 @@ export function brokerConfigMapName(name: string): string {
 export function brokerDisruptionBudgetName(name: string): string {
   return `${name}-brokers`;
 }
+
+/**
+ * Key of the name-server list in the generated ConfigMap, read into NAMESRV_ADDR when a broker
+ * container starts. Never a broker.conf key: those end in `.conf`.
+ */
+export const NAMESRV_ADDR_KEY = 'namesrvAddr';
 
 /** Key of a broker's broker.conf in the generated ConfigMap. */
 export function brokerConfigKey(member: BrokerMember): string {

@@ -8,6 +8,7 @@ import { ACCESS_KEY, aclSecretOf, SECRET_KEY } from '../rocketmq-pods/acl.js';
 import { clusterNameOf } from '../rocketmq-pods/cluster.js';
 import { podTemplateHash } from './render/pod.js';
 import type { CopyMark, MetadataCopy } from './metadata-copy.js';
+import type { NameServerUpdate } from './name-server-update.js';
 import { isPodReady, isStatefulSetReady, isStatefulSetSettled } from '../k8s/readiness.js';
 import { observedStatefulSet, type RolloutPlan } from './rollout.js';
 
@@ -32,6 +33,10 @@ export interface BrokerStatusInput {
   copies: Map<number, MetadataCopy>;
   /** The metadata-copy mark of each master, by StatefulSet name. */
   copyMarks: Map<string, CopyMark>;
+  /** Whether running brokers hold the name-server list; undefined when nothing was sent. */
+  nameServerUpdate?: NameServerUpdate;
+  /** Claims still smaller than the spec asks, if any. */
+  storageResize?: Condition<Reason>;
 }
 
 function listed(members: BrokerMember[], what: (m: BrokerMember) => string = (m) => m.pod): string {
@@ -98,10 +103,23 @@ function progressing(input: BrokerStatusInput): Condition<Reason> {
   const unsettled = members.filter((m) => !isStatefulSetSettled(observedStatefulSet(observed, m)));
   if (unsettled.length > 0)
     return { type, status: 'True', reason: 'PodsStarting', message: `waiting for ${listed(unsettled)} to be Ready` };
+  const update = input.nameServerUpdate;
+  if (update && update.phase !== 'Applied') {
+    const count = (update.nameServers ?? '').split(';').filter(Boolean).length;
+    return { type, status: 'True', reason: 'NameServerUpdate', message: `a new list of ${count} name servers: ${update.message}` };
+  }
   return { type, status: 'False', reason: 'UpToDate', message: 'every broker pod runs the current spec' };
 }
 
-function degraded({ beyondSpec, members, spec }: BrokerStatusInput): Condition<Reason> {
+function degraded({ beyondSpec, members, spec, nameServerUpdate }: BrokerStatusInput): Condition<Reason> {
+  if (beyondSpec.length === 0 && nameServerUpdate?.phase === 'Failed') {
+    return {
+      type: 'Degraded',
+      status: 'True',
+      reason: 'NameServerUpdateFailed',
+      message: `running brokers may not hold the new name-server list (status.nameServers) yet: ${nameServerUpdate.message}`,
+    };
+  }
   if (beyondSpec.length === 0)
     return { type: 'Degraded', status: 'False', reason: 'AsExpected', message: 'every broker the spec asks for is managed' };
   const groups = Math.max(...members.map((m) => m.group)) + 1;
@@ -168,12 +186,13 @@ export function brokerStatus(input: BrokerStatusInput, now: Date): BrokerStatus 
         : configErrors
           ? { type: 'Ready', status: 'False', reason: 'PodConfigError', message: `${podsReady}; ${configErrors}` }
           : { type: 'Ready', status: 'False', reason: 'BrokersNotReady', message: podsReady };
-  const conditions: Condition<Reason>[] = [ready, progressing(input), refusal];
+  const conditions: Condition<Reason>[] = [ready, progressing(input), refusal, ...(input.storageResize ? [input.storageResize] : [])];
   return {
     size: groupsInService(input),
     nodes: podNames,
     groups,
     nameServers,
+    ...(input.nameServerUpdate ? { nameServerUpdate: input.nameServerUpdate } : {}),
     clusterName: clusterNameOf(input.name, input.spec),
     ...(input.rollingPod ? { rollingPod: input.rollingPod } : {}),
     conditions: withTransitionTimes(conditions, previous?.conditions, now),

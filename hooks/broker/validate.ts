@@ -8,6 +8,7 @@ import { compileSpecValidator } from '../schema/validate.js';
 import type { BrokerMember } from './members.js';
 import { checkBrokerNames } from './names.js';
 import { checkProperties } from './render/config.js';
+import { brokerMetricsPort } from './render/metrics.js';
 import { checkAcl, checkVolumeNames } from './render/pod.js';
 
 const validateSpec = compileSpecValidator<BrokerSpec>('Broker');
@@ -15,7 +16,7 @@ const validateSpec = compileSpecValidator<BrokerSpec>('Broker');
 /** The parent with its spec defaulted, or a 422 naming every failing field. */
 export function readBroker(request: HookRequest): Parent<BrokerSpec> {
   const parent = readParent(request, 'Broker', validateSpec);
-  checkProperties(parent.name, parent.spec.properties);
+  checkProperties(parent.name, parent.spec.properties, brokerMetricsPort(parent.spec) !== undefined);
   checkAcl(parent);
   return parent;
 }

@@ -4,6 +4,7 @@ import type {
   V1Deployment,
   V1Job,
   V1ObjectMeta,
+  V1PersistentVolumeClaim,
   V1Pod,
   V1PodDisruptionBudget,
   V1Role,
@@ -63,6 +64,7 @@ interface BuiltInTypes {
   'ConfigMap.v1': V1ConfigMap;
   'Secret.v1': V1Secret;
   'Pod.v1': V1Pod;
+  'PersistentVolumeClaim.v1': V1PersistentVolumeClaim;
   'ServiceAccount.v1': V1ServiceAccount;
   'Job.batch/v1': V1Job;
   'PodDisruptionBudget.policy/v1': V1PodDisruptionBudget;

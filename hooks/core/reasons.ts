@@ -22,6 +22,12 @@ export const Reason = {
   UpToDate: 'UpToDate',
   AsExpected: 'AsExpected',
   ScaleDownRefused: 'ScaleDownRefused',
+  /** A runner Job sends running brokers a new name-server list. */
+  NameServerUpdate: 'NameServerUpdate',
+  /** The last Job that sent the name-server list failed; another follows after a backoff. */
+  NameServerUpdateFailed: 'NameServerUpdateFailed',
+  /** Claims made from a StatefulSet's older claim template ask for less storage than the spec. */
+  ClaimsSmallerThanSpec: 'ClaimsSmallerThanSpec',
 } as const;
 
 export type Reason = (typeof Reason)[keyof typeof Reason];

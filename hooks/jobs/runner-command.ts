@@ -35,7 +35,19 @@ export interface TopicTransferCommand {
   consumeTimeoutSeconds: number;
 }
 
-export type RunnerCommand = CopyMetadataCommand | TopicTransferCommand;
+export interface SetNameServersCommand {
+  task: 'set-name-servers';
+  /** The list every broker must hold: "host:port;host:port". */
+  nameServers: string;
+  /** Every broker to tell, by address (a broker pod's stable DNS name and port). */
+  brokerAddresses: string[];
+  /** Tuning; the runner has defaults for each. */
+  timeoutMs?: number;
+  attempts?: number;
+  backoffMs?: number;
+}
+
+export type RunnerCommand = CopyMetadataCommand | TopicTransferCommand | SetNameServersCommand;
 
 /** Bad arguments: the runner prints the message and the usage, and exits 2. */
 export class UsageError extends Error {
@@ -116,10 +128,35 @@ const topicTransfer: Syntax<TopicTransferCommand> = {
   base: {},
 };
 
-const SYNTAXES = [copyMetadata, topicTransfer] as const;
+const setNameServers: Syntax<SetNameServersCommand> = {
+  word: 'set-name-servers',
+  usage: `usage: set-name-servers --namesrv=<host:port;host:port> --broker-addr=<host:port>[,<host:port>...]
+         [--timeout-ms=5000] [--attempts=6] [--backoff-ms=500]`,
+  options: [
+    { flag: 'namesrv', field: 'nameServers', type: 'text', required: true },
+    { flag: 'broker-addr', field: 'brokerAddresses', type: 'list', required: true },
+    { flag: 'timeout-ms', field: 'timeoutMs', type: { min: 1 } },
+    { flag: 'attempts', field: 'attempts', type: { min: 1 } },
+    { flag: 'backoff-ms', field: 'backoffMs', type: { min: 0 } },
+  ],
+  base: { task: 'set-name-servers' },
+  check(command) {
+    if (command.brokerAddresses.length === 0) throw new Error('give at least one --broker-addr');
+  },
+};
+
+const SYNTAXES = [copyMetadata, topicTransfer, setNameServers] as const;
 
 function syntaxOf(command: RunnerCommand): Syntax<RunnerCommand> {
-  return (command.task === 'copy-metadata' ? copyMetadata : topicTransfer) as Syntax<RunnerCommand>;
+  switch (command.task) {
+    case 'copy-metadata':
+      return copyMetadata as Syntax<RunnerCommand>;
+    case 'transfer':
+    case 'rollback':
+      return topicTransfer as Syntax<RunnerCommand>;
+    case 'set-name-servers':
+      return setNameServers as Syntax<RunnerCommand>;
+  }
 }
 
 /** The Job arguments of a command: its word, then `--option=value` for each option that has a value. */

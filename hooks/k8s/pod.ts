@@ -1,7 +1,11 @@
-import type { V1PodSecurityContext, V1SecurityContext } from '@kubernetes/client-node';
+import type { V1PodSecurityContext, V1SecurityContext, V1TopologySpreadConstraint } from '@kubernetes/client-node';
 import type { ImageFlavor } from '../rocketmq-pods/image.js';
 
-/** The scheduling and identity fields both NameService and Broker pass to their pods unchanged. */
+/**
+ * The scheduling and identity fields NameService, Broker and Proxy pass to their pods unchanged. The
+ * API server fills in no defaults inside any of them (a topology spread constraint keeps its
+ * policies unset), so they are rendered as the user gives them.
+ */
 export interface PodPassThrough {
   serviceAccountName?: string;
   affinity?: unknown;
@@ -9,11 +13,12 @@ export interface PodPassThrough {
   nodeSelector?: Record<string, string>;
   priorityClassName?: string;
   imagePullSecrets?: unknown[];
+  topologySpreadConstraints?: V1TopologySpreadConstraint[];
 }
 
 export function passThroughPodFields(spec: PodPassThrough): PodPassThrough {
-  const { serviceAccountName, affinity, tolerations, nodeSelector, priorityClassName, imagePullSecrets } = spec;
-  return { serviceAccountName, affinity, tolerations, nodeSelector, priorityClassName, imagePullSecrets };
+  const { serviceAccountName, affinity, tolerations, nodeSelector, priorityClassName, imagePullSecrets, topologySpreadConstraints } = spec;
+  return { serviceAccountName, affinity, tolerations, nodeSelector, priorityClassName, imagePullSecrets, topologySpreadConstraints };
 }
 
 export const ROCKETMQ_UID = 3000;

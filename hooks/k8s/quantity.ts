@@ -93,6 +93,20 @@ export function canonicalResources<T extends { limits?: Record<string, unknown>;
   return out as T;
 }
 
+/**
+ * Negative, zero or positive as `a` is less than, equal to or more than `b`, exactly (1Gi equals
+ * 1024Mi); undefined when either is not a quantity.
+ */
+export function compareQuantities(a: unknown, b: unknown): number | undefined {
+  if ((typeof a !== 'string' && typeof a !== 'number') || (typeof b !== 'string' && typeof b !== 'number')) return undefined;
+  try {
+    const difference = parseQuantity(String(a)).nanos - parseQuantity(String(b)).nanos;
+    return difference === 0n ? 0 : difference < 0n ? -1 : 1;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Bytes of a quantity, for sizing the JVM from a memory limit. */
 export function quantityToBytes(value: string | number): number {
   return Number(parseQuantity(String(value)).nanos / NANO);

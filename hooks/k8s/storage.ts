@@ -16,6 +16,11 @@ export interface Storage {
   volumeClaimTemplates: V1PersistentVolumeClaim[];
 }
 
+/** The modes whose data lives on PersistentVolumeClaims made from volumeClaimTemplates. */
+export function usesClaims(spec: StorageSpec): boolean {
+  return spec.storageMode === 'StorageClass' || spec.storageMode === 'NFS';
+}
+
 export function renderStorage(spec: StorageSpec, defaultVolumeName: string): Storage {
   const templates = spec.volumeClaimTemplates ?? [];
   const volumeName = templates[0]?.metadata?.name || defaultVolumeName;

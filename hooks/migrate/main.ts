@@ -1,4 +1,4 @@
-// rocketmq-operator migrate -n <namespace> [--apply] [--replace-name-servers]: moves the objects the
+// rocketmq-operator migrate -n <namespace> [--apply] [--replace-name-servers] ...: moves the objects the
 // original operator created in a namespace under this operator. Without --apply it prints the steps.
 import { KubeConfig } from '@kubernetes/client-node';
 import { Cluster } from './cluster.js';
@@ -6,7 +6,7 @@ import { Performer } from './perform.js';
 import { MigrationError, planMigration } from './plan.js';
 
 export const MIGRATE_USAGE =
-  'usage: rocketmq-operator migrate -n <namespace> [--apply] [--replace-name-servers] [--old-operator-namespace <namespace>] [--timeout <seconds>]';
+  'usage: rocketmq-operator migrate -n <namespace> [--apply] [--replace-name-servers] [--old-operator-namespace <namespace>] [--timeout <seconds>] [--broker-reload-seconds <seconds>]';
 
 interface MigrateArgs {
   namespace: string;
@@ -14,6 +14,7 @@ interface MigrateArgs {
   replaceNameServers: boolean;
   oldOperatorNamespace: string;
   timeoutSeconds: number;
+  brokerReloadSeconds: number;
 }
 
 /** The arguments, or undefined when they do not fit the usage. */
@@ -23,19 +24,23 @@ export function parseMigrateArgs(args: string[]): MigrateArgs | undefined {
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
     if (arg === '--apply' || arg === '--replace-name-servers') flags.add(arg);
-    else if (['-n', '--namespace', '--old-operator-namespace', '--timeout'].includes(arg) && i + 1 < args.length)
+    else if (['-n', '--namespace', '--old-operator-namespace', '--timeout', '--broker-reload-seconds'].includes(arg) && i + 1 < args.length)
       values.set(arg, args[++i]);
     else return undefined;
   }
   const namespace = values.get('-n') ?? values.get('--namespace');
   const timeoutSeconds = Number(values.get('--timeout') ?? 600);
+  // RocketMQ brokers re-read a name-server list sent to them every 2 minutes, then register within 30 s.
+  const brokerReloadSeconds = Number(values.get('--broker-reload-seconds') ?? 150);
   if (!namespace || !Number.isInteger(timeoutSeconds) || timeoutSeconds <= 0) return undefined;
+  if (!Number.isInteger(brokerReloadSeconds) || brokerReloadSeconds < 0 || brokerReloadSeconds > 3600) return undefined;
   return {
     namespace,
     apply: flags.has('--apply'),
     replaceNameServers: flags.has('--replace-name-servers'),
     oldOperatorNamespace: values.get('--old-operator-namespace') ?? namespace,
     timeoutSeconds,
+    brokerReloadSeconds,
   };
 }
 

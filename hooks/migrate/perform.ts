@@ -189,6 +189,9 @@ export class Performer {
           if (sts.spec?.serviceName !== action.name) return `it still has serviceName ${JSON.stringify(sts.spec?.serviceName ?? '')}`;
           return ownedBy(sts.metadata, parent.metadata.uid) || 'it is not owned by the NameService';
         });
+      case 'pause':
+        await new Promise((r) => setTimeout(r, action.seconds * 1000));
+        return 'done';
       case 'move-pod':
         return this.movePod(action.nameService, action.pod);
     }

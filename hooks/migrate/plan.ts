@@ -61,7 +61,8 @@ export type Action =
   | { type: 'wait-console'; name: string }
   | { type: 'orphan-statefulset'; name: string }
   | { type: 'wait-statefulset-replaced'; name: string }
-  | { type: 'move-pod'; nameService: string; pod: string };
+  | { type: 'move-pod'; nameService: string; pod: string }
+  | { type: 'pause'; seconds: number };
 
 export interface Step {
   description: string;
@@ -70,6 +71,8 @@ export interface Step {
 
 export interface PlanOptions {
   replaceNameServers: boolean;
+  /** How long running brokers may take to use a name-server list they were sent. */
+  brokerReloadSeconds: number;
 }
 
 /** A state the migration cannot go on from; the message names the object and the fix. */
@@ -143,12 +146,18 @@ function adoptBroker(broker: BrokerFound, namespace: string): Step[] {
       description: `Label StatefulSet ${s.name} ${ADOPTION_LABEL}=${broker.uid}, so Metacontroller adopts it for Broker ${broker.name}`,
       action: { type: 'label', kind: 'StatefulSet', name: s.name, uid: broker.uid },
     }));
-  return [...labels, waitBroker(broker, "run this operator's template with name-server addresses that resolve")];
+  return [
+    ...labels,
+    waitBroker(
+      broker,
+      "run this operator's template with name-server addresses that resolve (restarted one at a time, replicas before their masters; volumes stay)",
+    ),
+  ];
 }
 
 function waitBroker(broker: BrokerFound, what: string): Step {
   return {
-    description: `Wait until Broker ${broker.name}'s pods ${what} and are Ready (restarted one at a time, replicas before their masters; volumes stay)`,
+    description: `Wait until Broker ${broker.name}'s pods ${what} and are Ready`,
     action: { type: 'wait-broker', name: broker.name },
   };
 }
@@ -180,7 +189,7 @@ function adoptConsole(dashboard: ConsoleFound): Step[] {
  * are moved one at a time. Then the clients go back to the headless Service's addresses and the
  * per-pod Services are removed.
  */
-function replaceNameServers(ns: NameServiceFound, inventory: Inventory): Step[] {
+function replaceNameServers(ns: NameServiceFound, inventory: Inventory, brokerReloadSeconds: number): Step[] {
   if (!ns.statefulSet) return [];
   const mode = ns.annotations[POD_SERVICES_ANNOTATION];
   const unmoved = Array.from({ length: ns.size }, (_, i) => `${ns.name}-${i}`)
@@ -210,10 +219,25 @@ function replaceNameServers(ns: NameServiceFound, inventory: Inventory): Step[] 
   const consoles = clientsOf(inventory.consoles, ns.name, inventory).filter((c) => c.deployment);
   steps.push(
     {
-      description: `Annotate NameService ${ns.name} ${POD_SERVICES_ANNOTATION}=retiring: brokers and consoles are given the headless Service's addresses again, while the per-pod Services stay for those not yet restarted`,
+      description: `Annotate NameService ${ns.name} ${POD_SERVICES_ANNOTATION}=retiring: brokers and consoles are given the headless Service's addresses again, while the per-pod Services stay for those still using them`,
       action: { type: 'annotate', nameService: ns.name, mode: 'retiring' },
     },
-    ...brokers.map((b) => waitBroker(b, `use ${ns.name}'s headless Service addresses`)),
+    ...brokers.map((b) =>
+      waitBroker(
+        b,
+        `hold ${ns.name}'s headless Service addresses (sent to running brokers; images before RocketMQ 4.9.4 restart one pod at a time)`,
+      ),
+    ),
+    // A running broker takes up a list it is sent on its next reload, not at once: the per-pod
+    // Services stay until every broker registers through the new addresses.
+    ...(brokers.length > 0 && brokerReloadSeconds > 0
+      ? [
+          {
+            description: `Wait ${brokerReloadSeconds} s: running brokers use a name-server list they were sent from their next reload (every 2 minutes) and register with it within 30 s`,
+            action: { type: 'pause', seconds: brokerReloadSeconds } as const,
+          },
+        ]
+      : []),
     ...consoles.map((c) => waitConsole(c, `with ${ns.name}'s headless Service addresses`)),
     {
       description: `Remove the annotation ${POD_SERVICES_ANNOTATION} from NameService ${ns.name}: its per-pod Services are deleted`,
@@ -238,6 +262,8 @@ export function planMigration(inventory: Inventory, options: PlanOptions): Step[
     ...inventory.nameServices.flatMap(adoptNameService),
     ...inventory.brokers.flatMap((b) => adoptBroker(b, inventory.namespace)),
     ...inventory.consoles.flatMap(adoptConsole),
-    ...(options.replaceNameServers ? inventory.nameServices.flatMap((ns) => replaceNameServers(ns, inventory)) : []),
+    ...(options.replaceNameServers
+      ? inventory.nameServices.flatMap((ns) => replaceNameServers(ns, inventory, options.brokerReloadSeconds))
+      : []),
   ];
 }

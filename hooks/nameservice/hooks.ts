@@ -3,7 +3,10 @@ import { ObservedObjects } from '../core/metacontroller.js';
 import type { NameServiceStatus } from '../schema/types.js';
 import { podServicesMode } from '../rocketmq-pods/nameservers.js';
 import { renderDisruptionBudget } from '../k8s/disruption-budget.js';
+import { claimGrowth, claimRules, storageResizeCondition } from '../k8s/claim-growth.js';
+import { renderStorage, usesClaims } from '../k8s/storage.js';
 import {
+  NAME_SERVER_VOLUME,
   nameServerPodSelector,
   needsPodServices,
   renderNameServerPodServices,
@@ -17,15 +20,11 @@ export const nameServiceHooks: KindHooks<NameServiceStatus> = {
   kind: 'NameService',
 
   customize(parent) {
-    readNameService({ parent });
-    // Pod IPs feed status.nameServers, as the original operator reports them.
+    const { name, namespace, spec } = readNameService({ parent });
+    // Pod IPs feed status.nameServers, as the original operator reports them; claim sizes the StorageResizePending condition.
     return [
-      {
-        apiVersion: 'v1',
-        resource: 'pods',
-        namespace: parent.metadata.namespace,
-        labelSelector: { matchLabels: nameServerPodSelector(parent.metadata.name) },
-      },
+      { apiVersion: 'v1', resource: 'pods', namespace, labelSelector: { matchLabels: nameServerPodSelector(name) } },
+      ...(usesClaims(spec) ? claimRules(namespace, nameServerPodSelector(name)) : []),
     ];
   },
 
@@ -36,8 +35,18 @@ export const nameServiceHooks: KindHooks<NameServiceStatus> = {
     const observedStatefulSet = children.get('StatefulSet', 'apps/v1', parent.name);
     const mode = podServicesMode(parent.name, parent.annotations);
     const podServices = needsPodServices(parent, mode, observedStatefulSet) ? renderNameServerPodServices(parent) : [];
+    const growth = claimGrowth({
+      kind: 'NameService',
+      parentName: parent.name,
+      namespace: parent.namespace,
+      templates: renderStorage(parent.spec, NAME_SERVER_VOLUME).volumeClaimTemplates,
+      statefulSets: [{ name: parent.name, replicas: parent.spec.size, observed: observedStatefulSet }],
+      claims: related.list('PersistentVolumeClaim', 'v1'),
+    });
+    const observed = { statefulSet: observedStatefulSet, pods: related.list('Pod', 'v1') };
+    const storageResize = storageResizeCondition(growth, parent.namespace);
     return {
-      status: nameServiceStatus(parent, mode, observedStatefulSet, related.list('Pod', 'v1'), parent.status, now),
+      status: nameServiceStatus(parent, mode, observed, storageResize, parent.status, now),
       children: [
         renderNameServerService(parent),
         ...podServices,

@@ -59,10 +59,13 @@ export function renderNameServerPodServices({ name, namespace, spec }: NameServi
   }));
 }
 
+/** The log volume's name when volumeClaimTemplates[0] names none. */
+export const NAME_SERVER_VOLUME = 'namesrv-storage';
+
 export function renderNameServerStatefulSet(parent: NameServiceParent, observed?: KubeObject): KubeObject {
   const { name, namespace, spec } = parent;
   const flavor = imageFlavor(spec.nameServiceImage, spec.imageFlavor);
-  const storage = renderStorage(spec, 'namesrv-storage');
+  const storage = renderStorage(spec, NAME_SERVER_VOLUME);
   const selector = nameServerPodSelector(name);
   const resources = canonicalResources(spec.resources);
   const memoryLimit = resources?.limits?.memory;

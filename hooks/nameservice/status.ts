@@ -31,8 +31,8 @@ function rolloutState(size: number, sts: V1StatefulSet | undefined): { reason: R
 export function nameServiceStatus(
   parent: NameServiceParent,
   mode: PodServicesMode | undefined,
-  sts: V1StatefulSet | undefined,
-  pods: V1Pod[],
+  { statefulSet: sts, pods }: { statefulSet: V1StatefulSet | undefined; pods: V1Pod[] },
+  storageResize: Condition<Reason> | undefined,
   previous: Record<string, unknown> | undefined,
   now: Date,
 ): NameServiceStatus {
@@ -46,6 +46,7 @@ export function nameServiceStatus(
     rollout
       ? { type: 'Progressing', status: 'True', ...rollout }
       : { type: 'Progressing', status: 'False', reason: 'UpToDate', message: 'all pods run the current spec' },
+    ...(storageResize ? [storageResize] : []),
   ];
   return {
     nameServers: runningNameServerIps(pods),

@@ -17,6 +17,11 @@ import { PROXY_PORTS, proxyConfigMapName, proxyPodSelector } from './names.js';
 export const CONFIG_HASH_ANNOTATION = 'rocketmq.apache.org/config-hash';
 
 const CONFIG_VOLUME = 'proxy-config';
+/**
+ * What a proxy writes: its logs, and at start a self-signed certificate for gRPC's TLS in the JVM's
+ * temporary directory. Volumes of their own keep that working with `readOnlyRootFilesystem: true`.
+ */
+const WRITABLE_VOLUMES = { 'proxy-logs': 'logs', 'proxy-tmp': '/tmp' } as const;
 /** In memory: the copy of rmq-proxy.json with the account, written at each start. */
 const ACL_VOLUME = 'proxy-acl';
 const ACL_DIR = '/run/rocketmq-proxy';
@@ -74,6 +79,10 @@ export function renderProxyDeployment(parent: ProxyParent, configText: string, a
     securityContext: spec.containerSecurityContext ?? DEFAULT_CONTAINER_SECURITY_CONTEXT,
     volumeMounts: [
       { name: CONFIG_VOLUME, mountPath: PROXY_CONFIG_DIR, readOnly: true },
+      ...Object.entries(WRITABLE_VOLUMES).map(([volume, path]) => ({
+        name: volume,
+        mountPath: path.startsWith('/') ? path : `${flavor.dataRoot}/${path}`,
+      })),
       ...(adminSecret === undefined ? [] : [{ name: ACL_VOLUME, mountPath: ACL_DIR }]),
     ],
     // Clients speak gRPC to the proxies: a proxy is in service once that port accepts connections.
@@ -103,6 +112,7 @@ export function renderProxyDeployment(parent: ProxyParent, configText: string, a
           containers: [container],
           volumes: [
             { name: CONFIG_VOLUME, configMap: { name: proxyConfigMapName(name) } },
+            ...Object.keys(WRITABLE_VOLUMES).map((volume) => ({ name: volume, emptyDir: {} })),
             ...(adminSecret === undefined ? [] : [{ name: ACL_VOLUME, emptyDir: { medium: 'Memory', sizeLimit: '1Mi' } }]),
           ],
         },

@@ -2,6 +2,7 @@
 // see the Secret's values: containers read them as environment variables from the Secret, and a
 // start command writes them, at each start, where RocketMQ reads them, on a volume of the pod.
 import type { V1EnvVar } from '@kubernetes/client-node';
+import { imageVersion } from './image.js';
 
 export interface AclSpec {
   enabled?: boolean;
@@ -33,11 +34,10 @@ export function adminSecretOfBroker(broker: { [key: string]: unknown }): string 
   return acl?.enabled === true && typeof acl.adminSecret === 'string' && acl.adminSecret !== '' ? acl.adminSecret : undefined;
 }
 
-/** An image tagged 4.x (or older) runs RocketMQ 4; any other tag is taken for RocketMQ 5. */
+/** An image whose tag names a 4.x (or older) release runs RocketMQ 4; any other is taken for RocketMQ 5. */
 export function aclGeneration(image: string): AclGeneration {
-  const name = image.split('@')[0];
-  const tag = /:([0-9]+)\.[^:]*$/.exec(name.slice(name.lastIndexOf('/') + 1));
-  return tag && Number(tag[1]) <= 4 ? 'plain' : 'auth';
+  const version = imageVersion(image);
+  return version !== undefined && version[0] <= 4 ? 'plain' : 'auth';
 }
 
 /** The two variables, each read from the Secret; the pod does not start while either key is missing. */

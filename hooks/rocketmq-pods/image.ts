@@ -3,8 +3,8 @@ import type { V1Lifecycle } from '@kubernetes/client-node';
 /**
  * Two families of RocketMQ images exist. The original operator's images (apacherocketmq/rocketmq-*,
  * or the same scripts built and pushed under a user's own registry) run as root, keep data under
- * /root and start by themselves. The official images (apache/rocketmq and builds like them) run as
- * user 3000 with data under /home/rocketmq and need a start command.
+ * /root and start name servers by themselves. The official images (apache/rocketmq and builds like
+ * them) run as user 3000 with data under /home/rocketmq and need a start command.
  */
 export interface ImageFlavor {
   /** The user's home in the image, where RocketMQ writes logs/ and store/. */
@@ -14,8 +14,8 @@ export interface ImageFlavor {
   nameServerCommand?: string[];
   /** Where the broker's generated configuration is mounted, a file the image's start reads. */
   brokerConfigPath: string;
-  /** Command that starts a broker from brokerConfigPath, when the image does not start one by itself. */
-  brokerCommand?: string[];
+  /** Command that starts a broker from brokerConfigPath with the operator's name-server list. */
+  brokerCommand: string[];
   /** The copy of brokerConfigPath brokerCommand starts the broker from, when the operator's command starts it. */
   brokerConfigCopy?: string;
   /** Environment variable through which the image's start script takes the broker's JVM memory flags. */
@@ -44,11 +44,24 @@ function flavorName(image: string, declared?: ImageFlavorName): ImageFlavorName 
 }
 
 /**
+ * The variable through which brokers take the operator's name-server list (from the broker
+ * ConfigMap). Their start command exports it as NAMESRV_ADDR, the name the images' scripts read.
+ * NAMESRV_ADDR itself is not given from the ConfigMap: a StatefulSet adopted from the original
+ * operator carries it as a plain value the operator never applied, which an apply keeps beside a
+ * `valueFrom`, and the API server refuses an entry with both. A user's NAMESRV_ADDR in spec.env
+ * leaves this variable out, so theirs is used.
+ */
+export const NAME_SERVER_LIST_VARIABLE = 'NAMESRV_LIST';
+const EXPORT_NAME_SERVERS = `export NAMESRV_ADDR="\${${NAME_SERVER_LIST_VARIABLE}:-$NAMESRV_ADDR}"`;
+
+/**
  * The original broker image's brokerStart.sh turns conf/broker-common.conf into conf/broker.conf: it
  * re-appends the identity lines from BROKER_* env, adds brokerIP1=$POD_IP and runs
  * `mqbroker -n $NAMESRV_ADDR -c conf/broker.conf`.
  */
 const ORIGINAL_BROKER_CONFIG = '/root/rocketmq/broker/conf/broker-common.conf';
+/** The image's own start (its working directory is the one brokerStart.sh is in), given the list first. */
+const ORIGINAL_BROKER_START = `${EXPORT_NAME_SERVERS} && exec /bin/bash ./brokerStart.sh`;
 
 /**
  * Official images have no broker start script. The mounted file is read-only and shared by the pod's
@@ -63,6 +76,7 @@ const OFFICIAL_BROKER_COPY = '/home/rocketmq/store/broker.conf';
 /** The official images' broker start, with `steps` (shell) run on the copy before the broker starts. */
 export function officialBrokerCommand(steps: string[] = []): string[] {
   const start = [
+    EXPORT_NAME_SERVERS,
     `cp ${OFFICIAL_BROKER_CONFIG} ${OFFICIAL_BROKER_COPY}`,
     `echo "brokerIP1=\${POD_IP}" >> ${OFFICIAL_BROKER_COPY}`,
     ...steps,
@@ -95,7 +109,13 @@ export const STOP_JVMS_LIFECYCLE: V1Lifecycle = { preStop: { exec: { command: ['
 
 export function imageFlavor(image: string, declared?: ImageFlavorName): ImageFlavor {
   if (flavorName(image, declared) === 'OriginalOperator') {
-    return { dataRoot: '/root', runsAsRoot: true, brokerConfigPath: ORIGINAL_BROKER_CONFIG, brokerMemoryVariable: 'BROKER_MEM' };
+    return {
+      dataRoot: '/root',
+      runsAsRoot: true,
+      brokerConfigPath: ORIGINAL_BROKER_CONFIG,
+      brokerCommand: ['/bin/bash', '-c', ORIGINAL_BROKER_START],
+      brokerMemoryVariable: 'BROKER_MEM',
+    };
   }
   return {
     dataRoot: '/home/rocketmq',
@@ -108,4 +128,44 @@ export function imageFlavor(image: string, declared?: ImageFlavorName): ImageFla
     // bin/mqproxy runs ProxyStartup through runserver.sh, which appends JAVA_OPT_EXT to its JVM flags.
     proxyCommand: officialProxyCommand(),
   };
+}
+
+/**
+ * The RocketMQ release an image tag names (`4.5.0-alpine-operator-0.3.0`, `5.3.1`, `v4.9.7`), or
+ * undefined for a tag that names none (`latest`, a digest only, a build of one's own).
+ */
+export function imageVersion(image: string): [number, number, number] | undefined {
+  const withoutDigest = image.split('@')[0];
+  const lastPart = withoutDigest.slice(withoutDigest.lastIndexOf('/') + 1);
+  const colon = lastPart.indexOf(':');
+  if (colon < 0) return undefined;
+  const match = /^v?(\d+)\.(\d+)\.(\d+)(?![\d])/.exec(lastPart.slice(colon + 1));
+  return match ? [Number(match[1]), Number(match[2]), Number(match[3])] : undefined;
+}
+
+/** The first release whose brokers re-read namesrvAddr while they run (apache/rocketmq#4456). */
+const FIRST_NAME_SERVER_RELOAD: [number, number, number] = [4, 9, 4];
+
+/**
+ * Whether a broker of this image takes a new namesrvAddr sent with updateBrokerConfig without a
+ * restart. From 4.9.4 (and in every 5.x) the broker re-reads it on a timer
+ * (`updateNameServerAddrPeriod`, 2 minutes by default; fixed at 2 minutes in 4.9.x); older ones
+ * read it only when they start, so a new list needs a restart. An image whose tag names no version
+ * is taken to be a current one.
+ */
+export function reloadsNameServers(image: string): boolean {
+  const version = imageVersion(image);
+  if (!version) return true;
+  for (let i = 0; i < 3; i++) if (version[i] !== FIRST_NAME_SERVER_RELOAD[i]) return version[i] > FIRST_NAME_SERVER_RELOAD[i];
+  return true;
+}
+
+/**
+ * Whether the image's broker has RocketMQ 5's Prometheus exporter. The original operator's images
+ * are RocketMQ 4. An official image whose tag names no version (latest, a digest) is taken to be of
+ * the current line, 5: a 4.x broker given the exporter's keys ignores them.
+ */
+export function hasPrometheusExporter(image: string, declared?: ImageFlavorName): boolean {
+  if (flavorName(image, declared) === 'OriginalOperator') return false;
+  return (imageVersion(image)?.[0] ?? 5) >= 5;
 }

@@ -60,6 +60,13 @@ export const CLIENT_VERSION = 479;
 /** Ordinal of V5_0_0_SNAPSHOT: servers below it are 4.x (no topic `order`/attributes, fewer group fields). */
 export const FIRST_V5_VERSION = 412;
 
+/**
+ * Ordinal of V4_9_4: from this release brokers re-read namesrvAddr while they run (every 2 minutes;
+ * 5.x: updateNameServerAddrPeriod), so an updateBrokerConfig of it takes effect without a restart.
+ * Older brokers read it only when they start.
+ */
+export const FIRST_NAMESRV_RELOAD_VERSION = 401;
+
 /** Response bit of the header `flag`. */
 export const FLAG_RESPONSE = 1;
 

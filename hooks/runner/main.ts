@@ -5,6 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs, UsageError, type RunnerCommand } from '../jobs/runner-command.js';
 import { copyMetadataCommand } from './copy-metadata-command.js';
 import type { CommandIo } from './io.js';
+import { setNameServersCommand } from './set-name-servers-command.js';
 import { topicTransferCommand } from './transfer/command.js';
 
 /** Exit status 2 for bad arguments, else the command's own. */
@@ -23,6 +24,8 @@ export async function runRunner(argv: string[], io: CommandIo): Promise<number> 
     case 'transfer':
     case 'rollback':
       return topicTransferCommand(command, io);
+    case 'set-name-servers':
+      return setNameServersCommand(command, io);
   }
 }
 

@@ -10,6 +10,7 @@ import type {
   V1ResourceRequirements,
   V1SecurityContext,
   V1Toleration,
+  V1TopologySpreadConstraint,
   V1Volume,
 } from '@kubernetes/client-node';
 
@@ -66,7 +67,7 @@ export interface NameServiceSpec {
    */
   hostPath?: string;
   /**
-   * Element 0 names the log volume in every storage mode (default namesrv-storage) and is the PersistentVolumeClaim template in StorageClass mode; claims are named <template>-<name>-<i>.
+   * Element 0 names the log volume in every storage mode (default namesrv-storage) and is the PersistentVolumeClaim template in StorageClass mode; claims are named <template>-<name>-<i>. A larger storage request than the existing claims' is reported in the StorageResizePending condition, with the claims to grow; a smaller one is refused.
    *
    * @maxItems 8
    */
@@ -95,6 +96,12 @@ export interface NameServiceSpec {
    * @maxItems 64
    */
   tolerations?: V1Toleration[];
+  /**
+   * How the name server pods spread across nodes or zones (Kubernetes TopologySpreadConstraints, at most 16), rendered into the pod template as given. Unset, none.
+   *
+   * @maxItems 16
+   */
+  topologySpreadConstraints?: V1TopologySpreadConstraint[];
   /**
    * Node labels the pods must be scheduled on.
    */
@@ -136,11 +143,11 @@ export interface NameServiceStatus {
    */
   observedGeneration?: number;
   /**
-   * Ready and Progressing conditions.
+   * Ready and Progressing conditions, and StorageResizePending while claims ask for less storage than volumeClaimTemplates.
    */
   conditions?: {
     /**
-     * Condition type (Ready, Progressing, Degraded).
+     * Condition type (Ready, Progressing, StorageResizePending).
      */
     type: string;
     /**
@@ -223,6 +230,23 @@ export interface BrokerSpec {
     [k: string]: string;
   };
   /**
+   * The brokers' Prometheus exporter (RocketMQ 5 images only; 4.x brokers have none): broker.conf gets metricsExporterType=PROM on this port, the pods a container port named metrics and the <name>-brokers Service a port of the same name.
+   */
+  metrics: {
+    /**
+     * Serve broker metrics in Prometheus text format at http://<pod>:<port>/metrics.
+     */
+    enabled: boolean;
+    /**
+     * Port of the exporter (metricsPromExporterPort), 1024 to 65535.
+     */
+    port: number;
+    /**
+     * Render a ServiceMonitor (monitoring.coreos.com/v1) named <name>-brokers that scrapes every broker. Needs the Prometheus Operator's CRDs and the rocketmq-broker CompositeController with ServiceMonitors as a child type (Helm value compositeControllers.brokerServiceMonitors, or overlays/servicemonitors).
+     */
+    serviceMonitor: boolean;
+  };
+  /**
    * CPU and memory requests and limits of the broker container. Unless BROKER_MEM or JAVA_OPT_EXT is set in env, the JVM is sized from the memory limit: heap half of it (at most 8Gi), young generation half the heap and, for official images, direct memory a quarter of the limit (at most 8Gi).
    */
   resources?: V1ResourceRequirements;
@@ -247,7 +271,7 @@ export interface BrokerSpec {
    */
   hostPath?: string;
   /**
-   * Element 0 names the data volume in every storage mode (default broker-storage) and is the PersistentVolumeClaim template in StorageClass mode; claims are named <template>-<name>-<group>-master-0 and so on.
+   * Element 0 names the data volume in every storage mode (default broker-storage) and is the PersistentVolumeClaim template in StorageClass mode; claims are named <template>-<name>-<group>-master-0 and so on. A larger storage request than the existing claims' is reported in the StorageResizePending condition, with the claims to grow; a smaller one is refused.
    *
    * @maxItems 8
    */
@@ -271,7 +295,7 @@ export interface BrokerSpec {
     [k: string]: string;
   };
   /**
-   * Pod affinity rules. When unset, a group's pods prefer different nodes.
+   * Pod affinity rules (a Kubernetes Affinity). When unset, a group's master and replicas prefer different nodes; when set, it replaces that default. It does not replace the default spread of masters, see topologySpreadConstraints.
    */
   affinity?: V1Affinity;
   /**
@@ -280,6 +304,12 @@ export interface BrokerSpec {
    * @maxItems 64
    */
   tolerations?: V1Toleration[];
+  /**
+   * How the broker pods spread across nodes or zones (Kubernetes TopologySpreadConstraints, at most 16). Unset, the masters of different groups prefer different nodes: maxSkew 1 on kubernetes.io/hostname, ScheduleAnyway, counting this Broker's masters (labels app: broker, broker_cr: <name>, rocketmq.apache.org/broker-role: master). A list given here is rendered on every broker pod as it is and replaces that default; an empty list turns it off. It is independent of affinity, whose default keeps a group's master and replicas apart.
+   *
+   * @maxItems 16
+   */
+  topologySpreadConstraints?: V1TopologySpreadConstraint[];
   /**
    * Node labels the pods must be scheduled on.
    */
@@ -322,9 +352,34 @@ export interface BrokerStatus {
    */
   nodes?: string[];
   /**
-   * Name server list the brokers use.
+   * Name-server list the brokers are given: the one a broker container starts with (from the ConfigMap <name>-broker-conf), and the one running brokers are sent without a restart (see nameServerUpdate). A NameService's new list is taken only once it reports every name server Ready.
    */
   nameServers?: string;
+  /**
+   * Whether running brokers hold nameServers. A new list is sent to every running broker by a runner Job (updateBrokerConfig namesrvAddr, read back); brokers then register with the new name servers within updateNameServerAddrPeriod (2 minutes by default) and the registration period. Absent when nothing was sent since the brokers started, and for images before RocketMQ 4.9.4, whose brokers restart one at a time instead.
+   */
+  nameServerUpdate?: {
+    /**
+     * Pending (waiting to start), Running (a Job is sending it), Applied, or Failed (retried after a backoff).
+     */
+    phase?: 'Pending' | 'Running' | 'Applied' | 'Failed';
+    /**
+     * The list being sent, or sent.
+     */
+    nameServers?: string;
+    /**
+     * The runner Job that sends it, or sent it.
+     */
+    job?: string;
+    /**
+     * Jobs started for this list so far.
+     */
+    attempts?: number;
+    /**
+     * What is happening, for people.
+     */
+    message?: string;
+  };
   /**
    * RocketMQ cluster name the brokers register with (spec.properties.brokerClusterName, else the Broker's name).
    */
@@ -394,11 +449,11 @@ export interface BrokerStatus {
    */
   observedGeneration?: number;
   /**
-   * Ready, Progressing and Degraded conditions.
+   * Ready, Progressing and Degraded conditions, and StorageResizePending while claims ask for less storage than volumeClaimTemplates.
    */
   conditions?: {
     /**
-     * Condition type (Ready, Progressing, Degraded).
+     * Condition type (Ready, Progressing, Degraded, StorageResizePending).
      */
     type: string;
     /**
@@ -686,7 +741,7 @@ export interface ProxySpec {
     [k: string]: string;
   };
   /**
-   * Pod affinity rules. When unset, the proxies prefer different nodes.
+   * Pod affinity rules (a Kubernetes Affinity). When unset, the proxies prefer different nodes; when set, it replaces that default.
    */
   affinity?: V1Affinity;
   /**
@@ -695,6 +750,12 @@ export interface ProxySpec {
    * @maxItems 64
    */
   tolerations?: V1Toleration[];
+  /**
+   * How the proxy pods spread across nodes or zones (Kubernetes TopologySpreadConstraints, at most 16), rendered into the pod template as given. Unset, none; the default anti-affinity (see affinity) already prefers different nodes.
+   *
+   * @maxItems 16
+   */
+  topologySpreadConstraints?: V1TopologySpreadConstraint[];
   /**
    * Node labels the pods must be scheduled on.
    */

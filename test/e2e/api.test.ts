@@ -6,6 +6,7 @@ import { stringify } from 'yaml';
 import { packageRoot } from '../../hooks/schema/crds.js';
 import { parseManifests, renderManifests } from '../../hooks/dry-run.js';
 import type { KubeObject } from '../../hooks/core/metacontroller.js';
+import { nameServiceHooks } from '../../hooks/nameservice/hooks.js';
 import { kubeSkipReason, startApiServer, type ApiServer } from '../support/apiserver.js';
 
 const BUILD_TIMEOUT_MS = 25 * 60 * 1000;
@@ -36,6 +37,17 @@ async function ok(args: string[], stdin?: string): Promise<string> {
   const result = await kube.kubectl(args, stdin);
   if (result.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed:\n${result.stderr}`);
   return result.stdout;
+}
+
+/** A server-side dry-run apply of rendered children into `namespace`, as Metacontroller applies them; the names applied. */
+async function applyAsMetacontroller(children: KubeObject[], namespace: string): Promise<string[]> {
+  const list = stringify({
+    apiVersion: 'v1',
+    kind: 'List',
+    items: children.map((c) => ({ ...c, metadata: { ...c.metadata, namespace } })),
+  });
+  const applied = await ok(['apply', '--server-side', '--field-manager=metacontroller', '--dry-run=server', '-o', 'name', '-f', '-'], list);
+  return applied.trim().split('\n');
 }
 
 async function newNamespace(name: string): Promise<string> {
@@ -89,16 +101,180 @@ suite('the examples', () => {
       .filter((r) => own.has(r.parent))
       .flatMap((r) => r.children);
     expect(children.length).toBeGreaterThan(0);
-    const list = stringify({
-      apiVersion: 'v1',
-      kind: 'List',
-      items: children.map((c) => ({ ...c, metadata: { ...c.metadata, namespace } })),
-    });
+    expect(await applyAsMetacontroller(children, namespace)).toHaveLength(children.length);
+  });
+});
+
+suite('topology spread constraints', () => {
+  const zoneSpread = [
+    {
+      maxSkew: 1,
+      topologyKey: 'topology.kubernetes.io/zone',
+      whenUnsatisfiable: 'DoNotSchedule',
+      minDomains: 2,
+      matchLabelKeys: ['pod-template-hash'],
+      labelSelector: { matchExpressions: [{ key: 'app', operator: 'In', values: ['mq'] }] },
+    },
+  ];
+  const resource = (kind: string, name: string, namespace: string, spec: object): KubeObject => ({
+    apiVersion: 'rocketmq.apache.org/v1alpha1',
+    kind,
+    metadata: { name, namespace },
+    spec,
+  });
+  const dashboard = {
+    spec: { template: { spec: { topologySpreadConstraints: zoneSpread, containers: [{ name: 'c', image: 'dashboard:1' }] } } },
+  };
+  const list = (items: KubeObject[]) => JSON.stringify({ apiVersion: 'v1', kind: 'List', items });
+  const spreadOf = (workload: any) => workload.spec.template.spec.topologySpreadConstraints;
+
+  it('are stored on every kind and in every rendered pod template exactly as rendered, the default master spread included', async () => {
+    const namespace = await newNamespace('scheduling');
+    const parents = [
+      resource('NameService', 'ns', namespace, { topologySpreadConstraints: zoneSpread }),
+      resource('Broker', 'broker', namespace, { size: 2, nameServiceRef: 'ns' }),
+      resource('Proxy', 'proxy', namespace, { brokerClusterRef: 'broker', nameServiceRef: 'ns', topologySpreadConstraints: zoneSpread }),
+      resource('Console', 'console', namespace, { nameServiceRef: 'ns', consoleDeployment: dashboard }),
+    ];
+    const storedParents = JSON.parse(await ok(['apply', '--dry-run=server', '-o', 'json', '-f', '-'], list(parents))).items;
+    expect(
+      storedParents.map((p: any) => (p.kind === 'Console' ? spreadOf(p.spec.consoleDeployment) : p.spec.topologySpreadConstraints)),
+    ).toEqual([zoneSpread, undefined, zoneSpread, zoneSpread]);
+
+    const workloads = renderManifests(parents, new Date())
+      .flatMap((r) => r.children)
+      .filter((c) => c.kind === 'StatefulSet' || c.kind === 'Deployment');
+    expect(workloads.map((w) => w.metadata.name).sort()).toEqual([
+      'broker-0-master',
+      'broker-0-replica-1',
+      'broker-1-master',
+      'broker-1-replica-1',
+      'console',
+      'ns',
+      'proxy',
+    ]);
     const applied = await ok(
-      ['apply', '--server-side', '--field-manager=metacontroller', '--dry-run=server', '-o', 'name', '-f', '-'],
-      list,
+      ['apply', '--server-side', '--field-manager=metacontroller', '--dry-run=server', '-o', 'json', '-f', '-'],
+      list(workloads),
     );
-    expect(applied.trim().split('\n')).toHaveLength(children.length);
+    const stored = JSON.parse(applied).items;
+    expect(stored.map(spreadOf)).toEqual(workloads.map(spreadOf));
+    expect(stored.map((w: any) => w.spec.template.spec.affinity)).toEqual(workloads.map((w: any) => w.spec.template.spec.affinity));
+    // Both broker masters carry the default spread, which the API server stores without filling anything in.
+    expect(stored.filter((w: any) => w.metadata.name.endsWith('-master')).map(spreadOf)).toEqual([
+      [expect.objectContaining({ whenUnsatisfiable: 'ScheduleAnyway' })],
+      [expect.objectContaining({ whenUnsatisfiable: 'ScheduleAnyway' })],
+    ]);
+    expect(JSON.stringify(stored.map(spreadOf))).not.toMatch(/nodeAffinityPolicy|nodeTaintsPolicy/);
+  });
+
+  it.each([
+    [
+      'minDomains with ScheduleAnyway',
+      [{ ...zoneSpread[0], whenUnsatisfiable: 'ScheduleAnyway' }],
+      /minDomains applies only with whenUnsatisfiable DoNotSchedule/,
+    ],
+    ['two constraints on the same key and policy', [zoneSpread[0], { ...zoneSpread[0], maxSkew: 2 }], /Duplicate value/],
+    ['a maxSkew of 0', [{ ...zoneSpread[0], maxSkew: 0 }], /maxSkew: Invalid value: 0/],
+  ])('refuse %s', async (_name, topologySpreadConstraints, message) => {
+    const result = await kube.kubectl(
+      ['apply', '--dry-run=server', '-f', '-'],
+      JSON.stringify(resource('NameService', 'bad-spread', 'default', { topologySpreadConstraints })),
+    );
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toMatch(message);
+  });
+});
+
+suite('growing claims', () => {
+  it('the command StorageResizePending gives grows a bound claim whose StorageClass allows expansion', async () => {
+    const namespace = await newNamespace('storage-growth');
+    await ok(
+      ['apply', '-f', '-'],
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'List',
+        items: [
+          {
+            apiVersion: 'storage.k8s.io/v1',
+            kind: 'StorageClass',
+            metadata: { name: 'expandable' },
+            provisioner: 'example.com/disk',
+            allowVolumeExpansion: true,
+          },
+          {
+            apiVersion: 'v1',
+            kind: 'PersistentVolume',
+            metadata: { name: 'logs-ns-0' },
+            spec: {
+              capacity: { storage: '1Gi' },
+              accessModes: ['ReadWriteOnce'],
+              storageClassName: 'expandable',
+              hostPath: { path: '/tmp/logs-ns-0' },
+              claimRef: { namespace, name: 'logs-ns-0' },
+            },
+          },
+          {
+            apiVersion: 'v1',
+            kind: 'PersistentVolumeClaim',
+            metadata: { name: 'logs-ns-0', namespace },
+            spec: {
+              accessModes: ['ReadWriteOnce'],
+              storageClassName: 'expandable',
+              volumeName: 'logs-ns-0',
+              resources: { requests: { storage: '1Gi' } },
+            },
+          },
+        ],
+      }),
+    );
+    // No controller runs here: the claim is marked bound as the PV controller would.
+    await ok([
+      '-n',
+      namespace,
+      'patch',
+      'pvc',
+      'logs-ns-0',
+      '--subresource=status',
+      '--type=merge',
+      '-p',
+      '{"status":{"phase":"Bound","capacity":{"storage":"1Gi"}}}',
+    ]);
+    const claimTemplate = (storage: string) => ({
+      metadata: { name: 'logs' },
+      spec: { storageClassName: 'expandable', resources: { requests: { storage } } },
+    });
+    const parent = (storage: string): KubeObject => ({
+      apiVersion: 'rocketmq.apache.org/v1alpha1',
+      kind: 'NameService',
+      metadata: { name: 'ns', namespace },
+      spec: {
+        size: 1,
+        storageMode: 'StorageClass',
+        volumeClaimTemplates: [claimTemplate(storage)],
+      },
+    });
+    const created = nameServiceHooks.sync({ parent: parent('1Gi') }, new Date());
+    const claim = JSON.parse(await ok(['-n', namespace, 'get', 'pvc', 'logs-ns-0', '-o', 'json']));
+    const grow = () =>
+      nameServiceHooks
+        .sync(
+          {
+            parent: parent('2Gi'),
+            children: { 'StatefulSet.apps/v1': { [`${namespace}/ns`]: created.children.find((c) => c.kind === 'StatefulSet')! } },
+            related: { 'PersistentVolumeClaim.v1': { [`${namespace}/logs-ns-0`]: claim } },
+          },
+          new Date(),
+        )
+        .status.conditions!.find((c) => c.type === 'StorageResizePending');
+
+    const command = /kubectl -n (\S+) patch pvc (\S+) -p '([^']+)'/.exec(grow()!.message!);
+    expect(command).not.toBeNull();
+    const [, where, name, patch] = command!;
+    await ok(['-n', where, 'patch', 'pvc', name, '-p', patch]);
+    Object.assign(claim, JSON.parse(await ok(['-n', namespace, 'get', 'pvc', 'logs-ns-0', '-o', 'json'])));
+    expect(claim.spec.resources.requests.storage).toBe('2Gi');
+    expect(grow()).toBeUndefined();
   });
 });
 
@@ -206,7 +382,15 @@ suite('invalid resources are refused with a message naming the field', () => {
 suite('Metacontroller integration', () => {
   beforeAll(async () => {
     await ok(['apply', '-f', join(root, '..', 'shared', 'metacontroller', 'metacontroller-crds-v1.yaml')]);
-    await ok(['wait', '--for=condition=Established', '--timeout=60s', 'crd/compositecontrollers.metacontroller.k8s.io']);
+    // Not the Prometheus Operator's CRD: a minimal one with the fields the operator sets, to check their shape.
+    await ok(['apply', '-f', join(root, 'test', 'fixtures', 'servicemonitor-crd.yaml')]);
+    await ok([
+      'wait',
+      '--for=condition=Established',
+      '--timeout=60s',
+      'crd/compositecontrollers.metacontroller.k8s.io',
+      'crd/servicemonitors.monitoring.coreos.com',
+    ]);
   });
 
   it.each(yamlFiles('compositecontrollers'))('compositecontrollers/%s is accepted', async (file) => {
@@ -220,5 +404,26 @@ suite('Metacontroller integration', () => {
     expect(applied).toMatch(/deployment\.apps\/rocketmq-operator/);
     expect(applied).toMatch(/compositecontroller\.metacontroller\.k8s\.io\/rocketmq-nameservice/);
     expect(applied).toMatch(/networkpolicy\.networking\.k8s\.io\/rocketmq-operator/);
+  });
+
+  it('overlays/servicemonitors installs with a server-side dry run where ServiceMonitors are served', async () => {
+    const built = await ok(['kustomize', join(root, 'overlays', 'servicemonitors')]);
+    const applied = await ok(['apply', '--server-side', '--dry-run=server', '-o', 'name', '-f', '-'], built);
+    expect(applied).toMatch(/compositecontroller\.metacontroller\.k8s\.io\/rocketmq-broker/);
+  });
+
+  it("a Broker's ServiceMonitor and the Service it selects pass a server-side dry-run apply", async () => {
+    const namespace = await newNamespace('broker-servicemonitor');
+    const objects = parseManifests(readFileSync(join(root, 'example', 'cluster.yaml'), 'utf8')).map((o) =>
+      o.kind === 'Broker' ? { ...o, spec: { ...(o.spec as object), metrics: { serviceMonitor: true } } } : o,
+    );
+    const children = renderManifests(objects, new Date())
+      .flatMap((r) => r.children)
+      .filter((c) => c.kind === 'ServiceMonitor' || (c.kind === 'Service' && c.metadata.name.endsWith('-brokers')));
+    expect(children.map((c) => c.kind).sort()).toEqual(['Service', 'ServiceMonitor']);
+    expect((await applyAsMetacontroller(children, namespace)).sort()).toEqual([
+      'service/broker-brokers',
+      'servicemonitor.monitoring.coreos.com/broker-brokers',
+    ]);
   });
 });

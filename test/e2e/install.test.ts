@@ -106,6 +106,18 @@ const kubeUnavailable = await kubeSkipReason('the kustomize install tests');
     expect(envOf(hooks, 'RUNNER_IMAGE')).toBe(hooks.image);
   });
 
+  it('overlays/servicemonitors installs the same, with ServiceMonitors as a child type of Brokers only', async () => {
+    const plain = await build(join(root, 'manifests'));
+    const overlaid = await build(join(root, 'overlays', 'servicemonitors'));
+    const broker = (objects: KubeObject[]) => objects.find((o) => o.metadata.name === 'rocketmq-broker') as any;
+    const others = (objects: KubeObject[]) => objects.filter((o) => o !== broker(objects));
+    expect(others(overlaid)).toEqual(others(plain));
+    expect(broker(overlaid).spec.childResources).toEqual([
+      ...broker(plain).spec.childResources,
+      { apiVersion: 'monitoring.coreos.com/v1', resource: 'servicemonitors', updateStrategy: { method: 'InPlace' } },
+    ]);
+  });
+
   it('the NetworkPolicy admits Metacontroller to the hooks and namespaces labelled for scraping to the metrics port', async () => {
     const objects = await build(join(root, 'manifests'));
     const policy = only(objects, 'NetworkPolicy') as any;
@@ -210,6 +222,14 @@ const helmUnavailable = helmSkipReason('the Helm chart tests');
       expect(actual.spec).toEqual(expected.spec);
       expect(actual.metadata.labels['app.kubernetes.io/name']).toBe('rocketmq-operator');
     }
+  });
+
+  it('adds the child type overlays/servicemonitors adds to the Broker controller with compositeControllers.brokerServiceMonitors', async () => {
+    const childTypes = async (...args: string[]) =>
+      ((await template(...args)).find((o) => o.metadata.name === 'rocketmq-broker') as any).spec.childResources;
+    const overlay = parse(readFileSync(join(root, 'overlays', 'servicemonitors', 'kustomization.yaml'), 'utf8'));
+    const added = parse(overlay.patches[0].patch)[0].value;
+    expect(await childTypes('--set', 'compositeControllers.brokerServiceMonitors=true')).toEqual([...(await childTypes()), added]);
   });
 
   it('uses the one image setting for the hook container and RUNNER_IMAGE', async () => {
@@ -383,6 +403,8 @@ const helmUnavailable = helmSkipReason('the Helm chart tests');
           'metrics.serviceMonitor.enabled=true',
           '--set',
           'metrics.serviceMonitor.labels.release=prometheus',
+          '--set',
+          'compositeControllers.brokerServiceMonitors=true',
           '--set',
           'image.digest=sha256:' + '0'.repeat(64),
           '--set',

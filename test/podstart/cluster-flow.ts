@@ -3,38 +3,69 @@
 // termination and a restart on the same volumes.
 import { jest } from '@jest/globals';
 import { PodCluster } from './support/cluster.js';
-import { abortMarker, brokerIdentity, lastFlag, renderedBrokerConf, waitRegistered } from './support/checks.js';
+import { mkdtempSync } from 'node:fs';
+import { join } from 'node:path';
+import { dashboardMetricNames } from '../support/dashboard.js';
+import { javaClients } from '../support/rocketmq.js';
+import { runGrpcClient } from '../support/rocketmq-proxy.js';
+import { abortMarker, brokerIdentity, createTopic, lastFlag, renderedBrokerConf, scrapeMetrics, waitRegistered } from './support/checks.js';
 import type { ImageFlavor } from './support/image.js';
 import { commandLine, processUid } from './support/pod.js';
 import { clusterManifests } from './manifests.js';
+import { imageFlavor } from '../../hooks/rocketmq-pods/image.js';
 
 const NAME_SERVERS = ['names-0', 'names-1'];
 const BROKERS = ['broker-0-master-0', 'broker-0-replica-1-0'];
+const PROXIES = ['proxy-0'];
+const TOPIC = 'PodStartTopic';
 /** What the user adds in the NameService's JAVA_OPT_EXT: it comes after the operator's sizing. */
 const USER_JAVA_OPT_EXT = '-Xmn128m -Dpodstart.user=1';
+/** Created by the broker on first send (autoCreateTopicEnable). */
+const METRICS_TOPIC = 'PodStartMetrics';
 
 export interface Figures {
   readyMs: Record<string, number>;
   shutdownMs?: number;
   restartReadyMs?: number;
+  /** Sending and pulling the messages the metrics check counts. */
+  trafficMs?: number;
 }
 
-export function podStartScenario(flavor: ImageFlavor, options: { readOnlyRootFilesystem: boolean }): void {
+/** The images a scenario runs: one for both kinds (the official images), or one each (the original operator's). */
+export interface ScenarioImages {
+  nameServer: ImageFlavor;
+  broker: ImageFlavor;
+}
+
+export interface ScenarioOptions {
+  readOnlyRootFilesystem: boolean;
+  /** A Proxy in front of the brokers (RocketMQ 5 images). */
+  proxy?: boolean;
+}
+
+export function podStartScenario(images: ScenarioImages, options: ScenarioOptions): void {
   jest.setTimeout(180_000);
   const figures: Figures = { readyMs: {} };
   let cluster: PodCluster;
+  const flavorOf = (pod: string) => (NAME_SERVERS.includes(pod) ? images.nameServer : images.broker);
+  const title = images.nameServer === images.broker ? images.broker.name : `${images.nameServer.name} and ${images.broker.name}`;
+  // The original broker image's script sets direct memory itself; the operator sizes it for the others.
+  const operatorSizesDirectMemory = imageFlavor(images.broker.name).brokerMemoryVariable === 'JAVA_OPT_EXT';
 
   beforeAll(async () => {
     const manifests = clusterManifests({
-      image: flavor.name,
+      nameServerImage: images.nameServer.name,
+      brokerImage: images.broker.name,
       containerSecurityContext: options.readOnlyRootFilesystem ? { readOnlyRootFilesystem: true } : undefined,
       nameServerEnv: [{ name: 'JAVA_OPT_EXT', value: USER_JAVA_OPT_EXT }],
+      proxy: options.proxy,
     });
-    cluster = await PodCluster.create(manifests, flavor);
-    for (const pod of cluster.start(...NAME_SERVERS, ...BROKERS)) figures.readyMs[pod.name] = await pod.waitReady(90_000);
+    cluster = await PodCluster.create(manifests, [...new Set([images.nameServer, images.broker])]);
+    const pods = [...NAME_SERVERS, ...BROKERS, ...(options.proxy ? PROXIES : [])];
+    for (const pod of cluster.start(...pods)) figures.readyMs[pod.name] = await pod.waitReady(90_000);
   });
   afterAll(async () => {
-    console.log(`${flavor.name}${options.readOnlyRootFilesystem ? ', read-only root' : ''}: ${JSON.stringify(figures)}`);
+    console.log(`${title}${options.readOnlyRootFilesystem ? ', read-only root' : ''}: ${JSON.stringify(figures)}`);
     await cluster?.stop();
   });
 
@@ -55,25 +86,28 @@ export function podStartScenario(flavor: ImageFlavor, options: { readOnlyRootFil
         brokerId: conf.brokerId,
         brokerRole: conf.brokerRole,
         brokerIP1: broker.address,
-        version: expect.stringContaining(flavor.version.replace(/\./g, '_')),
+        version: expect.stringContaining(images.broker.version.replace(/\./g, '_')),
       });
     }
   });
 
-  it('runs the JVMs as uid 3000, sized from the 1Gi limit, with the user JAVA_OPT_EXT after the sizing', async () => {
+  it("runs the JVMs as the image's user, sized from the 1Gi limit, with the user JAVA_OPT_EXT after the sizing", async () => {
     for (const pod of cluster.pods.values()) {
       const java = await pod.javaPid();
       const args = commandLine(java);
-      expect(processUid(java)).toBe(3000);
+      expect(processUid(java)).toBe(flavorOf(pod.name).user);
       expect([lastFlag(args, '-Xms'), lastFlag(args, '-Xmx')]).toEqual(['512m', '512m']);
       if (NAME_SERVERS.includes(pod.name)) {
         expect(args).toContain('org.apache.rocketmq.namesrv.NamesrvStartup');
         expect(lastFlag(args, '-Xmn')).toBe('128m');
         expect(args).toContain('-Dpodstart.user=1');
+      } else if (PROXIES.includes(pod.name)) {
+        expect(args).toContain('org.apache.rocketmq.proxy.ProxyStartup');
+        expect(lastFlag(args, '-XX:MaxDirectMemorySize=')).toBe('256m');
       } else {
         expect(args).toContain('org.apache.rocketmq.broker.BrokerStartup');
         expect(lastFlag(args, '-Xmn')).toBe('256m');
-        expect(lastFlag(args, '-XX:MaxDirectMemorySize=')).toBe('256m');
+        if (operatorSizesDirectMemory) expect(lastFlag(args, '-XX:MaxDirectMemorySize=')).toBe('256m');
       }
     }
   });
@@ -83,6 +117,60 @@ export function podStartScenario(flavor: ImageFlavor, options: { readOnlyRootFil
       expect(await pod.probe(pod.container.readinessProbe)).toBe(true);
       if (pod.container.livenessProbe) expect(await pod.probe(pod.container.livenessProbe)).toBe(true);
     }
+  });
+
+  if (options.proxy) {
+    it('serves a RocketMQ 5 gRPC client through the proxy pod on its rendered gRPC port', async () => {
+      const master = cluster.pod('broker-0-master-0');
+      await createTopic(master, cluster.pod(NAME_SERVERS[0]), TOPIC);
+      const proxy = cluster.pod(PROXIES[0]);
+      const grpcPort = proxy.container.ports!.find((p) => p.name === 'grpc')!.containerPort;
+      const result = await runGrpcClient(`${proxy.address}:${grpcPort}`, TOPIC, 'podstart-group', 3, cluster.dir);
+      expect({ code: result.code, output: result.code === 0 ? '' : result.stdout + result.stderr.slice(-3000) }).toEqual({
+        code: 0,
+        output: '',
+      });
+      expect(result.sent).toHaveLength(3);
+      expect(new Set(result.received)).toEqual(new Set(result.sent));
+    });
+  }
+
+  it('serves broker metrics in Prometheus text on the rendered port, every name the dashboard reads among them once messages flow', async () => {
+    const master = cluster.pod('broker-0-master-0');
+    const port = master.container.ports?.find((p) => p.name === 'metrics')?.containerPort;
+    if (Number(images.broker.version.split('.')[0]) < 5) {
+      expect(port).toBeUndefined();
+      return;
+    }
+    expect(port).toBe(5557);
+    const idle = await scrapeMetrics(master, port!);
+    expect(idle.contentType).toMatch(/^text\/plain; version=0\.0\.4/);
+    // Also on the pod's loopback, where kubectl port-forward connects.
+    expect(await master.exec(['curl', '-sf', '-o', '/dev/null', `http://127.0.0.1:${port}/metrics`], 10_000)).toBe(0);
+    // Gauges have a series from the start.
+    expect([...idle.names]).toEqual(
+      expect.arrayContaining(['rocketmq_topic_number', 'rocketmq_storage_size_bytes', 'rocketmq_broker_permission']),
+    );
+
+    // Counters of messages in and out have series only once a message was sent and pulled.
+    const started = Date.now();
+    const clients = javaClients(
+      images.broker.version,
+      master.image.lib,
+      mkdtempSync(join(cluster.dir, 'clients-')),
+      `${cluster.pod('names-0').address}:9876`,
+    );
+    expect(await clients.produce(METRICS_TOPIC, 4)).toHaveLength(4);
+    const consumed = await clients.mqadmin(['consumeMessage', '-t', METRICS_TOPIC, '-c', '4']);
+    expect(consumed.code).toBe(0);
+    figures.trafficMs = Date.now() - started;
+    const busy = await scrapeMetrics(master, port!);
+    expect(dashboardMetricNames().broker.filter((name) => !busy.names.has(name))).toEqual([]);
+    // The dashboard's variables select by these labels.
+    const conf = renderedBrokerConf(cluster, master);
+    expect(busy.text).toMatch(
+      new RegExp(`^rocketmq_messages_in_total\\{[^}]*cluster="${conf.brokerClusterName}"[^}]*node_id="${conf.brokerName}"`, 'm'),
+    );
   });
 
   it('shuts the master down cleanly within the grace period and starts it again on the same volumes', async () => {
@@ -98,8 +186,9 @@ export function podStartScenario(flavor: ImageFlavor, options: { readOnlyRootFil
     for (const nameServer of NAME_SERVERS) await waitRegistered(cluster.pod(nameServer), master, conf, 60_000);
   });
 
-  it('stops name servers and the replica within the grace period', async () => {
-    const results = await Promise.all([...NAME_SERVERS, 'broker-0-replica-1-0'].map((name) => cluster.pod(name).terminate()));
+  it('stops name servers, the replica and proxies within the grace period', async () => {
+    const others = [...NAME_SERVERS, 'broker-0-replica-1-0', ...(options.proxy ? PROXIES : [])];
+    const results = await Promise.all(others.map((name) => cluster.pod(name).terminate()));
     for (const result of results) expect(result.killed).toBe(false);
     expect(abortMarker(cluster.pod('broker-0-replica-1-0'))).toBe(false);
   });

@@ -3,10 +3,13 @@
 export const NAMESPACE = 'podstart';
 
 export interface ClusterOptions {
-  image: string;
+  nameServerImage: string;
+  brokerImage: string;
   /** Extra fields of the container security context (e.g. readOnlyRootFilesystem). */
   containerSecurityContext?: Record<string, unknown>;
   nameServerEnv?: { name: string; value: string }[];
+  /** A Proxy (RocketMQ 5 images) in front of the Broker, on the broker image. */
+  proxy?: boolean;
 }
 
 function securityContext(extra: Record<string, unknown> | undefined): string {
@@ -29,7 +32,7 @@ kind: NameService
 metadata: { name: names, namespace: ${NAMESPACE} }
 spec:
   size: 2
-  nameServiceImage: ${options.image}
+  nameServiceImage: ${options.nameServerImage}
   resources: { limits: { memory: 1Gi } }
 ${options.nameServerEnv ? `  env: ${JSON.stringify(options.nameServerEnv)}\n` : ''}${securityContext(options.containerSecurityContext)}${claim('namesrv-storage')}`;
 }
@@ -42,11 +45,25 @@ spec:
   size: 1
   replicaPerGroup: 1
   nameServiceRef: names
-  brokerImage: ${options.image}
+  brokerImage: ${options.brokerImage}
   resources: { limits: { memory: 1Gi } }
 ${securityContext(options.containerSecurityContext)}${claim('broker-storage')}`;
 }
 
+export function proxyManifest(options: ClusterOptions): string {
+  return `apiVersion: rocketmq.apache.org/v1alpha1
+kind: Proxy
+metadata: { name: proxy, namespace: ${NAMESPACE} }
+spec:
+  size: 1
+  nameServiceRef: names
+  brokerClusterRef: broker
+  proxyImage: ${options.brokerImage}
+  resources: { limits: { memory: 1Gi } }
+${securityContext(options.containerSecurityContext)}`;
+}
+
 export function clusterManifests(options: ClusterOptions): string {
-  return `${nameServiceManifest(options)}---\n${brokerManifest(options)}`;
+  const proxy = options.proxy ? `---\n${proxyManifest(options)}` : '';
+  return `${nameServiceManifest(options)}---\n${brokerManifest(options)}${proxy}`;
 }

@@ -3,5 +3,6 @@ import { officialImage } from './support/image.js';
 import { podStartScenario } from './cluster-flow.js';
 
 describe('rendered pods on apache/rocketmq:4.9.7', () => {
-  podStartScenario(officialImage('4.9.7'), { readOnlyRootFilesystem: false });
+  const image = officialImage('4.9.7');
+  podStartScenario({ nameServer: image, broker: image }, { readOnlyRootFilesystem: false });
 });

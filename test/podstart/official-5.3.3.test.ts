@@ -1,8 +1,9 @@
-// The official 5.3.3 image with a read-only root filesystem: every check of the scenario holds with
-// only the mounted volumes writable.
+// The official 5.3.3 image with a read-only root filesystem, a Proxy in front of the brokers: every
+// check of the scenario holds with only the mounted volumes writable.
 import { officialImage } from './support/image.js';
 import { podStartScenario } from './cluster-flow.js';
 
 describe('rendered pods on apache/rocketmq:5.3.3, read-only root filesystem', () => {
-  podStartScenario(officialImage('5.3.3'), { readOnlyRootFilesystem: true });
+  const image = officialImage('5.3.3');
+  podStartScenario({ nameServer: image, broker: image }, { readOnlyRootFilesystem: true, proxy: true });
 });

@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { brokerMembers, parseMemberName, type BrokerMember } from '../../hooks/broker/members.js';
 import { brokerEnv } from '../../hooks/broker/render/env.js';
+import { brokerMetricsPort } from '../../hooks/broker/render/metrics.js';
 import {
   brokerPodRenderer,
   type BrokerParent,
@@ -41,10 +42,11 @@ function copyingPrune<T>(value: T): T {
 const plainHash = (value: unknown) => createHash('sha256').update(JSON.stringify(value)).digest('hex').slice(0, 16);
 
 /** One member's template built on its own, every part anew, as brokerPodTemplate did before the parts were shared. */
-function singleTemplate(parent: BrokerParent, member: BrokerMember, nameServers: string, conf: string, storage: Storage) {
+function singleTemplate(parent: BrokerParent, member: BrokerMember, restartOn: string | undefined, conf: string, storage: Storage) {
   const { name, spec } = parent;
   const flavor = imageFlavor(spec.brokerImage);
   const resources = canonicalResources(spec.resources);
+  const metricsPort = brokerMetricsPort(spec);
   const container = {
     name: 'broker',
     image: spec.brokerImage,
@@ -54,7 +56,7 @@ function singleTemplate(parent: BrokerParent, member: BrokerMember, nameServers:
     env: brokerEnv({
       clusterName: name,
       member,
-      nameServers,
+      nameServers: { configMap: brokerConfigMapName(name), key: 'namesrvAddr' },
       memoryLimit: resources?.limits?.memory,
       flavor,
       userEnv: spec.env,
@@ -63,6 +65,7 @@ function singleTemplate(parent: BrokerParent, member: BrokerMember, nameServers:
       { name: 'vip', containerPort: 10909, protocol: 'TCP' },
       { name: 'main', containerPort: 10911, protocol: 'TCP' },
       { name: 'ha', containerPort: 10912, protocol: 'TCP' },
+      ...(metricsPort === undefined ? [] : [{ name: 'metrics', containerPort: metricsPort, protocol: 'TCP' }]),
     ],
     securityContext: spec.containerSecurityContext ?? DEFAULT_CONTAINER_SECURITY_CONTEXT,
     volumeMounts: [
@@ -86,10 +89,27 @@ function singleTemplate(parent: BrokerParent, member: BrokerMember, nameServers:
       ],
     },
   };
+  const masterSpread = [
+    {
+      maxSkew: 1,
+      topologyKey: 'kubernetes.io/hostname',
+      whenUnsatisfiable: 'ScheduleAnyway',
+      labelSelector: { matchLabels: { ...brokerPodSelector(name), 'rocketmq.apache.org/broker-role': 'master' } },
+    },
+  ];
   const template: PodTemplate = copyingPrune({
     metadata: {
-      labels: { ...commonLabels('broker', name), ...memberPodSelector(name, member), [BROKER_NAME_LABEL]: member.brokerName },
-      annotations: { ...spec.podAnnotations, [CONFIG_HASH_ANNOTATION]: plainHash(conf) },
+      labels: {
+        ...commonLabels('broker', name),
+        ...memberPodSelector(name, member),
+        [BROKER_NAME_LABEL]: member.brokerName,
+        'rocketmq.apache.org/broker-role': member.role === 'MASTER' ? 'master' : 'replica',
+      },
+      annotations: {
+        ...spec.podAnnotations,
+        ...(restartOn === undefined ? {} : { 'rocketmq.apache.org/name-servers': restartOn }),
+        [CONFIG_HASH_ANNOTATION]: plainHash(conf),
+      },
     },
     spec: {
       ...passThroughPodFields(spec),
@@ -103,6 +123,7 @@ function singleTemplate(parent: BrokerParent, member: BrokerMember, nameServers:
         ...storage.volumes,
         { name: 'rocketmq-broker-conf', configMap: { name: brokerConfigMapName(name) } },
       ],
+      topologySpreadConstraints: spec.topologySpreadConstraints ?? (member.role === 'MASTER' ? masterSpread : undefined),
     },
   });
   template.metadata.annotations[TEMPLATE_HASH_ANNOTATION] = plainHash(template);
@@ -164,6 +185,9 @@ const specArb = fc.record(
     ),
     tolerations: maybeNull(fc.array(fc.record({ key: maybeNull(text), operator: fc.constant('Exists') }), { maxLength: 2 })),
     nodeSelector: maybeNull(fc.dictionary(fc.constantFrom('disk', 'zone'), text)),
+    topologySpreadConstraints: maybeNull(
+      fc.constantFrom([], [{ maxSkew: 1, topologyKey: 'zone', whenUnsatisfiable: 'DoNotSchedule', labelSelector: null }]),
+    ),
     hostNetwork: maybeNull(fc.boolean()),
     securityContext: maybeNull(fc.constantFrom({ runAsUser: 0 }, { fsGroup: null })),
     containerSecurityContext: maybeNull(fc.constantFrom({ privileged: false }, { capabilities: { add: [] } })),
@@ -176,8 +200,10 @@ const specArb = fc.record(
     volumeClaimTemplates: fc.constant([
       { metadata: { name: 'broker-storage' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '8Gi' } } } },
     ]),
+    // Defaulted by the schema, so always there.
+    metrics: fc.record({ enabled: fc.boolean(), port: fc.constantFrom(5557, 9404), serviceMonitor: fc.boolean() }),
   },
-  { requiredKeys: ['brokerImage', 'storageMode'] },
+  { requiredKeys: ['brokerImage', 'storageMode', 'metrics'] },
 );
 
 const caseArb = fc.record({
@@ -186,21 +212,22 @@ const caseArb = fc.record({
   spec: specArb,
   size: fc.integer({ min: 1, max: 4 }),
   replicaPerGroup: fc.integer({ min: 0, max: 2 }),
-  nameServers: fc.constantFrom('ns-0.ns.mq.svc:9876;ns-1.ns.mq.svc:9876', '10.0.0.1:9876'),
+  // The list is in the template only for images that restart to take a new one.
+  restartOn: fc.constantFrom(undefined, 'ns-0.ns.mq.svc:9876;ns-1.ns.mq.svc:9876', '10.0.0.1:9876'),
   conf: fc.oneof(text, fc.constant('brokerClusterName=a\nbrokerId=0\n')),
 });
 
 describe('Broker templates from shared parts', () => {
   it('equal each member rendered on its own, hashes included', () => {
     fc.assert(
-      fc.property(caseArb, ({ name, namespace, spec, size, replicaPerGroup, nameServers, conf }) => {
+      fc.property(caseArb, ({ name, namespace, spec, size, replicaPerGroup, restartOn, conf }) => {
         const parent: BrokerParent = { name, namespace, spec: spec as unknown as BrokerSpec };
         const storage = renderStorage(parent.spec, 'broker-storage');
         const members = brokerMembers(name, { size, replicaPerGroup }, []);
-        const render = brokerPodRenderer(parent, nameServers, storage);
+        const render = brokerPodRenderer(parent, storage, restartOn);
         for (const member of members) {
           const memberConf = `${conf}${member.statefulSet}`;
-          const expected = singleTemplate(parent, member, nameServers, memberConf, storage);
+          const expected = singleTemplate(parent, member, restartOn, memberConf, storage);
           const shared = render(member, memberConf);
           expect(shared).toEqual(expected);
           expect(JSON.stringify(shared)).toBe(JSON.stringify(expected));
@@ -216,11 +243,11 @@ describe('Broker templates from shared parts', () => {
 
   it('leave the spec they are rendered from as it was', () => {
     fc.assert(
-      fc.property(caseArb, ({ name, namespace, spec, size, replicaPerGroup, nameServers, conf }) => {
+      fc.property(caseArb, ({ name, namespace, spec, size, replicaPerGroup, restartOn, conf }) => {
         const before = JSON.stringify(spec);
         const parent: BrokerParent = { name, namespace, spec: spec as unknown as BrokerSpec };
         const storage = renderStorage(parent.spec, 'broker-storage');
-        const render = brokerPodRenderer(parent, nameServers, storage);
+        const render = brokerPodRenderer(parent, storage, restartOn);
         for (const member of brokerMembers(name, { size, replicaPerGroup }, [])) render(member, conf);
         expect(JSON.stringify(spec)).toBe(before);
       }),

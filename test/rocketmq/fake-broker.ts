@@ -1,6 +1,6 @@
-// An in-memory broker behind the fake server: enough of the admin protocol for the metadata copy,
-// with switches for behaviours a real broker shows rarely (4.9.x without list requests, busy
-// replies, refused writes).
+// An in-memory broker behind the fake server: enough of the admin protocol for the metadata copy and
+// the name-server update, with switches for behaviours a real broker shows rarely (4.9.x without
+// list requests, busy replies, refused writes).
 import { RequestCode } from '../../hooks/rocketmq/codes.js';
 import type { SubscriptionGroupConfig, TopicConfig } from '../../hooks/rocketmq/types.js';
 import { respond as respondAs, startFakeServer, type FakeRequest, type FakeServer } from './fake-server.js';
@@ -10,6 +10,10 @@ export interface FakeBroker {
   address: string;
   topics: Map<string, TopicConfig>;
   groups: Map<string, SubscriptionGroupConfig>;
+  /** Settings changed with UPDATE_BROKER_CONFIG (namesrvAddr among them), reported by GET_BROKER_CONFIG. */
+  config: Map<string, string>;
+  /** Every UPDATE_BROKER_CONFIG body received, as text. */
+  configUpdates: string[];
   /** Answer request code → list of response codes to give before behaving normally. */
   failures: Map<number, number[]>;
   close(): Promise<void>;
@@ -30,7 +34,13 @@ export async function startFakeBroker(options: {
   clusterName: string;
   listRequests?: boolean;
   version?: number;
+  /** namesrvAddr the broker was started with. */
+  namesrvAddr?: string;
+  /** Accept UPDATE_BROKER_CONFIG and keep nothing of it (to see a read-back fail). */
+  dropConfigUpdates?: boolean;
 }): Promise<FakeBroker> {
+  const config = new Map<string, string>(options.namesrvAddr ? [['namesrvAddr', options.namesrvAddr]] : []);
+  const configUpdates: string[] = [];
   const topics = new Map<string, TopicConfig>();
   const groups = new Map<string, SubscriptionGroupConfig>();
   const failures = new Map<number, number[]>();
@@ -48,10 +58,25 @@ export async function startFakeBroker(options: {
       respond(request, { code: pending.shift(), remark: 'scripted failure' });
       return;
     }
+    if (request.code === RequestCode.UPDATE_BROKER_CONFIG) {
+      // Java properties text; the values sent here need no unescaping beyond `\\`.
+      const text = request.body?.toString('latin1') ?? '';
+      configUpdates.push(text);
+      if (!options.dropConfigUpdates) {
+        for (const line of text.split('\n').filter(Boolean)) {
+          const at = line.indexOf('=');
+          config.set(line.slice(0, at), line.slice(at + 1).replace(/\\(.)/g, '$1'));
+        }
+      }
+      return respond(request);
+    }
     const body = request.body ? JSON.parse(request.body.toString()) : undefined;
     switch (request.code) {
-      case RequestCode.GET_BROKER_CONFIG:
-        return respond(request, { body: `brokerClusterName=${options.clusterName}\nbrokerName=${options.brokerName}\nlistenPort=10911\n` });
+      case RequestCode.GET_BROKER_CONFIG: {
+        const lines = [`brokerClusterName=${options.clusterName}`, `brokerName=${options.brokerName}`, 'listenPort=10911'];
+        for (const [key, value] of config) lines.push(`${key}=${value}`);
+        return respond(request, { body: `${lines.join('\n')}\n` });
+      }
       case RequestCode.GET_ALL_TOPIC_CONFIG:
         return respond(request, { body: JSON.stringify({ dataVersion: {}, topicConfigTable: Object.fromEntries(topics) }) });
       case RequestCode.GET_ALL_SUBSCRIPTIONGROUP_CONFIG:
@@ -94,5 +119,5 @@ export async function startFakeBroker(options: {
     respond(request, { code: 3, remark: ` request type ${request.code} not supported` });
   };
   const server = await startFakeServer(handle);
-  return { server, address: server.address, topics, groups, failures, close: () => server.close() };
+  return { server, address: server.address, topics, groups, config, configUpdates, failures, close: () => server.close() };
 }

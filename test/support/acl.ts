@@ -16,6 +16,8 @@ export function aclBroker(image: string) {
     brokerImage: image,
     replicaPerGroup: 0,
     nameServers: 'ns:9876',
+    // The test's brokers share one host, where each would want the exporter's fixed port.
+    metrics: { enabled: false },
     acl: { enabled: true, adminSecret: ADMIN_SECRET },
   });
 }
@@ -40,12 +42,13 @@ export function renderedBroker(image: string): { properties: Record<string, stri
 }
 
 /**
- * Runs the rendered command's steps between the copy and the broker's start on this broker's files
+ * Runs the rendered command's steps between the copy and the broker's start (what comes before
+ * the copy only picks the name servers, which the test's brokers are given themselves) on this broker's files
  * (its configuration file for the copy, its store for the store volume); returns JAVA_OPT_EXT as
  * they leave it, the JVM flags the image's script would add.
  */
 export function runBrokerStartSteps(command: string, broker: TestBroker, root: string, account: Credentials): string[] {
-  const steps = /^cp \/etc\/rocketmq\/broker\.conf \S+ && (.*) && exec sh "\$ROCKETMQ_HOME\/bin\/mqbroker" .*$/.exec(command)?.[1];
+  const steps = /(?:^|&& )cp \/etc\/rocketmq\/broker\.conf \S+ && (.*) && exec sh "\$ROCKETMQ_HOME\/bin\/mqbroker" .*$/.exec(command)?.[1];
   if (!steps) throw new Error(`unexpected start command: ${command}`);
   const script = steps.replaceAll(OFFICIAL_COPY, broker.configFile).replaceAll('/home/rocketmq/store/', `${broker.storeDir}/`);
   const result = runAsPod(`${script} && printf '%s' "$JAVA_OPT_EXT"`, account, {

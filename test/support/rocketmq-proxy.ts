@@ -34,16 +34,8 @@ export interface TestProxy {
   config: Record<string, unknown>;
   /** Milliseconds from the spawn until both ports accepted connections. */
   startupMs: number;
-  /**
-   * Runs GrpcClient against the proxy: sends `count` messages to `topic`, then (unless `sendOnly`)
-   * receives them as `group`; signed with `credentials` if given.
-   */
-  grpcClient(
-    topic: string,
-    group: string,
-    count: number,
-    options?: { credentials?: Credentials; sendOnly?: boolean },
-  ): Promise<CommandResult & { sent: string[]; received: string[] }>;
+  /** Runs GrpcClient against the proxy (see runGrpcClient). */
+  grpcClient(topic: string, group: string, count: number, options?: GrpcClientOptions): Promise<GrpcClientResult>;
   stop(): Promise<void>;
 }
 
@@ -106,47 +98,65 @@ export async function startProxy(rocketmq: TestRocketMQ, configText: string): Pr
   const startupMs = Date.now() - started;
   const grpc = `127.0.0.1:${grpcPort}`;
 
-  const grpcClient = async (
-    topic: string,
-    group: string,
-    count: number,
-    { credentials, sendOnly }: { credentials?: Credentials; sendOnly?: boolean } = {},
-  ) => {
-    const clientDir = join(lib, PROXY_CLIENT_DIR);
-    const clientJar = join(clientDir, readdirSync(clientDir).find((f) => f.endsWith('.jar')) ?? 'rocketmq-client-java.jar');
-    const classes = await compileClient(lib, clientJar);
-    const result = await run(
-      'java',
-      [
-        '-Xmx256m',
-        '-XX:TieredStopAtLevel=1',
-        `-Duser.home=${join(root, 'client-home')}`,
-        '-cp',
-        `${classes}:${clientJar}`,
-        'GrpcClient',
-        grpc,
-        topic,
-        group,
-        String(count),
-        ...(sendOnly ? ['send-only'] : []),
-      ],
-      {
-        cwd: root,
-        timeoutMs: 120_000,
-        env: credentials
-          ? { ...process.env, ROCKETMQ_ACCESS_KEY: credentials.accessKey, ROCKETMQ_SECRET_KEY: credentials.secretKey }
-          : process.env,
-      },
-    );
-    const lines = (prefix: string) =>
-      result.stdout
-        .split('\n')
-        .filter((l) => l.startsWith(prefix))
-        .map((l) => l.slice(prefix.length).trim());
-    return { ...result, sent: lines('SENT '), received: lines('RECEIVED ') };
-  };
-
+  const grpcClient = (topic: string, group: string, count: number, options?: GrpcClientOptions) =>
+    runGrpcClient(grpc, topic, group, count, root, options);
   return { grpc, remoting: `127.0.0.1:${remotingPort}`, config, startupMs, grpcClient, stop };
+}
+
+export type GrpcClientResult = CommandResult & { sent: string[]; received: string[] };
+
+export interface GrpcClientOptions {
+  /** The account the client signs with. */
+  credentials?: Credentials;
+  /** Stop once the messages are sent. */
+  sendOnly?: boolean;
+}
+
+/**
+ * Runs GrpcClient against the proxy at `grpc` (host:port): sends `count` messages to `topic`, then
+ * (unless `sendOnly`) receives them as `group`.
+ */
+export async function runGrpcClient(
+  grpc: string,
+  topic: string,
+  group: string,
+  count: number,
+  workDir: string,
+  { credentials, sendOnly }: GrpcClientOptions = {},
+): Promise<GrpcClientResult> {
+  const lib = await ensureProxyLib();
+  const clientDir = join(lib, PROXY_CLIENT_DIR);
+  const clientJar = join(clientDir, readdirSync(clientDir).find((f) => f.endsWith('.jar')) ?? 'rocketmq-client-java.jar');
+  const classes = await compileClient(lib, clientJar);
+  const result = await run(
+    'java',
+    [
+      '-Xmx256m',
+      '-XX:TieredStopAtLevel=1',
+      `-Duser.home=${join(workDir, 'client-home')}`,
+      '-cp',
+      `${classes}:${clientJar}`,
+      'GrpcClient',
+      grpc,
+      topic,
+      group,
+      String(count),
+      ...(sendOnly ? ['send-only'] : []),
+    ],
+    {
+      cwd: workDir,
+      timeoutMs: 120_000,
+      env: credentials
+        ? { ...process.env, ROCKETMQ_ACCESS_KEY: credentials.accessKey, ROCKETMQ_SECRET_KEY: credentials.secretKey }
+        : process.env,
+    },
+  );
+  const lines = (prefix: string) =>
+    result.stdout
+      .split('\n')
+      .filter((l) => l.startsWith(prefix))
+      .map((l) => l.slice(prefix.length).trim());
+  return { ...result, sent: lines('SENT '), received: lines('RECEIVED ') };
 }
 
 /** Compiles GrpcClient.java against the client jar once per source (cached next to the jars). */

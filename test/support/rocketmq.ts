@@ -282,6 +282,10 @@ export interface StartOptions {
   names?: { clusterName: string; brokerName: string }[];
   /** Extra broker.conf lines for both brokers. */
   brokerProperties?: Record<string, string | number | boolean>;
+  /** Name servers to start (default 1). */
+  nameServerCount?: number;
+  /** Which of them (by index) the brokers are started with (default all). */
+  brokerNameServers?: number[];
   /** Time limit for the whole start. */
   timeoutMs?: number;
   /**
@@ -319,7 +323,10 @@ export interface TestRocketMQ {
   version: string;
   /** The run's directory: ROCKETMQ_HOME of every process, and their homes (logs) below it. */
   root: string;
+  /** The first name server. */
   nameServer: string;
+  /** Every name server started, in order. */
+  nameServers: string[];
   brokers: TestBroker[];
   broker(name: string): TestBroker;
   /** Milliseconds from the first spawn until both brokers were registered. */
@@ -331,6 +338,10 @@ export interface TestRocketMQ {
    * routes through `via` (default: the name server; a proxy's remoting address works too).
    */
   produce(topic: string, count: number, brokerName?: string, via?: string): Promise<SentMessage[]>;
+  /** The broker's JVM process id, and whether it still runs. */
+  brokerProcess(name: string): { pid: number; running: boolean };
+  /** Kills name server `index` and starts a fresh one (no routes) on the same port; resolves once it answers. */
+  restartNameServer(index: number): Promise<void>;
   /** Kills the processes and removes the store directories. */
   stop(): Promise<void>;
 }
@@ -488,9 +499,11 @@ export async function startRocketMQ(options: StartOptions = {}): Promise<TestRoc
 
   try {
     const started = Date.now();
-    const nameServerPort = await freePort();
-    const nameServer = `127.0.0.1:${nameServerPort}`;
-    writeFileSync(join(root, 'namesrv.conf'), `listenPort=${nameServerPort}\n`);
+    const nameServerPorts: number[] = [];
+    for (let i = 0; i < (options.nameServerCount ?? 1); i++) nameServerPorts.push(await freePort());
+    const nameServers = nameServerPorts.map((port) => `127.0.0.1:${port}`);
+    const nameServer = nameServers[0];
+    const brokerNameServers = (options.brokerNameServers ?? nameServers.map((_, i) => i)).map((i) => nameServers[i]).join(';');
     if (isV4(version)) writeV4LogbackFiles(root);
     const brokerCount = options.brokerCount ?? 2;
     if (layout === 'two-clusters' && brokerCount !== 2) throw new Error('the two-clusters layout has exactly two brokers');
@@ -508,27 +521,32 @@ export async function startRocketMQ(options: StartOptions = {}): Promise<TestRoc
       brokers.push({ ...n, port, address: `127.0.0.1:${port}`, storeDir, configFile });
     }
 
-    daemons.push(
-      startDaemon(
-        'namesrv',
+    // The first name server keeps the names it always had (namesrv.conf, namesrv-home).
+    const nameServerName = (index: number) => (index === 0 ? 'namesrv' : `namesrv-${index}`);
+    const startNameServer = (index: number): Daemon => {
+      const conf = join(root, `${nameServerName(index)}.conf`);
+      writeFileSync(conf, `listenPort=${nameServerPorts[index]}\n`);
+      return startDaemon(
+        nameServerName(index),
         javaArgs(
           version,
           lib,
-          join(root, 'namesrv-home'),
+          join(root, `${nameServerName(index)}-home`),
           root,
           'rmq.namesrv.logback.xml',
           ['-Xms64m', '-Xmx128m'],
           'org.apache.rocketmq.namesrv.NamesrvStartup',
-          ['-c', join(root, 'namesrv.conf')],
+          ['-c', conf],
         ),
         root,
-      ),
-    );
+      );
+    };
+    nameServerPorts.forEach((_, i) => daemons.push(startNameServer(i)));
     // Brokers start at the same time as the name server: their first registration comes several
     // seconds later, when the name server is long up (and a missed one is repeated after 10 s).
     for (const b of brokers) {
       mkdirSync(b.storeDir, { recursive: true });
-      writeFileSync(b.configFile, brokerConf(b, nameServer, options.brokerProperties ?? {}));
+      writeFileSync(b.configFile, brokerConf(b, brokerNameServers, options.brokerProperties ?? {}));
       const extraJvmArgs = options.prepareBroker?.(b, root) ?? [];
       daemons.push(
         startDaemon(
@@ -548,7 +566,12 @@ export async function startRocketMQ(options: StartOptions = {}): Promise<TestRoc
       );
     }
 
-    admin = new RocketMQAdmin({ nameServers: nameServer, timeoutMs: 2000, connectTimeoutMs: 1000, credentials: options.credentials });
+    admin = new RocketMQAdmin({
+      nameServers: brokerNameServers,
+      timeoutMs: 2000,
+      connectTimeoutMs: 1000,
+      credentials: options.credentials,
+    });
     const deadline = started + (options.timeoutMs ?? 120_000);
     const permission = String(options.brokerProperties?.brokerPermission ?? 6);
     const lastNudge = new Map<string, number>();
@@ -587,57 +610,43 @@ export async function startRocketMQ(options: StartOptions = {}): Promise<TestRoc
     const startupMs = Date.now() - started;
     admin.close();
 
-    const toolsHome = join(root, 'tools-home');
-    const mqadmin = async (args: string[]): Promise<CommandResult> => {
-      const full = args.includes('-n') ? args : [...args, '-n', nameServer];
-      return run(
-        'java',
-        javaArgs(
-          version,
-          lib,
-          toolsHome,
-          root,
-          'rmq.tools.logback.xml',
-          ['-Xms32m', '-Xmx256m'],
-          'org.apache.rocketmq.tools.command.MQAdminStartup',
-          full,
-        ),
-        { cwd: root, timeoutMs: 60_000 },
-      );
+    const { mqadmin, produce } = javaClients(version, lib, root, nameServer);
+
+    const brokerProcess = (name: string) => {
+      const daemon = daemons.find((d) => d.name === name && brokers.some((b) => b.brokerName === name));
+      if (!daemon?.child.pid) throw new Error(`no test broker named ${name}`);
+      return { pid: daemon.child.pid, running: daemon.child.exitCode === null && daemon.child.signalCode === null };
     };
 
-    const produce = async (topic: string, count: number, brokerName?: string, via = nameServer): Promise<SentMessage[]> => {
-      const classes = await compileProducer(lib, version);
-      const args = [via, topic, String(count), ...(brokerName ? [brokerName] : [])];
-      const result = await run(
-        'java',
-        javaArgs(
-          version,
-          lib,
-          join(root, 'producer-home'),
-          root,
-          'rmq.client.logback.xml',
-          ['-Xms32m', '-Xmx256m'],
-          'TestProducer',
-          args,
-          classes,
-        ),
-        { cwd: root, timeoutMs: 120_000 },
-      );
-      if (result.code !== 0) throw new Error(`TestProducer failed (exit ${result.code}):\n${result.stdout}\n${result.stderr.slice(-3000)}`);
-      return result.stdout
-        .split('\n')
-        .filter((l) => l.startsWith('SENT '))
-        .map((l) => {
-          const [, name, queueId, offset] = l.trim().split(' ');
-          return { brokerName: name, queueId: Number(queueId), queueOffset: Number(offset) };
-        });
+    const restartNameServer = async (index: number): Promise<void> => {
+      const at = daemons.findIndex((d) => d.name === nameServerName(index));
+      const old = daemons[at];
+      old.child.kill('SIGKILL');
+      await old.exited;
+      daemons[at] = startNameServer(index);
+      const probe = new RocketMQAdmin({ nameServers: nameServers[index], timeoutMs: 1000, connectTimeoutMs: 500 });
+      try {
+        const deadline = Date.now() + 60_000;
+        for (;;) {
+          if (daemons[at].child.exitCode !== null) throw new Error(`${nameServerName(index)} exited:\n${tail(daemons[at].outFile)}`);
+          const answers = await probe.clusterInfo().then(
+            () => true,
+            () => false,
+          );
+          if (answers) return;
+          if (Date.now() > deadline) throw new Error(`${nameServerName(index)} did not answer after its restart`);
+          await new Promise((r) => setTimeout(r, 200));
+        }
+      } finally {
+        probe.close();
+      }
     };
 
     return {
       version,
       root,
       nameServer,
+      nameServers,
       brokers,
       broker: (name) => {
         const found = brokers.find((b) => b.brokerName === name);
@@ -647,12 +656,68 @@ export async function startRocketMQ(options: StartOptions = {}): Promise<TestRoc
       startupMs,
       mqadmin,
       produce,
+      brokerProcess,
+      restartNameServer,
       stop,
     };
   } catch (error) {
     await stop();
     throw error;
   }
+}
+
+/**
+ * mqadmin and the test producer from the jars in `lib`, working under `root`, talking to
+ * `nameServer` (host:port) unless told otherwise.
+ */
+export function javaClients(version: string, lib: string, root: string, nameServer: string): Pick<TestRocketMQ, 'mqadmin' | 'produce'> {
+  const toolsHome = join(root, 'tools-home');
+  const mqadmin = async (args: string[]): Promise<CommandResult> => {
+    const full = args.includes('-n') ? args : [...args, '-n', nameServer];
+    return run(
+      'java',
+      javaArgs(
+        version,
+        lib,
+        toolsHome,
+        root,
+        'rmq.tools.logback.xml',
+        ['-Xms32m', '-Xmx256m'],
+        'org.apache.rocketmq.tools.command.MQAdminStartup',
+        full,
+      ),
+      { cwd: root, timeoutMs: 60_000 },
+    );
+  };
+
+  const produce = async (topic: string, count: number, brokerName?: string, via = nameServer): Promise<SentMessage[]> => {
+    const classes = await compileProducer(lib, version);
+    const args = [via, topic, String(count), ...(brokerName ? [brokerName] : [])];
+    const result = await run(
+      'java',
+      javaArgs(
+        version,
+        lib,
+        join(root, 'producer-home'),
+        root,
+        'rmq.client.logback.xml',
+        ['-Xms32m', '-Xmx256m'],
+        'TestProducer',
+        args,
+        classes,
+      ),
+      { cwd: root, timeoutMs: 120_000 },
+    );
+    if (result.code !== 0) throw new Error(`TestProducer failed (exit ${result.code}):\n${result.stdout}\n${result.stderr.slice(-3000)}`);
+    return result.stdout
+      .split('\n')
+      .filter((l) => l.startsWith('SENT '))
+      .map((l) => {
+        const [, name, queueId, offset] = l.trim().split(' ');
+        return { brokerName: name, queueId: Number(queueId), queueOffset: Number(offset) };
+      });
+  };
+  return { mqadmin, produce };
 }
 
 /** Compiles TestProducer.java against the client jar once per source version (cached next to the jars). */

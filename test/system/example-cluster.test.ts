@@ -50,6 +50,9 @@ const MINUTE = 60_000;
       });
       const podsMs = Date.now() - applied;
       expect(pods.every((p) => String(p.spec.nodeName).startsWith('kwok-node-'))).toBe(true);
+      // The scheduler honours the default spread of masters: the two groups' masters run on different nodes.
+      const nodeOf = (pod: string) => pods.find((p) => p.metadata?.name === pod)?.spec.nodeName;
+      expect(nodeOf('broker-0-master-0')).not.toBe(nodeOf('broker-1-master-0'));
 
       for (const [kind, name] of parents) {
         await sys.waitFor(`${kind} Ready`, async () => (await sys.condition(kind, name, 'Ready'))?.status === 'True');

@@ -4,8 +4,9 @@
 // addresses that resolve are checked all along.
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import type { V1Pod } from '@kubernetes/client-node';
+import type { V1ConfigMap, V1Pod } from '@kubernetes/client-node';
 import { repoRoot, systemSkipReason } from './support/binaries.js';
+import { startFakeBroker, type FakeBroker } from '../rocketmq/fake-broker.js';
 import { expectSteadyState } from './support/checks.js';
 import { recordFigure } from './support/figures.js';
 import { originalBrokers, originalConsole, originalNameServers, originalOperator } from './support/original-operator.js';
@@ -53,7 +54,7 @@ async function reachesReadyNameServer(sys: System, address: string, pods: V1Pod[
   return slices.some((s) => s.endpoints?.some((e) => e.conditions?.ready));
 }
 
-/** Samples, until stopped, every broker pod's NAMESRV_ADDR and which of its addresses reach a Ready name server. */
+/** Samples, until stopped, every broker pod's name-server list and which of its addresses reach a Ready name server. */
 function sampleBrokerAddresses(sys: System) {
   const unreachable: string[] = [];
   const withoutAny = new Map<string, number>();
@@ -61,8 +62,16 @@ function sampleBrokerAddresses(sys: System) {
   const done = (async () => {
     while (running) {
       const pods = (await sys.list<V1Pod>('pods')).filter((p) => !p.metadata?.deletionTimestamp);
+      // Brokers this operator started read the list from its ConfigMap (and are sent every new one); the original's have it as a value.
+      const configMaps = await sys.list<V1ConfigMap>('configmaps');
+      const listOf = (pod: V1Pod) => {
+        const env = pod.spec!.containers[0].env ?? [];
+        const ref = env.find((e) => e.name === 'NAMESRV_LIST')?.valueFrom?.configMapKeyRef;
+        if (ref) return configMaps.find((c) => c.metadata?.name === ref.name)?.data?.[ref.key] ?? '';
+        return env.find((e) => e.name === 'NAMESRV_ADDR')?.value ?? '';
+      };
       for (const pod of pods.filter((p) => BROKER_PODS.includes(p.metadata!.name!) && isReady(p))) {
-        const addresses = (pod.spec!.containers[0].env?.find((e) => e.name === 'NAMESRV_ADDR')?.value ?? '').split(';').filter(Boolean);
+        const addresses = listOf(pod).split(';').filter(Boolean);
         const reach = await Promise.all(addresses.map((a) => reachesReadyNameServer(sys, a, pods)));
         const dns = !/^\d/.test(addresses[0] ?? '');
         // A name server being replaced is down for a moment; an address that names nothing is a bug.
@@ -88,9 +97,15 @@ async function claimUids(sys: System): Promise<Record<string, string>> {
 (skip ? describe.skip : describe)('migrate from apache/rocketmq-operator', () => {
   const system = systemPerFile('migrate');
   let claims: Record<string, string>;
+  let standIn: FakeBroker;
+  afterAll(() => standIn?.close());
 
   beforeAll(async () => {
     const sys = system();
+    // There are no real brokers here: one stand-in answers the runner for every broker pod, so the
+    // Jobs that send brokers a new name-server list run against something that checks what they send.
+    standIn = await startFakeBroker({ brokerName: 'broker-0', clusterName: 'broker' });
+    sys.kubelet.brokers.set('default', standIn.address);
     // The original's workloads first, then the CRs: this operator is installed, so it syncs them at
     // once, but cannot create StatefulSets or a Deployment whose names are taken.
     await sys.apply(JSON.stringify(originalOperator()));
@@ -173,14 +188,14 @@ async function claimUids(sys: System): Promise<Record<string, string>> {
   );
 
   it(
-    'migrate --replace-name-servers moves the name servers to a StatefulSet with serviceName, one at a time, and brokers back to the headless addresses',
+    'migrate --replace-name-servers moves the name servers to a StatefulSet with serviceName, one at a time, and sends running brokers the headless addresses without restarting them',
     async () => {
       const sys = system();
       const names = await PodTimeline.start(sys, NAME_PODS);
       const brokers = await PodTimeline.start(sys, BROKER_PODS);
       const sampler = sampleBrokerAddresses(sys);
       const started = Date.now();
-      const run = await migrate(sys, '--apply', '--replace-name-servers');
+      const run = await migrate(sys, '--apply', '--replace-name-servers', '--broker-reload-seconds', '2');
       const seconds = (Date.now() - started) / 1000;
       const addresses = await sampler.stop();
       await Promise.all([names.stop(), brokers.stop()]);
@@ -189,19 +204,19 @@ async function claimUids(sys: System): Promise<Record<string, string>> {
 
       expect(names.maxUnavailable()).toBeLessThanOrEqual(1);
       expect(names.replacementOrder().sort()).toEqual(NAME_PODS);
-      expect(brokers.replacementOrder().sort()).toEqual([...BROKER_PODS].sort());
-      expect(brokers.maxUnavailable()).toBe(1);
+      expect(brokers.replacementOrder()).toEqual([]);
+      expect(brokers.maxUnavailable()).toBe(0);
       expect(addresses.unreachable).toEqual([]);
       expect(addresses.withoutAny).toEqual({});
+      const headless = NAME_PODS.map((n) => `${n}.name-service.default.svc:9876`).join(';');
+      expect(standIn.config.get('namesrvAddr')).toBe(headless);
       expect(await claimUids(sys)).toEqual(claims);
 
       const sts = (await sys.list('statefulsets')).find((s) => s.metadata!.name === 'name-service');
       expect(sts?.spec.serviceName).toBe('name-service');
       const pods = await sys.list<V1Pod>('pods', 'default', 'app=name_service');
       expect(pods.map((p) => [p.metadata!.name, p.spec!.subdomain]).sort()).toEqual(NAME_PODS.map((n) => [n, 'name-service']));
-      expect((await sys.parent('Broker', 'broker'))?.status?.nameServers).toBe(
-        NAME_PODS.map((n) => `${n}.name-service.default.svc:9876`).join(';'),
-      );
+      expect((await sys.parent('Broker', 'broker'))?.status?.nameServers).toBe(headless);
       expect((await sys.list('services')).map((s) => s.metadata!.name).filter((n) => /^name-service-\d$/.test(n!))).toEqual([]);
       expect(
         (await sys.parent('NameService', 'name-service'))?.metadata?.annotations?.['rocketmq.apache.org/pod-services'],

@@ -1,7 +1,9 @@
-// Changes that restart pods: name servers and brokers are replaced one at a time, brokers only once
-// the name servers they are told about are Ready, replicas before their masters, and a roll goes on
-// after the hook service dies in the middle of it.
+// Changes that restart pods, and one that must not: name servers and brokers are replaced one at a
+// time, replicas before their masters, and a roll goes on after the hook service dies in the middle
+// of it; a grown NameService restarts no broker, whose running brokers are sent the new list only
+// once the new name server is Ready.
 import { systemSkipReason } from './support/binaries.js';
+import { startFakeBroker, type FakeBroker } from '../rocketmq/fake-broker.js';
 import { expectNothingDeletedSince, expectSteadyState } from './support/checks.js';
 import { PodTimeline } from './support/pod-timeline.js';
 import { systemPerFile } from './support/system.js';
@@ -13,6 +15,11 @@ const BROKER_PODS = ['broker-0-replica-1-0', 'broker-0-master-0', 'broker-1-repl
 (skip ? describe.skip : describe)('rolling updates', () => {
   const system = systemPerFile('rolling updates');
   let since: number;
+  let standIn: FakeBroker | undefined;
+
+  afterAll(async () => {
+    await standIn?.close();
+  });
 
   beforeAll(async () => {
     const sys = system();
@@ -54,35 +61,84 @@ const BROKER_PODS = ['broker-0-replica-1-0', 'broker-0-master-0', 'broker-1-repl
   }
 
   it(
-    'a NameService that grows restarts no name server, and brokers restart only once the new name server is Ready, one at a time, replicas first',
+    'a NameService that grows restarts no name server and no broker: once the new name server is Ready, a runner Job sends running brokers the new list',
     async () => {
       const sys = system();
+      const nameServersOf = (size: number) =>
+        Array.from({ length: size }, (_, i) => `name-service-${i}.name-service.default.svc:9876`).join(';');
+      // There are no real brokers here: one stand-in answers for every broker pod's DNS name.
+      standIn = await startFakeBroker({ brokerName: 'broker-0', clusterName: 'broker', namesrvAddr: nameServersOf(3) });
+      sys.kubelet.brokers.set('default', standIn.address);
+      const updateJobs = async () => sys.list('jobs', 'default', 'rocketmq.apache.org/name-server-update=broker');
+      type ConfigMap = { metadata: { name: string; annotations?: Record<string, string> }; data: Record<string, string> };
+      const brokerConf = async () => (await sys.list<ConfigMap>('configmaps')).find((c) => c.metadata.name === 'broker-broker-conf');
+      const templatesBefore = (await sys.list('statefulsets', 'default', 'app.kubernetes.io/component=broker')).map((s) => [
+        s.metadata!.name,
+        JSON.stringify(s.spec.template),
+      ]);
+
       sys.plane.heldClaims.add('default/namesrv-storage-name-service-3');
-      const names = await PodTimeline.start(sys, ['name-service-0', 'name-service-1', 'name-service-2']);
+      const names = await PodTimeline.start(sys, ['name-service-0', 'name-service-1', 'name-service-2', 'name-service-3']);
       const brokers = await PodTimeline.start(sys, BROKER_PODS);
       await sys.kubectlOk(['patch', 'nameservice', 'name-service', '--type=merge', '-p', '{"spec":{"size":4}}']);
-      // name-service-3 waits for its volume: it exists but is not Ready.
+      // name-service-3 waits for its volume: it exists but is not Ready. Brokers are told nothing yet.
       try {
         await sys.waitFor('name-service-3 created', async () =>
           (await sys.list('pods')).some((p) => p.metadata!.name === 'name-service-3'),
         );
         await new Promise((r) => setTimeout(r, 25_000));
-        expect({ restartedBeforeNameServerReady: brokers.replacementOrder() }).toEqual({ restartedBeforeNameServerReady: [] });
+        expect({
+          jobs: (await updateJobs()).map((j) => j.metadata!.name),
+          configMap: (await brokerConf())?.data.namesrvAddr,
+          sent: standIn.configUpdates,
+          replaced: brokers.replacementOrder(),
+        }).toEqual({ jobs: [], configMap: nameServersOf(3), sent: [], replaced: [] });
       } finally {
         sys.plane.heldClaims.clear();
       }
       await sys.waitFor('4 name servers Ready', async () => (await sys.parent('NameService', 'name-service'))?.status?.readyReplicas === 4);
-      // The Broker takes the new list at its next sync after the NameService reports it: only then does the roll start.
-      await sys.waitFor('brokers given 4 name servers', async () => {
-        const listed = (await sys.parent('Broker', 'broker'))?.status?.nameServers;
-        return typeof listed === 'string' && listed.split(';').length === 4;
+
+      // The Broker takes the new list at its next sync after the NameService reports it: the ConfigMap
+      // has it at once, and a runner Job (run for real by the job kubelet) sends it to every broker.
+      const update = await sys.waitFor(
+        'the new list applied to running brokers',
+        async () => {
+          const status = (await sys.parent('Broker', 'broker'))?.status;
+          const applied = status?.nameServerUpdate as { phase: string; nameServers: string; job: string } | undefined;
+          return applied?.phase === 'Applied' && applied.nameServers === nameServersOf(4) && applied;
+        },
+        3 * MINUTE,
+      );
+      expect((await brokerConf())?.data.namesrvAddr).toBe(nameServersOf(4));
+      const created = sys
+        .writesSince(since)
+        .filter((w) => w.verb === 'create' && w.resource === 'jobs' && w.name?.startsWith('broker-namesrv-'));
+      expect(created.map((w) => w.name)).toEqual([update.job]);
+      expect(created[0].at).toBeGreaterThan(names.firstReadyAt('name-service-3')!);
+      const run = sys.kubelet.exits.filter((e) => e.job === update.job);
+      expect(run.map((e) => e.code)).toEqual([0]);
+      expect(run[0].args).toEqual([
+        'set-name-servers',
+        `--namesrv=${nameServersOf(4)}`,
+        `--broker-addr=${BROKER_PODS.map((p) => `${p}.broker-brokers.default.svc:10911`).join(',')}`,
+      ]);
+      expect(standIn.config.get('namesrvAddr')).toBe(nameServersOf(4));
+      expect(standIn.configUpdates.every((u) => u === `namesrvAddr=${nameServersOf(4)}\n`)).toBe(true);
+      // Its work observed, the Job goes; the ConfigMap keeps the mark.
+      await sys.waitFor('the update Job removed', async () => (await updateJobs()).length === 0);
+      expect((await brokerConf())?.metadata.annotations).toMatchObject({
+        'rocketmq.apache.org/name-servers-applied': nameServersOf(4),
+        'rocketmq.apache.org/name-servers-applied-by': update.job,
       });
-      await brokerRollDone();
+
       await Promise.all([names.stop(), brokers.stop()]);
       expect(names.replacementOrder()).toEqual([]);
-      expect(brokers.replacementOrder().sort()).toEqual([...BROKER_PODS].sort());
-      expect(brokers.maxUnavailable()).toBe(1);
-      expectReplicasFirst(brokers.replacementOrder());
+      expect(brokers.replacementOrder()).toEqual([]);
+      const templatesAfter = (await sys.list('statefulsets', 'default', 'app.kubernetes.io/component=broker')).map((s) => [
+        s.metadata!.name,
+        JSON.stringify(s.spec.template),
+      ]);
+      expect(templatesAfter).toEqual(templatesBefore);
       await expectSteadyState(sys);
     },
     8 * MINUTE,

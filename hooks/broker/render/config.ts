@@ -1,11 +1,12 @@
-// Each broker's broker.conf: the user's broker-common.conf, then spec.properties, then the lines
-// that make the broker who it is, which therefore win.
+// Each broker's broker.conf: the user's broker-common.conf, then spec.properties, then the
+// operator's lines (metrics exporter, the broker's identity), which therefore win.
 import { ErrorCode, HookError, InvalidSpecError } from '../../core/errors.js';
 import type { KubeObject } from '../../core/metacontroller.js';
 import { commonLabels } from '../../k8s/labels.js';
 import type { BrokerMember } from '../members.js';
 import { brokerConfigMapName } from '../names.js';
 import { COMMON_CONF_FILE } from '../userconfig.js';
+import { METRICS_KEYS, metricsConfLines } from './metrics.js';
 
 export type MasterRole = 'ASYNC_MASTER' | 'SYNC_MASTER';
 const MASTER_ROLES: readonly string[] = ['ASYNC_MASTER', 'SYNC_MASTER'];
@@ -17,12 +18,20 @@ const IDENTITY_KEYS = [...OPERATOR_KEYS, 'brokerClusterName', 'brokerRole'];
 
 const PROPERTY_KEY = /^[A-Za-z][A-Za-z0-9._-]*$/;
 
-/** Rejects properties that could not be written as one `key=value` line or that the operator owns. */
-export function checkProperties(name: string, properties: Record<string, string> | undefined): void {
+/**
+ * Rejects properties that could not be written as one `key=value` line or that the operator owns
+ * (the exporter's keys while it serves metrics).
+ */
+export function checkProperties(name: string, properties: Record<string, string> | undefined, servesMetrics: boolean): void {
   const details: string[] = [];
   for (const [key, value] of Object.entries(properties ?? {})) {
     if (!PROPERTY_KEY.test(key)) details.push(`spec.properties.${key}: a broker property name holds letters, digits, '.', '_' and '-'`);
     else if (OPERATOR_KEYS.includes(key)) details.push(`spec.properties.${key}: is set by the operator for each broker; remove it`);
+    else if (servesMetrics && METRICS_KEYS.includes(key)) {
+      details.push(
+        `spec.properties.${key}: is set from spec.metrics; remove it, or set spec.metrics.enabled: false to configure the exporter here`,
+      );
+    }
     if (/[\r\n]/.test(value)) details.push(`spec.properties.${key}: must be a single line`);
   }
   if (properties?.brokerRole !== undefined && !MASTER_ROLES.includes(properties.brokerRole)) {
@@ -96,6 +105,8 @@ export interface BrokerConfInput {
   storeRoot: string;
   /** Authentication settings without secrets; after the user's, so they win. */
   aclProperties?: Record<string, string>;
+  /** The Prometheus exporter's port, when the broker serves metrics. */
+  metricsPort?: number;
 }
 
 export function brokerConf({
@@ -106,6 +117,7 @@ export function brokerConf({
   properties = {},
   storeRoot,
   aclProperties = {},
+  metricsPort,
 }: BrokerConfInput): string {
   const identity = {
     brokerClusterName: clusterName,
@@ -117,6 +129,7 @@ export function brokerConf({
   return [
     `# ${member.statefulSet}, generated from ${COMMON_CONF_FILE}, spec.properties and the broker's place in the cluster`,
     ...sharedLines(commonConf, properties),
+    ...(metricsPort === undefined ? [] : metricsConfLines(metricsPort)),
     ...Object.entries({ ...aclProperties, ...identity }).map(([key, value]) => `${key}=${value}`),
     '',
   ].join('\n');
@@ -145,11 +158,25 @@ function sharedLines(commonConf: string | undefined, properties: Record<string, 
 
 let lastShared: { commonConf: string | undefined; key: string; lines: string[] } | undefined;
 
-export function renderBrokerConfigMap(name: string, namespace: string, data: Record<string, string>): KubeObject {
+/**
+ * The broker ConfigMap: each broker's broker.conf under `<statefulset>.conf`, the name-server list
+ * under `namesrvAddr`, and in annotations what the name-server update must remember.
+ */
+export function renderBrokerConfigMap(
+  name: string,
+  namespace: string,
+  data: Record<string, string>,
+  annotations: Record<string, string> = {},
+): KubeObject {
   return {
     apiVersion: 'v1',
     kind: 'ConfigMap',
-    metadata: { name: brokerConfigMapName(name), namespace, labels: commonLabels('broker', name) },
+    metadata: {
+      name: brokerConfigMapName(name),
+      namespace,
+      labels: commonLabels('broker', name),
+      ...(Object.keys(annotations).length > 0 ? { annotations } : {}),
+    },
     data,
   };
 }

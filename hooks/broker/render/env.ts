@@ -1,5 +1,5 @@
 import type { V1EnvVar } from '@kubernetes/client-node';
-import type { ImageFlavor } from '../../rocketmq-pods/image.js';
+import { type ImageFlavor, NAME_SERVER_LIST_VARIABLE } from '../../rocketmq-pods/image.js';
 import { heapFlags, jvmOptionsForLimit, withJvmFlags } from '../../rocketmq-pods/jvm.js';
 import type { BrokerMember } from '../members.js';
 
@@ -10,10 +10,16 @@ function jvmFlags(memoryLimit: string | undefined, flavor: ImageFlavor): string 
   return flavor.brokerMemoryVariable === 'BROKER_MEM' ? heapFlags(memoryLimit) : jvmOptionsForLimit(memoryLimit);
 }
 
+/** Where brokers read their name-server list when their container starts: a key of a ConfigMap. */
+export interface NameServersSource {
+  configMap: string;
+  key: string;
+}
+
 export interface BrokerEnvInput {
   clusterName: string;
   member: BrokerMember;
-  nameServers: string;
+  nameServers: NameServersSource;
   memoryLimit?: string;
   flavor: ImageFlavor;
   userEnv?: V1EnvVar[];
@@ -24,7 +30,11 @@ export interface BrokerEnvInput {
 /**
  * The env contract of the original broker image (its start script builds broker.conf from it), then
  * the user's entries. A user entry replaces the operator's of the same name rather than repeating
- * it, since a list with a name twice cannot be applied server-side.
+ * it, since a list with a name twice cannot be applied server-side. The name-server list comes from a
+ * ConfigMap key rather than a value: a new list then changes no pod template (running brokers are
+ * sent it, see name-server-update.ts), and a broker container that starts later starts with the
+ * current list. It is read into NAME_SERVER_LIST_VARIABLE, which the start command turns into
+ * NAMESRV_ADDR.
  */
 export function brokerEnv({ member, ...shared }: BrokerEnvInput): V1EnvVar[] {
   return brokerEnvRenderer(shared)(member);
@@ -44,7 +54,13 @@ export function brokerEnvRenderer({
 }: Omit<BrokerEnvInput, 'member'>): (member: BrokerMember) => V1EnvVar[] {
   const userNames = new Set(userEnv.map((e) => e.name));
   const own = (entry: V1EnvVar) => (userNames.has(entry.name) ? undefined : entry);
-  const nameServerEntry = own({ name: 'NAMESRV_ADDR', value: nameServers });
+  // The user's own NAMESRV_ADDR is what the brokers run with: the operator's list is then left out.
+  const nameServerEntry = userNames.has('NAMESRV_ADDR')
+    ? undefined
+    : own({
+        name: NAME_SERVER_LIST_VARIABLE,
+        valueFrom: { configMapKeyRef: { name: nameServers.configMap, key: nameServers.key } },
+      });
   const clusterEntry = own({ name: 'BROKER_CLUSTER_NAME', value: clusterName });
   const podIpEntry = own({ name: 'POD_IP', valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'status.podIP' } } });
   const after = [

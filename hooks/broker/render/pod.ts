@@ -11,17 +11,37 @@ import { markPruned, prune } from '../../k8s/prune.js';
 import { canonicalResources } from '../../k8s/quantity.js';
 import type { Storage } from '../../k8s/storage.js';
 import type { BrokerSpec } from '../../schema/types.js';
-import type { BrokerMember } from '../members.js';
+import type { BrokerMember, BrokerRole } from '../members.js';
 import { clusterNameOf } from '../../rocketmq-pods/cluster.js';
-import { BROKER_NAME_LABEL, brokerConfigKey, brokerConfigMapName, brokerPodSelector, memberPodSelector } from '../names.js';
+import {
+  BROKER_NAME_LABEL,
+  BROKER_ROLE_LABEL,
+  brokerConfigKey,
+  brokerRoleLabel,
+  brokerConfigMapName,
+  brokerPodSelector,
+  memberPodSelector,
+  NAMESRV_ADDR_KEY,
+} from '../names.js';
 import { brokerEnvRenderer } from './env.js';
+import { brokerMetricsPort, METRICS_PORT_NAME } from './metrics.js';
 
 export const BROKER_PORTS = { vip: 10909, main: 10911, ha: 10912 } as const;
+
+/** The ports a broker pod listens on, by their port names: RocketMQ's, and the exporter's when it serves metrics. */
+export function brokerPorts(metricsPort: number | undefined): Record<string, number> {
+  return metricsPort === undefined ? BROKER_PORTS : { ...BROKER_PORTS, [METRICS_PORT_NAME]: metricsPort };
+}
 
 /** Hash of the broker's broker.conf, so a configuration change changes the pod template. */
 export const CONFIG_HASH_ANNOTATION = 'rocketmq.apache.org/config-hash';
 /** Hash of the whole desired template: the observed one carries it, so comparing needs no field-by-field diff. */
 export const TEMPLATE_HASH_ANNOTATION = 'rocketmq.apache.org/template-hash';
+/**
+ * Only for images whose brokers read namesrvAddr at start alone (before 4.9.4): the list they must
+ * start with, so a new list changes the template and brokers roll onto it one at a time.
+ */
+export const RESTART_NAME_SERVERS_ANNOTATION = 'rocketmq.apache.org/name-servers';
 
 const CONFIG_VOLUME = 'rocketmq-broker-conf';
 
@@ -94,6 +114,21 @@ function groupAntiAffinity(name: string, member: BrokerMember) {
   };
 }
 
+/**
+ * Masters of different groups prefer different nodes, so one node failure stops writes to at most
+ * one group. A preference only: a cluster with fewer nodes than groups still schedules every master.
+ */
+function masterSpread(name: string) {
+  return [
+    {
+      maxSkew: 1,
+      topologyKey: 'kubernetes.io/hostname',
+      whenUnsatisfiable: 'ScheduleAnyway',
+      labelSelector: { matchLabels: { ...brokerPodSelector(name), [BROKER_ROLE_LABEL]: brokerRoleLabel('MASTER') } },
+    },
+  ];
+}
+
 /** Renders the pod template of each member of one Broker, from its broker.conf. */
 export type BrokerPodRenderer = (member: BrokerMember, conf: string) => PodTemplate;
 
@@ -108,8 +143,12 @@ const PER_MEMBER = ['per member'];
  * resources, volumes, security contexts, the user's env and scheduling fields): that part is built
  * and pruned once, and each member's template only adds its labels, hashes, env, mounts and
  * anti-affinity. The templates share those parts, which nothing changes after rendering.
+ *
+ * The name-server list is not in them: brokers read it from the ConfigMap (NAMESRV_ADDR), unless
+ * `restartOnNameServers` gives it for brokers that must restart to take a new one
+ * (RESTART_NAME_SERVERS_ANNOTATION).
  */
-export function brokerPodRenderer(parent: BrokerParent, nameServers: string, storage: Storage): BrokerPodRenderer {
+export function brokerPodRenderer(parent: BrokerParent, storage: Storage, restartOnNameServers?: string): BrokerPodRenderer {
   const { name, spec } = parent;
   const flavor = imageFlavor(spec.brokerImage, spec.imageFlavor);
   const resources = canonicalResources(spec.resources);
@@ -121,7 +160,7 @@ export function brokerPodRenderer(parent: BrokerParent, nameServers: string, sto
   ];
   const envOf = brokerEnvRenderer({
     clusterName: clusterNameOf(name, spec),
-    nameServers,
+    nameServers: { configMap: brokerConfigMapName(name), key: NAMESRV_ADDR_KEY },
     memoryLimit: resources?.limits?.memory,
     flavor,
     userEnv: prune(spec.env),
@@ -134,7 +173,11 @@ export function brokerPodRenderer(parent: BrokerParent, nameServers: string, sto
     command: brokerCommand(spec, flavor),
     resources,
     env: PER_MEMBER,
-    ports: Object.entries(BROKER_PORTS).map(([portName, port]) => ({ name: portName, containerPort: port, protocol: 'TCP' })),
+    ports: Object.entries(brokerPorts(brokerMetricsPort(spec))).map(([portName, port]) => ({
+      name: portName,
+      containerPort: port,
+      protocol: 'TCP',
+    })),
     securityContext: spec.containerSecurityContext ?? DEFAULT_CONTAINER_SECURITY_CONTEXT,
     volumeMounts: PER_MEMBER,
     // Readiness only: a broker replaying its commit log after a crash must not be killed for being slow.
@@ -142,18 +185,28 @@ export function brokerPodRenderer(parent: BrokerParent, nameServers: string, sto
     lifecycle: STOP_JVMS_LIFECYCLE,
   });
   const userAffinity = spec.affinity ?? undefined;
-  const sharedSpec = prune({
-    ...passThroughPodFields(spec),
-    affinity: userAffinity ?? PER_MEMBER,
-    hostNetwork: spec.hostNetwork || undefined,
-    dnsPolicy: spec.hostNetwork ? 'ClusterFirstWithHostNet' : undefined,
-    securityContext: spec.securityContext ?? defaultPodSecurityContext(flavor),
-    containers: PER_MEMBER,
-    volumes,
-  });
+  const sharedSpecWith = (topologySpreadConstraints: unknown) =>
+    prune({
+      ...passThroughPodFields(spec),
+      topologySpreadConstraints,
+      affinity: userAffinity ?? PER_MEMBER,
+      hostNetwork: spec.hostNetwork || undefined,
+      dnsPolicy: spec.hostNetwork ? 'ClusterFirstWithHostNet' : undefined,
+      securityContext: spec.securityContext ?? defaultPodSecurityContext(flavor),
+      containers: PER_MEMBER,
+      volumes,
+    });
+  // The user's list, even an empty one, replaces the default spread of masters.
+  const sharedSpecs: Record<BrokerRole, Record<string, unknown>> = {
+    MASTER: sharedSpecWith(spec.topologySpreadConstraints ?? masterSpread(name)),
+    SLAVE: sharedSpecWith(spec.topologySpreadConstraints),
+  };
   const common = commonLabels('broker', name);
   // Annotations the user gives with nothing to prune are used as they are; others are pruned with each template's.
-  const userAnnotations = { ...spec.podAnnotations };
+  const userAnnotations: Record<string, string> = {
+    ...spec.podAnnotations,
+    ...(restartOnNameServers === undefined ? {} : { [RESTART_NAME_SERVERS_ANNOTATION]: restartOnNameServers }),
+  };
   const cleanAnnotations = prune(userAnnotations) === userAnnotations;
   const { dataRoot, brokerConfigPath } = flavor;
 
@@ -173,34 +226,39 @@ export function brokerPodRenderer(parent: BrokerParent, nameServers: string, sto
     if ((container.env as V1EnvVar[]).length === 0) delete container.env;
     return {
       metadata: {
-        labels: { ...common, ...memberPodSelector(name, member), [BROKER_NAME_LABEL]: member.brokerName },
+        labels: {
+          ...common,
+          ...memberPodSelector(name, member),
+          [BROKER_NAME_LABEL]: member.brokerName,
+          [BROKER_ROLE_LABEL]: brokerRoleLabel(member.role),
+        },
         annotations: cleanAnnotations ? annotations : prune(annotations),
       },
       // Keys keep their places: affinity (unless the user's was pruned away) and containers are in the shared part.
-      spec:
-        userAffinity === undefined
-          ? { ...sharedSpec, affinity: groupAntiAffinity(name, member), containers: [container] }
-          : { ...sharedSpec, containers: [container] },
+      spec: {
+        ...sharedSpecs[member.role],
+        ...(userAffinity === undefined ? { affinity: groupAntiAffinity(name, member) } : {}),
+        containers: [container],
+      },
     };
   };
   // The template hash is of the template's JSON. With more than a few members, that text is
-  // serialized once, with markers, and each member's strings are put in its place.
+  // serialized once per role (the role decides labels and spread), with markers, and each
+  // member's strings are put in its place.
   let rendered = 0;
-  let templateText: ((values: string[]) => string | undefined) | undefined;
-  const textTemplate = () =>
+  const templateTexts = new Map<BrokerRole, ((values: string[]) => string | undefined) | undefined>();
+  const textTemplate = (role: BrokerRole) =>
     jsonTextTemplate(
       ([statefulSet, brokerName, brokerId, configHash]) =>
-        build(
-          { statefulSet, pod: `${statefulSet}-0`, group: 0, brokerName, brokerId: brokerId as unknown as number, role: 'MASTER' },
-          configHash,
-        ),
+        build({ statefulSet, pod: `${statefulSet}-0`, group: 0, brokerName, brokerId: brokerId as unknown as number, role }, configHash),
       4,
     );
 
   return (member, conf) => {
     const configHash = shortHash(conf);
     const template = build(member, configHash);
-    if (++rendered === TEXT_TEMPLATE_AFTER) templateText = textTemplate();
+    if (++rendered >= TEXT_TEMPLATE_AFTER && !templateTexts.has(member.role)) templateTexts.set(member.role, textTemplate(member.role));
+    const templateText = templateTexts.get(member.role);
     const text = templateText?.([member.statefulSet, member.brokerName, String(member.brokerId), configHash]) ?? JSON.stringify(template);
     template.metadata.annotations[TEMPLATE_HASH_ANNOTATION] = shortTextHash(text);
     return markPruned(template);

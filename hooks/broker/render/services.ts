@@ -1,11 +1,15 @@
 import type { KubeObject } from '../../core/metacontroller.js';
 import { commonLabels } from '../../k8s/labels.js';
 import { brokerDisruptionBudgetName, brokerPodSelector, brokerServiceName } from '../names.js';
-import { BROKER_PORTS } from './pod.js';
+import { brokerPorts } from './pod.js';
 import { renderDisruptionBudget } from '../../k8s/disruption-budget.js';
 
-/** Headless Service: every broker pod gets `<pod>.<service>.<namespace>.svc`, Ready or not. */
-export function renderBrokerService(name: string, namespace: string): KubeObject {
+/**
+ * Headless Service: every broker pod gets `<pod>.<service>.<namespace>.svc`, Ready or not. It also
+ * carries the metrics port rather than a Service of its own: it selects exactly this Broker's pods
+ * and, being headless, lists each pod as a scrape target.
+ */
+export function renderBrokerService(name: string, namespace: string, metricsPort: number | undefined): KubeObject {
   return {
     apiVersion: 'v1',
     kind: 'Service',
@@ -14,7 +18,12 @@ export function renderBrokerService(name: string, namespace: string): KubeObject
       clusterIP: 'None',
       publishNotReadyAddresses: true,
       selector: brokerPodSelector(name),
-      ports: Object.entries(BROKER_PORTS).map(([portName, port]) => ({ name: portName, port, targetPort: port, protocol: 'TCP' })),
+      ports: Object.entries(brokerPorts(metricsPort)).map(([portName, port]) => ({
+        name: portName,
+        port,
+        targetPort: port,
+        protocol: 'TCP',
+      })),
     },
   };
 }

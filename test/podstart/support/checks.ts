@@ -2,6 +2,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { V1ConfigMap } from '@kubernetes/client-node';
+import { imageFlavor } from '../../../hooks/rocketmq-pods/image.js';
 import { RocketMQAdmin } from '../../../hooks/rocketmq/admin.js';
 import { parseConfigLines } from '../../../hooks/rocketmq/properties.js';
 import type { PodCluster } from './cluster.js';
@@ -15,9 +16,10 @@ export function lastFlag(args: string[], prefix: string): string | undefined {
     ?.slice(prefix.length);
 }
 
-/** The broker.conf the pod mounts, from the rendered ConfigMap. */
+/** The broker.conf the pod mounts where its image reads it, from the rendered ConfigMap. */
 export function renderedBrokerConf(cluster: PodCluster, pod: Pod): Record<string, string> {
-  const mount = pod.container.volumeMounts!.find((m) => m.mountPath === '/etc/rocketmq/broker.conf')!;
+  const path = imageFlavor(pod.container.image!).brokerConfigPath;
+  const mount = pod.container.volumeMounts!.find((m) => m.mountPath === path)!;
   const volume = pod.definition.spec.volumes!.find((v) => v.name === mount.name)!;
   const configMap = cluster.rendered.find(
     (o) => o.kind === 'ConfigMap' && o.metadata.name === volume.configMap!.name,
@@ -86,4 +88,38 @@ export async function brokerIdentity(broker: Pod): Promise<Record<string, string
 export function abortMarker(broker: Pod): boolean {
   const store = broker.container.volumeMounts!.find((m) => m.mountPath.endsWith('/store'))!;
   return existsSync(join(broker.volumePath(store.name), store.subPath ?? '', 'abort'));
+}
+
+/** Creates a topic on the broker and waits until the name server has its route. */
+export async function createTopic(broker: Pod, nameServer: Pod, topic: string): Promise<void> {
+  const admin = new RocketMQAdmin({ nameServers: `${nameServer.address}:9876`, timeoutMs: 5000 });
+  try {
+    await admin.createOrUpdateTopic(`${broker.address}:10911`, { topicName: topic, readQueueNums: 4, writeQueueNums: 4 });
+    for (let tries = 0; !(await admin.topicRoute(topic).catch(() => undefined)); tries++) {
+      if (tries > 100) throw new Error(`${topic} never reached the name server at ${nameServer.address}`);
+      await sleep(200);
+    }
+  } finally {
+    admin.close();
+  }
+}
+
+export interface Scrape {
+  contentType: string;
+  text: string;
+  /** The names of the samples served (histograms as their _bucket, _sum and _count series). */
+  names: Set<string>;
+}
+
+/** GET /metrics of a pod's exporter, as Prometheus scrapes it. */
+export async function scrapeMetrics(pod: Pod, port: number): Promise<Scrape> {
+  const response = await fetch(`http://${pod.address}:${port}/metrics`, { signal: AbortSignal.timeout(10_000) });
+  if (!response.ok) throw new Error(`${pod.name}: GET /metrics answered ${response.status}`);
+  const text = await response.text();
+  const names = new Set<string>();
+  for (const line of text.split('\n')) {
+    const name = /^([a-zA-Z_:][a-zA-Z0-9_:]*)[{ ]/.exec(line)?.[1];
+    if (name) names.add(name);
+  }
+  return { contentType: response.headers.get('content-type') ?? '', text, names };
 }

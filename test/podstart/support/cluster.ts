@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { V1ConfigMap, V1StatefulSet } from '@kubernetes/client-node';
+import type { V1ConfigMap, V1Deployment, V1StatefulSet } from '@kubernetes/client-node';
 import type { KubeObject } from '../../../hooks/core/metacontroller.js';
 import { parseManifests, renderManifests } from '../../../hooks/dry-run.js';
 import { layOutImage, type ImageFlavor } from './image.js';
@@ -21,8 +21,8 @@ export class PodCluster {
     readonly rendered: KubeObject[],
   ) {}
 
-  /** Renders the manifests with the hooks and prepares every pod of every StatefulSet they render. */
-  static async create(manifests: string, flavor: ImageFlavor): Promise<PodCluster> {
+  /** Renders the manifests with the hooks and prepares every pod of every StatefulSet they render, on the image its container names. */
+  static async create(manifests: string, flavors: ImageFlavor[]): Promise<PodCluster> {
     const objects = parseManifests(manifests);
     const results = renderManifests(objects, new Date());
     const failed = results.find((r) => r.error);
@@ -32,22 +32,33 @@ export class PodCluster {
     const bridge = new Bridge();
     const cluster = new PodCluster(dir, bridge, children);
     try {
-      const image = await layOutImage(flavor, join(dir, 'image'));
+      const images = await Promise.all(flavors.map((flavor, i) => layOutImage(flavor, join(dir, `image-${i}`))));
+      const imageOf = (name: string | undefined) => {
+        const image = images.find((i) => i.flavor.name === name);
+        if (!image) throw new Error(`no image laid out for ${name}; laid out: ${flavors.map((f) => f.name).join(', ')}`);
+        return image;
+      };
       const configMaps = new Map(
         [...objects, ...children].filter((o) => o.kind === 'ConfigMap').map((o) => [o.metadata.name, o as unknown as V1ConfigMap]),
       );
-      for (const statefulSet of children.filter((o) => o.kind === 'StatefulSet') as unknown as V1StatefulSet[]) {
-        const { metadata, spec } = statefulSet;
+      // A StatefulSet's pods are <name>-<i> with a DNS name under its Service; a Deployment's are named
+      // <name>-<i> here too, and have none.
+      const workloads = children.filter((o) => o.kind === 'StatefulSet' || o.kind === 'Deployment') as unknown as (
+        V1StatefulSet | V1Deployment
+      )[];
+      for (const { metadata, spec } of workloads) {
         for (let i = 0; i < (spec!.replicas ?? 1); i++) {
           const name = `${metadata!.name}-${i}`;
+          const claims = 'volumeClaimTemplates' in spec! ? (spec.volumeClaimTemplates ?? []) : [];
           const definition = {
             name,
             namespace: metadata!.namespace!,
             spec: spec!.template.spec!,
-            claims: (spec!.volumeClaimTemplates ?? []).map((c) => c.metadata!.name!),
+            claims: claims.map((c) => c.metadata!.name!),
           };
+          const image = imageOf(spec!.template.spec!.containers[0].image);
           cluster.pods.set(name, new Pod(definition, image, bridge.addPod(), join(dir, 'pods', name), configMaps));
-          cluster.serviceOf.set(name, spec!.serviceName!);
+          if ('serviceName' in spec! && spec.serviceName) cluster.serviceOf.set(name, spec.serviceName);
         }
       }
     } catch (error) {
@@ -67,8 +78,9 @@ export class PodCluster {
   hosts(): string {
     const lines = ['127.0.0.1 localhost'];
     for (const pod of this.pods.values()) {
-      const fqdn = `${pod.name}.${this.serviceOf.get(pod.name)}.${pod.definition.namespace}.svc`;
-      lines.push(`${pod.address} ${fqdn}.cluster.local ${fqdn} ${pod.name}`);
+      const service = this.serviceOf.get(pod.name);
+      const fqdn = service && `${pod.name}.${service}.${pod.definition.namespace}.svc`;
+      lines.push(fqdn ? `${pod.address} ${fqdn}.cluster.local ${fqdn} ${pod.name}` : `${pod.address} ${pod.name}`);
     }
     return `${lines.join('\n')}\n`;
   }

@@ -1,8 +1,9 @@
-// The root filesystem of an official apache/rocketmq image, laid out in a directory from the release
-// files in ../shared/upstream and the jars Maven fetches, as rocketmq-docker's Dockerfile builds it.
+// The root filesystem of a RocketMQ image, laid out in a directory from the release files in
+// ../shared/upstream and the jars Maven fetches, as the image's Dockerfile builds it: the official
+// apache/rocketmq images (rocketmq-docker) and the original operator's per-component images.
 import { chmodSync, chownSync, cpSync, existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { ensureRocketMQLib } from '../../support/rocketmq.js';
+import { ensureProxyLib, ensureRocketMQLib } from '../../support/rocketmq.js';
 
 /** The upstream files, beside the repository as the system tests find ../shared. */
 export const UPSTREAM = resolve(process.cwd(), '../shared/upstream');
@@ -21,6 +22,8 @@ export interface ImageFlavor {
   env: Record<string, string>;
   /** The image's USER. */
   user: number;
+  /** The image's own scripts: files under UPSTREAM, by the name the Dockerfile gives them in $ROCKETMQ_HOME/bin. */
+  scripts: Record<string, string>;
 }
 
 /** Where eclipse-temurin images keep their JDK (the official images' base). */
@@ -43,6 +46,56 @@ export function officialImage(version: '5.3.3' | '4.9.7'): ImageFlavor {
       ROCKETMQ_HOME: rocketmqHome,
     },
     user: ROCKETMQ_USER,
+    // The customize scripts replace runserver.sh and runbroker.sh.
+    scripts: {
+      'docker-entrypoint.sh': 'rocketmq-docker/scripts/docker-entrypoint.sh',
+      'runserver.sh': 'rocketmq-docker/scripts/runserver-customize.sh',
+      'runbroker.sh': 'rocketmq-docker/scripts/runbroker-customize.sh',
+    },
+  };
+}
+
+/** The original operator's images: one per component, its scripts, run as root from $ROCKETMQ_HOME/bin. */
+const ORIGINAL_COMPONENTS = {
+  broker: {
+    home: '/root/rocketmq/broker',
+    cmd: ['/bin/bash', './brokerStart.sh'],
+    scripts: {
+      'runbroker.sh': 'rocketmq-operator-images/broker/alpine/runbroker-customize.sh',
+      'brokerGenConfig.sh': 'rocketmq-operator-images/broker/alpine/brokerGenConfig.sh',
+      'brokerStart.sh': 'rocketmq-operator-images/broker/alpine/brokerStart.sh',
+    },
+  },
+  namesrv: {
+    home: '/root/rocketmq/nameserver',
+    cmd: ['/bin/bash', 'mqnamesrv'],
+    scripts: { 'runserver.sh': 'rocketmq-operator-images/namesrv/alpine/runserver-customize.sh' },
+  },
+};
+
+/**
+ * An image the original operator's Dockerfiles build for a release (its build scripts take the
+ * version), named as its images are. Its base image keeps the JDK elsewhere; the scripts find it
+ * from `javac` on the PATH, so the harness's JDK stand-in serves as well.
+ */
+export function originalOperatorImage(component: keyof typeof ORIGINAL_COMPONENTS, version: '4.9.7'): ImageFlavor {
+  const { home, cmd, scripts } = ORIGINAL_COMPONENTS[component];
+  return {
+    name: `apacherocketmq/rocketmq-${component}:${version}-alpine-operator-0.3.0`,
+    version,
+    rocketmqHome: home,
+    workingDir: `${home}/bin`,
+    entrypoint: [],
+    cmd,
+    env: {
+      PATH: `${JAVA_HOME}/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin`,
+      JAVA_HOME,
+      LANG: 'C.UTF-8',
+      ROCKETMQ_VERSION: version,
+      ROCKETMQ_HOME: home,
+    },
+    user: 0,
+    scripts,
   };
 }
 
@@ -96,6 +149,8 @@ export interface ImageLayout {
   template: string;
   /** Host directory mounted at $ROCKETMQ_HOME/lib: the release's classpath, from Maven Central. */
   lib: string;
+  /** The same for proxy containers (RocketMQ 5): the rocketmq-proxy jars and what they need. */
+  proxyLib?: string;
 }
 
 export async function layOutImage(flavor: ImageFlavor, dir: string): Promise<ImageLayout> {
@@ -115,18 +170,16 @@ export async function layOutImage(flavor: ImageFlavor, dir: string): Promise<Ima
   writeFileSync(join(root, JAVA_HOME, 'bin/java'), javaStandIn(join(REAL_JDK, 'bin/java')), { mode: 0o755 });
   writeFileSync(join(root, JAVA_HOME, 'bin/javac'), `#!/bin/sh\nexec ${REAL_JDK}/bin/javac "$@"\n`, { mode: 0o755 });
 
-  // As the Dockerfile does: the release, then the image's scripts into bin/, the customize scripts
-  // replacing runserver.sh and runbroker.sh, everything owned by the rocketmq user.
+  // As the Dockerfile does: the release, then the image's scripts into bin/, everything owned by the
+  // image's user.
   const home = join(root, flavor.rocketmqHome);
   cpSync(join(UPSTREAM, `rocketmq-${flavor.version}`), home, { recursive: true });
   mkdirSync(join(home, 'lib'));
-  const scripts = join(UPSTREAM, 'rocketmq-docker/scripts');
-  cpSync(join(scripts, 'docker-entrypoint.sh'), join(home, 'bin/docker-entrypoint.sh'));
-  cpSync(join(scripts, 'runserver-customize.sh'), join(home, 'bin/runserver.sh'));
-  cpSync(join(scripts, 'runbroker-customize.sh'), join(home, 'bin/runbroker.sh'));
-  chownTree(join(root, 'home/rocketmq'), flavor.user);
+  for (const [name, source] of Object.entries(flavor.scripts)) cpSync(join(UPSTREAM, source), join(home, 'bin', name));
+  chownTree(join(root, flavor.user === 0 ? 'root' : 'home/rocketmq'), flavor.user);
   for (const f of readdirSync(join(home, 'bin'))) chmodSync(join(home, 'bin', f), 0o755);
-  return { flavor, template: root, lib };
+  const proxyLib = flavor.version.startsWith('5.') ? await ensureProxyLib() : undefined;
+  return { flavor, template: root, lib, proxyLib };
 }
 
 function chownTree(path: string, id: number): void {

@@ -3,6 +3,7 @@
 // mountPaths, the pod's user, the resolved env, the rendered command; probes, preStop and SIGTERM as
 // the kubelet sends them.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { quantityToBytes } from '../../../hooks/k8s/quantity.js';
 import { chownSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { dirname, join } from 'node:path';
@@ -79,7 +80,7 @@ export class Pod {
     execFileSync('cp', ['-a', this.image.template, root]);
     writeFileSync(join(root, 'etc/hosts'), hosts);
     writeFileSync(join(root, 'etc/hostname'), `${this.name}\n`);
-    const mounts = [...this.systemMounts(), ...this.volumeMounts(run)];
+    const mounts = [...this.systemMounts(), this.cgroupMount(run), ...this.volumeMounts(run)];
     for (const m of mounts) {
       const target = join(root, m.target);
       if (statSync(m.source).isDirectory()) mkdirSync(target, { recursive: true });
@@ -300,12 +301,32 @@ export class Pod {
     return argv.map((arg) => expand(arg, this.env));
   }
 
+  /** The image's lib/: the release's jars, or for a proxy container the proxy's. */
+  private lib(): string {
+    if (this.container.name !== 'proxy') return this.image.lib;
+    if (!this.image.proxyLib) throw new Error(`pod ${this.name}: ${this.image.flavor.name} has no proxy`);
+    return this.image.proxyLib;
+  }
+
   private systemMounts(): Mount[] {
     return [
       ...HOST_DIRECTORIES.map((d) => ({ source: d, target: d, readOnly: true })),
       { source: '/etc', target: HOST_ETC, readOnly: true },
-      { source: this.image.lib, target: `${this.image.flavor.rocketmqHome}/lib`, readOnly: true },
+      { source: this.lib(), target: `${this.image.flavor.rocketmqHome}/lib`, readOnly: true },
     ];
+  }
+
+  /**
+   * What the container sees of its own cgroup (v2), as the runtime mounts it: the memory limit the
+   * images' scripts size the JVM from (the original's refuse to start without it), no CPU quota.
+   */
+  private cgroupMount(run: string): Mount {
+    const dir = join(run, 'cgroup');
+    mkdirSync(dir, { recursive: true });
+    const limit = this.container.resources?.limits?.memory;
+    writeFileSync(join(dir, 'memory.max'), `${limit === undefined ? 'max' : quantityToBytes(limit)}\n`);
+    writeFileSync(join(dir, 'cpu.max'), 'max 100000\n');
+    return { source: dir, target: '/sys/fs/cgroup', readOnly: true };
   }
 
   /** Every volumeMount, from a host directory per volume: claims kept across starts, the rest made afresh. */

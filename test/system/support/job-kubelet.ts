@@ -5,7 +5,8 @@
 // to the pod, so the API server applies the RBAC the hooks render. The runner reads its kube client
 // configuration with loadFromDefault(): the in-cluster files sit at fixed paths under
 // /var/run/secrets, so it gets the same server, CA and token through KUBECONFIG instead. Name
-// servers are real ones on loopback, reached through the svc-dns.ts preload. Status goes to the API
+// servers are real ones on loopback, reached through the svc-dns.ts preload; so are broker pods'
+// DNS names, where a test gives a namespace a stand-in broker. Status goes to the API
 // server as a kubelet reports it: Running with the process start, then Succeeded or Failed with
 // the container's exit code, so the real Job controller decides the Job's outcome.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -25,6 +26,8 @@ export interface RunnerExit {
   pod: string;
   namespace: string;
   job: string;
+  /** The container's arguments, as the Job rendered them. */
+  args: string[];
   code: number;
   output: string;
 }
@@ -44,6 +47,8 @@ export class JobKubelet {
     private readonly api: ApiServer,
     /** namespace → the loopback name server that stands for its NameService */
     readonly nameServers: Map<string, string>,
+    /** namespace → the loopback broker that stands for every broker pod there */
+    readonly brokers = new Map<string, string>(),
   ) {
     this.core = api.kubeConfig.makeApiClient(CoreV1Api);
   }
@@ -153,6 +158,8 @@ export class JobKubelet {
         ...(kubeconfig ? { KUBECONFIG: kubeconfig } : {}),
         NODE_OPTIONS: `--import=${PRELOAD}`,
         SYSTEM_TEST_NAMESERVERS: JSON.stringify(nameServers),
+        SYSTEM_TEST_BROKERS: JSON.stringify(Object.fromEntries(this.brokers)),
+        SYSTEM_TEST_JOB_NAMESPACE: namespace,
       },
     });
     this.running.set(pod.metadata!.uid!, child);
@@ -178,7 +185,7 @@ export class JobKubelet {
     child.once('close', (code, signal) => {
       this.running.delete(pod.metadata!.uid!);
       const exitCode = code ?? (signal ? 137 : 1);
-      this.exits.push({ pod: name, namespace, job: pod.metadata!.labels![JOB_LABEL], code: exitCode, output });
+      this.exits.push({ pod: name, namespace, job: pod.metadata!.labels![JOB_LABEL], args: container.args ?? [], code: exitCode, output });
       const finishedAt = new Date().toISOString();
       void this.status(pod, {
         phase: exitCode === 0 ? 'Succeeded' : 'Failed',

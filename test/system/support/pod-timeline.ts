@@ -117,6 +117,11 @@ export class PodTimeline {
     return replaced;
   }
 
+  /** When the pod was first seen Ready, if it was. */
+  firstReadyAt(name: string): number | undefined {
+    return this.samples.find((s) => s.pods.get(name)?.ready)?.at;
+  }
+
   /** Pod names in the order they were replaced. */
   replacementOrder(): string[] {
     return [...this.replacedAt()].sort((a, b) => a[1] - b[1]).map(([n]) => n);

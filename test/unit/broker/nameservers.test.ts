@@ -1,9 +1,15 @@
 import { parseManifests, renderManifests } from '../../../hooks/dry-run.js';
 import { FIXED_NOW } from '../../support/hook-requests.js';
-import { broker, brokerContainer, brokerCommonConfigMap, envOf, hooks, nameService, syncBroker } from './support.js';
+import { broker, brokerContainer, brokerCommonConfigMap, child, envOf, hooks, nameService, syncBroker } from './support.js';
 import { hookFailure } from '../../support/hook-requests.js';
 
-const nameServersOf = (response: ReturnType<typeof syncBroker>) => envOf(brokerContainer(response, 'broker-0-master')).NAMESRV_ADDR;
+/** The list brokers start with: NAMESRV_LIST comes from the broker ConfigMap's namesrvAddr. */
+function nameServersOf(response: ReturnType<typeof syncBroker>): string {
+  expect(envOf(brokerContainer(response, 'broker-0-master')).NAMESRV_LIST).toEqual({
+    configMapKeyRef: { name: 'broker-broker-conf', key: 'namesrvAddr' },
+  });
+  return child(response, 'ConfigMap', 'broker-broker-conf').data.namesrvAddr;
+}
 
 describe('Broker name-server discovery', () => {
   it('uses spec.nameServers as given, without looking for a NameService', () => {

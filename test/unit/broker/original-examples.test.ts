@@ -48,7 +48,11 @@ describe("the original operator's README examples", () => {
 
   it('mount data and configuration where the original images read them, and let their start script run', () => {
     const container = brokerContainer(readmeCluster(), 'broker-0-replica-1');
-    expect(container.command).toBeUndefined();
+    expect(container.command).toEqual([
+      '/bin/bash',
+      '-c',
+      'export NAMESRV_ADDR="${NAMESRV_LIST:-$NAMESRV_ADDR}" && exec /bin/bash ./brokerStart.sh',
+    ]);
     expect(container.volumeMounts).toEqual([
       { name: 'broker-storage', mountPath: '/root/logs', subPath: 'logs/broker-0-replica-1' },
       { name: 'broker-storage', mountPath: '/root/store', subPath: 'store/broker-0-replica-1' },
@@ -63,9 +67,9 @@ describe("the original operator's README examples", () => {
 
   it('keep the env contract of the original images, with the README BROKER_MEM instead of a derived heap', () => {
     const env = envOf(brokerContainer(readmeCluster(), 'broker-1-replica-1'));
-    expect(Object.keys(env)).toEqual(['NAMESRV_ADDR', 'BROKER_ID', 'BROKER_CLUSTER_NAME', 'BROKER_NAME', 'POD_IP', 'BROKER_MEM']);
+    expect(Object.keys(env)).toEqual(['NAMESRV_LIST', 'BROKER_ID', 'BROKER_CLUSTER_NAME', 'BROKER_NAME', 'POD_IP', 'BROKER_MEM']);
     expect(env).toMatchObject({
-      NAMESRV_ADDR: 'name-service-0.name-service.default.svc:9876',
+      NAMESRV_LIST: { configMapKeyRef: { name: 'broker-broker-conf', key: 'namesrvAddr' } },
       BROKER_ID: '1',
       BROKER_CLUSTER_NAME: 'broker',
       BROKER_NAME: 'broker-1',
@@ -94,7 +98,9 @@ describe("the original operator's README examples", () => {
       mountPath: '/root/store',
       subPath: 'store/broker-0-replica-2',
     });
-    expect(envOf(sts.spec.template.spec.containers[0]).NAMESRV_ADDR).toBe('192.168.130.33:9876');
+    expect(child(response, 'ConfigMap').data.namesrvAddr).toBe('192.168.130.33:9876');
+    // RocketMQ 4.5 brokers read namesrvAddr only when they start: the list is in their template, so a new one restarts them.
+    expect(sts.spec.template.metadata.annotations['rocketmq.apache.org/name-servers']).toBe('192.168.130.33:9876');
     expect(child(response, 'ConfigMap').data['broker-0-master.conf']).toContain('brokerRole=SYNC_MASTER\n');
   });
 

@@ -41,7 +41,7 @@ describe('Broker rendering', () => {
     });
   });
 
-  it('lets identity lines win over broker-common.conf and properties, and properties over broker-common.conf', () => {
+  it('lets the operator’s lines (metrics, identity) win over broker-common.conf and properties, and properties over broker-common.conf', () => {
     const conf =
       'brokerClusterName=other\nbrokerName = x\nbrokerId:7\nflushDiskType=SYNC_FLUSH\ndeleteWhen=04\nlistenPort=10911\nstorePathRootDir=/tmp\n';
     const response = syncBroker(
@@ -54,6 +54,9 @@ describe('Broker rendering', () => {
       'listenPort=10911',
       'deleteWhen=02',
       'fileReservedTime=72',
+      'metricsExporterType=PROM',
+      'metricsPromExporterHost=0.0.0.0',
+      'metricsPromExporterPort=5557',
       'brokerClusterName=broker',
       'brokerName=broker-0',
       'brokerId=0',
@@ -106,6 +109,8 @@ describe('Broker rendering', () => {
       expect(container.command[0]).toBe('sh');
       // The copy goes to the store volume: the root filesystem may be read-only.
       expect(container.command[2]).toContain('echo "brokerIP1=${POD_IP}" >> /home/rocketmq/store/broker.conf');
+      // The operator's list (NAMESRV_LIST, from the ConfigMap) is what the broker gets, unless the user set NAMESRV_ADDR.
+      expect(container.command[2]).toMatch(/^export NAMESRV_ADDR="\$\{NAMESRV_LIST:-\$NAMESRV_ADDR\}" && /);
       expect(container.command[2]).toMatch(
         /exec sh "\$ROCKETMQ_HOME\/bin\/mqbroker" -n "\$NAMESRV_ADDR" -c \/home\/rocketmq\/store\/broker.conf$/,
       );
@@ -121,10 +126,11 @@ describe('Broker rendering', () => {
   it("tells the original operator's images by their last path component under any registry, or by imageFlavor", () => {
     const layout = (spec: Record<string, unknown>) => {
       const container = brokerContainer(syncBroker(broker(spec)), 'broker-0-master');
-      return { command: container.command !== undefined, mem: Object.keys(envOf(container)).includes('BROKER_MEM') };
+      const start = container.command[2].endsWith('exec /bin/bash ./brokerStart.sh') ? 'brokerStart.sh' : 'mqbroker';
+      return { start, mem: Object.keys(envOf(container)).includes('BROKER_MEM') };
     };
-    const original = { command: false, mem: true };
-    const official = { command: true, mem: false };
+    const original = { start: 'brokerStart.sh', mem: true };
+    const official = { start: 'mqbroker', mem: false };
     for (const image of [
       'apacherocketmq/rocketmq-broker:4.5.0-alpine-operator-0.3.0',
       'docker.io/library/rocketmq-broker:4.5.0-alpine',

@@ -133,26 +133,46 @@ describe('Broker rollouts', () => {
     expect(data['broker-0-master.conf']).toBe(observedConf['broker-0-master.conf']);
   });
 
-  it('restarts when the name-server list changes in size, one pod at a time', () => {
+  it('restarts no broker when the name-server list changes: running brokers are sent it (name-server-update.test.ts)', () => {
     const running = runningCluster(SPEC);
     const grown = withParentSpec(running, SPEC, [settledNameService('name-service', 'default', 3)]);
     const response = hooks.sync(grown, FIXED_NOW);
-    expect(changedTemplates(grown, response)).toEqual(['broker-0-replica-1']);
+    expect(changedTemplates(grown, response)).toEqual([]);
     expect(String(response.status.nameServers).split(';')).toHaveLength(3);
   });
 
-  it('restarts no broker onto a grown name-server list before the NameService reports the new name servers Ready', () => {
-    const running = runningCluster(SPEC);
-    const scaling = settledNameService('name-service', 'default', 3);
-    const notYet = {
-      ...scaling,
-      metadata: { ...scaling.metadata, generation: 3 },
-      status: { observedGeneration: 3, replicas: 3, readyReplicas: 1 },
-    };
-    const response = hooks.sync(withParentSpec(running, SPEC, [notYet]), FIXED_NOW);
-    expect(changedTemplates(running, response)).toEqual([]);
-    expect(String(response.status.nameServers).split(';')).toHaveLength(1);
-  });
+  it.each(['apacherocketmq/rocketmq-broker:4.5.0-alpine-operator-0.3.0', 'apache/rocketmq:4.9.3'])(
+    'restarts %s brokers, which read the list only at start, one pod at a time when the list changes',
+    (brokerImage) => {
+      const spec = { ...SPEC, brokerImage };
+      const running = runningCluster(spec);
+      const grown = withParentSpec(running, spec, [settledNameService('name-service', 'default', 3)]);
+      const response = hooks.sync(grown, FIXED_NOW);
+      expect(changedTemplates(grown, response)).toEqual(['broker-0-replica-1']);
+      expect(children(response, 'Job')).toEqual([]);
+      expect(String(response.status.nameServers).split(';')).toHaveLength(3);
+      expect(response.status.nameServerUpdate).toBeUndefined();
+    },
+  );
+
+  it.each(['apache/rocketmq:5.3.0', 'apacherocketmq/rocketmq-broker:4.5.0-alpine-operator-0.3.0'])(
+    'changes nothing for %s before the NameService reports the new name servers Ready',
+    (brokerImage) => {
+      const spec = { ...SPEC, brokerImage };
+      const running = runningCluster(spec);
+      const scaling = settledNameService('name-service', 'default', 3);
+      const notYet = {
+        ...scaling,
+        metadata: { ...scaling.metadata, generation: 3 },
+        status: { observedGeneration: 3, replicas: 3, readyReplicas: 1 },
+      };
+      const response = hooks.sync(withParentSpec(running, spec, [notYet]), FIXED_NOW);
+      expect(changedTemplates(running, response)).toEqual([]);
+      expect(children(response, 'Job')).toEqual([]);
+      expect(child(response, 'ConfigMap')).toEqual((running.children!['ConfigMap.v1'] as any)['default/broker-broker-conf']);
+      expect(String(response.status.nameServers).split(';')).toHaveLength(1);
+    },
+  );
 
   it('restarts a broker that is down first, since that costs no availability', () => {
     const running = runningCluster(SPEC);

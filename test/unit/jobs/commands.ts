@@ -1,6 +1,11 @@
 // Arbitrary valid runner commands, for the property tests of the command line and the Job builder.
 import fc from 'fast-check';
-import type { CopyMetadataCommand, RunnerCommand, TopicTransferCommand } from '../../../hooks/jobs/runner-command.js';
+import type {
+  CopyMetadataCommand,
+  RunnerCommand,
+  SetNameServersCommand,
+  TopicTransferCommand,
+} from '../../../hooks/jobs/runner-command.js';
 
 /** Broker names and addresses go in comma-separated lists, and never hold a comma, a semicolon or edge spaces. */
 const brokerName = fc.stringMatching(/^[A-Za-z0-9_%|-]{1,20}$/);
@@ -47,4 +52,16 @@ export const topicTransferCommand: fc.Arbitrary<TopicTransferCommand> = fc.recor
   consumeTimeoutSeconds: fc.integer({ min: 1 }),
 });
 
-export const runnerCommand: fc.Arbitrary<RunnerCommand> = fc.oneof(copyMetadataCommand, topicTransferCommand);
+export const setNameServersCommand: fc.Arbitrary<SetNameServersCommand> = fc.record(
+  {
+    task: fc.constant('set-name-servers' as const),
+    nameServers: text,
+    brokerAddresses: fc.array(address, { minLength: 1, maxLength: 4 }),
+    timeoutMs: fc.integer({ min: 1 }),
+    attempts: fc.integer({ min: 1 }),
+    backoffMs: fc.integer({ min: 0 }),
+  },
+  { requiredKeys: ['task', 'nameServers', 'brokerAddresses'] },
+);
+
+export const runnerCommand: fc.Arbitrary<RunnerCommand> = fc.oneof(copyMetadataCommand, topicTransferCommand, setNameServersCommand);

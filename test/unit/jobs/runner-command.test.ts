@@ -44,7 +44,7 @@ describe('the runner command line', () => {
   });
 
   it.each([
-    [[], /^no command given; commands: copy-metadata, topic-transfer$/],
+    [[], /^no command given; commands: copy-metadata, topic-transfer, set-name-servers$/],
     [['move-everything'], /^unknown command move-everything;/],
     [['copy-metadata', 'extra'], /^unexpected argument extra$/],
     [['copy-metadata', '--bogus=x'], /^unknown option --bogus$/],
@@ -53,6 +53,9 @@ describe('the runner command line', () => {
     [['copy-metadata', '--target-addr=b:1'], /^give --source-broker or --source-addr$/],
     [['copy-metadata', '--source-addr=a:1', '--target-broker='], /^give --target-broker or --target-addr$/],
     [['copy-metadata', '--source-addr=a:1', '--target-broker=b'], /^--namesrv is needed to find brokers by name$/],
+    [['set-name-servers', '--broker-addr=b:10911'], /^missing --namesrv$/],
+    [['set-name-servers', '--namesrv=n:9876', '--broker-addr=,'], /^give at least one --broker-addr$/],
+    [['set-name-servers', '--namesrv=n:9876'], /^missing --broker-addr$/],
     [
       ['topic-transfer', '--mode=transfer', '--name='],
       /^missing --name, --namespace, --namesrv, --topic, --source, --target, --consume-timeout-seconds$/,
@@ -66,6 +69,20 @@ describe('the runner command line', () => {
     expect(error).toMatchObject({
       command: 'topic-transfer',
       usage: expect.stringMatching(/^usage: topic-transfer --mode=transfer\|rollback/),
+    });
+  });
+
+  it('reads a name-server list whole, semicolons included, and the broker addresses as a list', () => {
+    const args = toArgs({
+      task: 'set-name-servers',
+      nameServers: 'a:9876;b:9876',
+      brokerAddresses: ['p-0.s.ns.svc:10911', '10.0.0.7:10911'],
+    });
+    expect(args).toEqual(['set-name-servers', '--namesrv=a:9876;b:9876', '--broker-addr=p-0.s.ns.svc:10911,10.0.0.7:10911']);
+    expect(parseArgs(args)).toEqual({
+      task: 'set-name-servers',
+      nameServers: 'a:9876;b:9876',
+      brokerAddresses: ['p-0.s.ns.svc:10911', '10.0.0.7:10911'],
     });
   });
 

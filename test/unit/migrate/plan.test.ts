@@ -33,9 +33,9 @@ function original(overrides: Partial<NameServiceFound> = {}): Inventory {
 }
 
 const actions = (inventory: Inventory, replaceNameServers = false) =>
-  planMigration(inventory, { replaceNameServers }).map((s) => {
+  planMigration(inventory, { replaceNameServers, brokerReloadSeconds: 150 }).map((s) => {
     const a = s.action as Record<string, unknown>;
-    return [a.type, a.name ?? a.nameService ?? a.pod, a.mode ?? a.uid ?? a.pod].filter((v) => v !== undefined).join(' ');
+    return [a.type, a.name ?? a.nameService ?? a.pod ?? a.seconds, a.mode ?? a.uid ?? a.pod].filter((v) => v !== undefined).join(' ');
   });
 
 /** Marks every workload of the inventory as adopted, as a finished first run leaves it. */
@@ -73,7 +73,7 @@ describe('migrate plan', () => {
   });
 
   it('describes each step with the object it changes and why', () => {
-    const steps = planMigration(original(), { replaceNameServers: false });
+    const steps = planMigration(original(), { replaceNameServers: false, brokerReloadSeconds: 150 });
     expect(steps[0].description).toBe(
       'Stop the original operator: scale Deployment mq/rocketmq-operator to 0 replicas, so it changes nothing this operator adopts',
     );
@@ -100,14 +100,14 @@ describe('migrate plan', () => {
   it('refuses a Broker that may not restart, naming it and the fix', () => {
     const inventory = original();
     inventory.brokers[0].allowRestart = false;
-    expect(() => planMigration(inventory, { replaceNameServers: false })).toThrow(MigrationError);
-    expect(() => planMigration(inventory, { replaceNameServers: false })).toThrow(
+    expect(() => planMigration(inventory, { replaceNameServers: false, brokerReloadSeconds: 150 })).toThrow(MigrationError);
+    expect(() => planMigration(inventory, { replaceNameServers: false, brokerReloadSeconds: 150 })).toThrow(
       `Broker broker has spec.allowRestart false, but its pods must restart once to run this operator's template and name-server addresses: ` +
         `run kubectl -n mq patch broker broker --type=merge -p '{"spec":{"allowRestart":true}}', then migrate again`,
     );
   });
 
-  it('--replace-name-servers orphans the StatefulSet, moves pods from the highest, then moves clients back before removing the Services', () => {
+  it('--replace-name-servers orphans the StatefulSet, moves pods from the highest, then moves clients back and gives brokers time to reload before removing the Services', () => {
     expect(actions(adopted(original()), true).slice(4)).toEqual([
       'orphan-statefulset name-service',
       'wait-statefulset-replaced name-service',
@@ -115,6 +115,7 @@ describe('migrate plan', () => {
       'move-pod name-service name-service-0',
       'annotate name-service retiring',
       'wait-broker broker',
+      'pause 150',
       'wait-console console',
       'annotate name-service',
       'wait-pod-services-gone name-service',
@@ -158,6 +159,7 @@ describe('migrate plan', () => {
       replaceNameServers: false,
       oldOperatorNamespace: 'mq',
       timeoutSeconds: 600,
+      brokerReloadSeconds: 150,
     });
     expect(parseMigrateArgs(['-n', 'mq', '--replace-name-servers', '--old-operator-namespace', 'ops'])).toMatchObject({
       replaceNameServers: true,
@@ -166,5 +168,7 @@ describe('migrate plan', () => {
     expect(parseMigrateArgs(['--apply'])).toBeUndefined();
     expect(parseMigrateArgs(['-n', 'mq', '--force'])).toBeUndefined();
     expect(parseMigrateArgs(['-n', 'mq', '--timeout', '0'])).toBeUndefined();
+    expect(parseMigrateArgs(['-n', 'mq', '--broker-reload-seconds', '5'])).toMatchObject({ brokerReloadSeconds: 5 });
+    expect(parseMigrateArgs(['-n', 'mq', '--broker-reload-seconds', '-1'])).toBeUndefined();
   });
 });

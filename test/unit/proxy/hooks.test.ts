@@ -62,8 +62,17 @@ describe('Proxy rendering', () => {
     const pod = podOf(sync({ size: 3 }));
     const [container] = pod.spec.containers;
     expect(container.command).toEqual(['sh', '-c', 'exec sh "$ROCKETMQ_HOME/bin/mqproxy" -pc /etc/rocketmq-proxy/rmq-proxy.json']);
-    expect(container.volumeMounts).toEqual([{ name: 'proxy-config', mountPath: '/etc/rocketmq-proxy', readOnly: true }]);
-    expect(pod.spec.volumes).toEqual([{ name: 'proxy-config', configMap: { name: 'proxy-config' } }]);
+    // Logs and gRPC's self-signed certificate (made in /tmp at start) go to volumes: the root filesystem may be read-only.
+    expect(container.volumeMounts).toEqual([
+      { name: 'proxy-config', mountPath: '/etc/rocketmq-proxy', readOnly: true },
+      { name: 'proxy-logs', mountPath: '/home/rocketmq/logs' },
+      { name: 'proxy-tmp', mountPath: '/tmp' },
+    ]);
+    expect(pod.spec.volumes).toEqual([
+      { name: 'proxy-config', configMap: { name: 'proxy-config' } },
+      { name: 'proxy-logs', emptyDir: {} },
+      { name: 'proxy-tmp', emptyDir: {} },
+    ]);
     expect(container.ports).toEqual([
       { name: 'remoting', containerPort: 8080, protocol: 'TCP' },
       { name: 'grpc', containerPort: 8081, protocol: 'TCP' },

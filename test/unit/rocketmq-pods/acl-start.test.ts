@@ -93,7 +93,7 @@ describe('broker acl start steps', () => {
   });
 
   it('tells RocketMQ 4 images by their tag', () => {
-    for (const image of ['apache/rocketmq:4.9.7', 'r.example:5000/rocketmq:4.9.8-alpine', 'rocketmq:3.2', 'rocketmq:4.9.7@sha256:ab'])
+    for (const image of ['apache/rocketmq:4.9.7', 'r.example:5000/rocketmq:4.9.8-alpine', 'rocketmq:3.2.6', 'rocketmq:v4.9.7@sha256:ab'])
       expect([image, aclGeneration(image)]).toEqual([image, 'plain']);
     for (const image of [
       'apache/rocketmq:5.3.3',
