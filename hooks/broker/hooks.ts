@@ -4,6 +4,7 @@ import type { Parent } from '../core/parent.js';
 import { claimGrowth, claimRules, storageResizeCondition } from '../k8s/claim-growth.js';
 import { renderStorage, type Storage, usesClaims } from '../k8s/storage.js';
 import { imageFlavor, reloadsNameServers } from '../rocketmq-pods/image.js';
+import { aclGeneration, aclSecretOf, brokerAclProperties } from '../rocketmq-pods/acl.js';
 import { findNameServers, nameServiceRules } from '../rocketmq-pods/nameservers.js';
 import type { BrokerSpec, BrokerStatus } from '../schema/types.js';
 import { type BrokerMember, brokerMembers, membersBeyondSpec } from './members.js';
@@ -52,6 +53,7 @@ function desiredBrokers(
   const commonConf = userCommonConf(`Broker ${namespace}/${name}`, namespace, spec.volumes, related);
   const role = masterRole(spec.replicationMode, spec.properties, commonConf);
   const storeRoot = `${imageFlavor(spec.brokerImage, spec.imageFlavor).dataRoot}/store`;
+  const aclProperties = aclSecretOf(spec.acl) === undefined ? undefined : brokerAclProperties(aclGeneration(spec.brokerImage));
   // What every broker's template shares is built once, then each broker's own parts.
   const podTemplate = brokerPodRenderer(parent, storage, restartOnNameServers);
   const metricsPort = brokerMetricsPort(spec);
@@ -63,6 +65,7 @@ function desiredBrokers(
       commonConf,
       properties: spec.properties,
       storeRoot,
+      aclProperties,
       metricsPort,
     });
     return { member, conf, template: podTemplate(member, conf) };

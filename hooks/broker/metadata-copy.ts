@@ -9,6 +9,7 @@
 import type { V1Job } from '@kubernetes/client-node';
 import type { KubeObject, ObservedObjects } from '../core/metacontroller.js';
 import { renderRunnerJob } from '../jobs/runner-job.js';
+import { aclSecretOf, credentialEnv } from '../rocketmq-pods/acl.js';
 import { commonLabels } from '../k8s/labels.js';
 import { isStatefulSetReady, jobOutcome } from '../k8s/readiness.js';
 import type { BrokerSpec, BrokerStatus } from '../schema/types.js';
@@ -97,6 +98,7 @@ function observedMarks(members: BrokerMember[], observed: ObservedObjects): Map<
 
 function copyJob(input: CopyInput, attempt: number, source: BrokerMember, targets: BrokerMember[], observed?: V1Job): KubeObject {
   const { name, namespace, nameServers, runnerImage } = input;
+  const adminSecret = aclSecretOf(input.spec.acl);
   return renderRunnerJob({
     name: copyJobName(name, attempt),
     namespace,
@@ -110,6 +112,7 @@ function copyJob(input: CopyInput, attempt: number, source: BrokerMember, target
       targetBrokers: targets.map((t) => t.brokerName),
       targetAddresses: [],
     },
+    env: adminSecret === undefined ? undefined : credentialEnv(adminSecret),
     // The runner retries each request itself; a failed Job is followed by a new attempt with backoff.
     backoffLimit: 2,
     observed,

@@ -4,6 +4,7 @@ import type { Reason } from '../core/reasons.js';
 import { type Condition, withTransitionTimes } from '../k8s/conditions.js';
 import type { BrokerSpec, BrokerStatus } from '../schema/types.js';
 import { type BrokerMember, groupsOf } from './members.js';
+import { ACCESS_KEY, aclSecretOf, SECRET_KEY } from '../rocketmq-pods/acl.js';
 import { clusterNameOf } from '../rocketmq-pods/cluster.js';
 import { podTemplateHash } from './render/pod.js';
 import type { CopyMark, MetadataCopy } from './metadata-copy.js';
@@ -144,6 +145,29 @@ function groupsInService({ members, observed, copyMarks }: BrokerStatusInput): n
   ).length;
 }
 
+/** Longest kubelet message quoted per pod, so status stays small. */
+const MAX_KUBELET_MESSAGE = 300;
+
+/**
+ * What keeps broker pods from starting because a Secret or ConfigMap they read (or a key in one) is
+ * missing, in the kubelet's words, which name the object and key but hold no value.
+ */
+function podConfigErrors({ pods, spec }: BrokerStatusInput): string | undefined {
+  const errors = pods.flatMap((pod) =>
+    (pod.status?.containerStatuses ?? [])
+      .filter((c) => c.state?.waiting?.reason === 'CreateContainerConfigError')
+      .map(
+        (c) =>
+          `${pod.metadata?.name} cannot start: ${(c.state?.waiting?.message ?? 'a Secret or ConfigMap it reads is missing').slice(0, MAX_KUBELET_MESSAGE)}`,
+      ),
+  );
+  if (errors.length === 0) return undefined;
+  const listedErrors = errors.length <= 4 ? errors : [...errors.slice(0, 4), `${errors.length - 4} more`];
+  const secret = aclSecretOf(spec.acl);
+  const fix = secret ? `; create Secret ${secret} (spec.acl.adminSecret) with keys ${ACCESS_KEY} and ${SECRET_KEY}` : '';
+  return `${listedErrors.join('; ')}${fix}`;
+}
+
 export function brokerStatus(input: BrokerStatusInput, now: Date): BrokerStatus {
   const { members, observed, pods, previous, nameServers } = input;
   const groups = groupsOf(members).map((g) => groupStatus(g, input));
@@ -152,13 +176,16 @@ export function brokerStatus(input: BrokerStatusInput, now: Date): BrokerStatus 
   const podNames = pods.map((p) => p.metadata?.name ?? '').sort();
   const refusal = degraded(input);
   const podsReady = `${readyPods}/${members.length} broker pods ready`;
+  const configErrors = allReady ? undefined : podConfigErrors(input);
   // kubectl get shows the Ready reason: a refused spec change is named there, not only in Degraded.
   const ready: Condition<Reason> =
     refusal.status === 'True'
       ? { type: 'Ready', status: allReady ? 'True' : 'False', reason: refusal.reason, message: `${podsReady}; ${refusal.message}` }
       : allReady
         ? { type: 'Ready', status: 'True', reason: 'AllBrokersReady', message: podsReady }
-        : { type: 'Ready', status: 'False', reason: 'BrokersNotReady', message: podsReady };
+        : configErrors
+          ? { type: 'Ready', status: 'False', reason: 'PodConfigError', message: `${podsReady}; ${configErrors}` }
+          : { type: 'Ready', status: 'False', reason: 'BrokersNotReady', message: podsReady };
   const conditions: Condition<Reason>[] = [ready, progressing(input), refusal, ...(input.storageResize ? [input.storageResize] : [])];
   return {
     size: groupsInService(input),

@@ -9,7 +9,7 @@ import type { BrokerMember } from './members.js';
 import { checkBrokerNames } from './names.js';
 import { checkProperties } from './render/config.js';
 import { brokerMetricsPort } from './render/metrics.js';
-import { checkVolumeNames } from './render/pod.js';
+import { checkAcl, checkVolumeNames } from './render/pod.js';
 
 const validateSpec = compileSpecValidator<BrokerSpec>('Broker');
 
@@ -17,6 +17,7 @@ const validateSpec = compileSpecValidator<BrokerSpec>('Broker');
 export function readBroker(request: HookRequest): Parent<BrokerSpec> {
   const parent = readParent(request, 'Broker', validateSpec);
   checkProperties(parent.name, parent.spec.properties, brokerMetricsPort(parent.spec) !== undefined);
+  checkAcl(parent);
   return parent;
 }
 

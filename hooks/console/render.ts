@@ -6,7 +6,11 @@ import { commonLabels } from '../k8s/labels.js';
 import { prune } from '../k8s/prune.js';
 import { canonicalQuantity, canonicalResources } from '../k8s/quantity.js';
 import { keepImmutableFields } from '../k8s/statefulset.js';
+import { credentialEnv } from '../rocketmq-pods/acl.js';
 import type { ConsoleSpec } from '../schema/types.js';
+
+export const DASHBOARD_ACCESS_KEY_ENV = 'ROCKETMQ_CONFIG_ACCESSKEY';
+export const DASHBOARD_SECRET_KEY_ENV = 'ROCKETMQ_CONFIG_SECRETKEY';
 
 /** The dashboard's port when its container declares none (rocketmq-dashboard and rocketmq-console listen on 8080). */
 const DEFAULT_DASHBOARD_PORT = 8080;
@@ -42,6 +46,20 @@ function withNameServers(env: V1EnvVar[] | undefined, nameServers: string): V1En
   return env!.map((e, i) => (i === index ? { name: 'JAVA_OPTS', value: entry.value ? `${entry.value} ${flags}` : flags } : e));
 }
 
+/**
+ * The dashboard's rocketmq.config.accessKey and secretKey (Spring reads them from these variables),
+ * from the Secret; a variable of the same name the user sets is left as it is.
+ */
+function withAccount(env: V1EnvVar[], adminSecret: string | undefined): V1EnvVar[] {
+  if (adminSecret === undefined) return env;
+  const [accessKey, secretKey] = credentialEnv(adminSecret);
+  const account = [
+    { ...accessKey, name: DASHBOARD_ACCESS_KEY_ENV },
+    { ...secretKey, name: DASHBOARD_SECRET_KEY_ENV },
+  ];
+  return [...env, ...account.filter((a) => !env.some((e) => e.name === a.name))];
+}
+
 function canonicalContainer(container: V1Container): V1Container {
   return container.resources ? { ...container, resources: canonicalResources(container.resources) } : container;
 }
@@ -55,7 +73,12 @@ function canonicalVolume(volume: V1Volume): V1Volume {
  * Every field of consoleDeployment is kept. The operator sets the name, adds its labels (the user's
  * win), a selector when the user gives none, and the name servers to the first container.
  */
-export function renderConsoleDeployment(parent: ConsoleParent, nameServers: string, observed?: KubeObject): KubeObject {
+export function renderConsoleDeployment(
+  parent: ConsoleParent,
+  nameServers: string,
+  observed?: KubeObject,
+  adminSecret?: string,
+): KubeObject {
   const { name, namespace, spec } = parent;
   const source = spec.consoleDeployment;
   const deploymentSpec = source.spec!;
@@ -63,7 +86,8 @@ export function renderConsoleDeployment(parent: ConsoleParent, nameServers: stri
   const observedSelector = (observed?.spec as { selector?: V1LabelSelector } | undefined)?.selector;
   const selector = observedSelector ?? deploymentSpec.selector ?? { matchLabels: consolePodLabels(name) };
   const [first, ...others] = podSpec.containers;
-  const containers = [{ ...first, env: withNameServers(first.env, nameServers) }, ...others].map(canonicalContainer);
+  const env = withAccount(withNameServers(first.env, nameServers), adminSecret);
+  const containers = [{ ...first, env }, ...others].map(canonicalContainer);
   const deployment = {
     apiVersion: 'apps/v1',
     kind: 'Deployment',

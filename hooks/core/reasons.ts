@@ -11,6 +11,8 @@ export const Reason = {
   ReplicasNotReady: 'ReplicasNotReady',
   AllBrokersReady: 'AllBrokersReady',
   BrokersNotReady: 'BrokersNotReady',
+  /** A pod the kubelet cannot start: a Secret or ConfigMap it reads, or a key in one, is missing. */
+  PodConfigError: 'PodConfigError',
   Creating: 'Creating',
   Updating: 'Updating',
   Scaling: 'Scaling',

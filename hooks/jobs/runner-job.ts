@@ -1,7 +1,7 @@
 // The one place that renders a runner Job: the operator's image run as `node dist/hooks/runner/main.js`
 // with a typed command, as an unprivileged, read-only container. Kinds choose the name, labels,
 // identity and retries; everything about the pod itself is the same for every runner.
-import type { V1Job } from '@kubernetes/client-node';
+import type { V1EnvVar, V1Job } from '@kubernetes/client-node';
 import type { KubeObject } from '../core/metacontroller.js';
 import { prune } from '../k8s/prune.js';
 import { toArgs, type RunnerCommand } from './runner-command.js';
@@ -17,6 +17,8 @@ export interface RunnerJobOptions {
   annotations?: Record<string, string>;
   image: string;
   command: RunnerCommand;
+  /** Variables of the runner, such as the admin account read from a Secret. */
+  env?: V1EnvVar[];
   /**
    * The identity the runner acts as on the API server. Without one the pod gets no API token at all:
    * a runner that only talks to RocketMQ has no use for the namespace's default identity.
@@ -53,6 +55,7 @@ export function renderRunnerJob(options: RunnerJobOptions): RunnerJob {
           image: options.image,
           command: ['node', 'dist/hooks/runner/main.js'],
           args: toArgs(options.command),
+          env: options.env,
           resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '256Mi' } },
           securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
         },

@@ -1,6 +1,7 @@
 // Which RocketMQ cluster a Proxy serves: the cluster of the Broker named by brokerClusterRef, or of
 // the only Broker in the namespace, found from the request alone.
 import type { KubeObject, ObservedObjects, RelatedResourceRule } from '../core/metacontroller.js';
+import { adminSecretOfBroker } from '../rocketmq-pods/acl.js';
 import { clusterNameOf } from '../rocketmq-pods/cluster.js';
 import { chooseDependency, dependencyRule } from '../rocketmq-pods/dependency.js';
 
@@ -20,8 +21,14 @@ function clusterOf(broker: KubeObject): string {
   return clusterNameOf(broker.metadata.name, typeof clusterName === 'string' ? { properties: { brokerClusterName: clusterName } } : {});
 }
 
-/** The cluster name of the chosen Broker: without it the proxies would serve no brokers. */
-export function findBrokerCluster(owner: { name: string; namespace: string }, spec: BrokerChoice, related: ObservedObjects): string {
+export interface BrokerCluster {
+  clusterName: string;
+  /** The Secret of the cluster's admin account, when its brokers authenticate requests. */
+  adminSecret?: string;
+}
+
+/** The chosen Broker's cluster: without it the proxies would serve no brokers. */
+export function findBrokerCluster(owner: { name: string; namespace: string }, spec: BrokerChoice, related: ObservedObjects): BrokerCluster {
   const broker = chooseDependency(related, {
     kind: 'Broker',
     resource: 'brokers',
@@ -31,5 +38,5 @@ export function findBrokerCluster(owner: { name: string; namespace: string }, sp
     ref: spec.brokerClusterRef,
     whenNone: `has no brokers to serve: create a Broker in namespace ${owner.namespace}, or set spec.brokerClusterRef to the Broker whose cluster it serves`,
   });
-  return clusterOf(broker);
+  return { clusterName: clusterOf(broker), adminSecret: adminSecretOfBroker(broker) };
 }

@@ -1,11 +1,14 @@
 // The proxy's rmq-proxy.json: what the operator decides (cluster, name servers, mode, ports), then
 // the user's spec.config, whose values are written with the JSON types the proxy's fields have.
+import { PROXY_AUTH_SETTINGS } from '../rocketmq-pods/acl.js';
 import { PROXY_PORTS } from './names.js';
 
 export interface ProxyConfigInput {
   clusterName: string;
   nameServers: string;
   userConfig?: Record<string, string>;
+  /** Authenticate clients, and sign requests to the brokers with the account the start command adds. */
+  acl?: boolean;
 }
 
 /** Integers a JSON reader takes exactly; longer digit strings stay strings (the proxy's reader converts them). */
@@ -19,9 +22,9 @@ function jsonValue(value: string): string | number | boolean {
 
 /**
  * The settings of rmq-proxy.json. The CRD refuses user keys the operator sets, so the operator's
- * entries come first and none is overwritten.
+ * entries come first and none is overwritten; the authentication settings come last and win.
  */
-export function proxyConfig({ clusterName, nameServers, userConfig = {} }: ProxyConfigInput): Record<string, unknown> {
+export function proxyConfig({ clusterName, nameServers, userConfig = {}, acl }: ProxyConfigInput): Record<string, unknown> {
   const user = Object.keys(userConfig)
     .sort()
     .map((key) => [key, jsonValue(userConfig[key])]);
@@ -32,6 +35,7 @@ export function proxyConfig({ clusterName, nameServers, userConfig = {} }: Proxy
     remotingListenPort: PROXY_PORTS.remoting,
     grpcServerPort: PROXY_PORTS.grpc,
     ...Object.fromEntries(user),
+    ...(acl ? PROXY_AUTH_SETTINGS : {}),
   };
 }
 

@@ -22,14 +22,14 @@ export const proxyHooks: KindHooks<ProxyStatus> = {
     const { name, namespace, spec } = parent;
     const related = new ObservedObjects(request.related);
     const nameServers = resolveNameServers({ kind: 'Proxy', name, namespace, spec }, related);
-    const clusterName = findBrokerCluster(parent, spec, related);
-    const configText = proxyConfigText({ clusterName, nameServers, userConfig: spec.config });
+    const { clusterName, adminSecret } = findBrokerCluster(parent, spec, related);
+    const configText = proxyConfigText({ clusterName, nameServers, userConfig: spec.config, acl: adminSecret !== undefined });
     const observed = new ObservedObjects(request.children).get('Deployment', 'apps/v1', name);
     return {
       status: proxyStatus({ name, namespace, size: spec.size, nameServers, clusterName }, observed, parent.status, now),
       children: [
         renderProxyConfigMap(parent, configText),
-        renderProxyDeployment(parent, configText),
+        renderProxyDeployment(parent, configText, adminSecret),
         renderProxyService(parent),
         renderProxyDisruptionBudget(parent),
       ],

@@ -7,7 +7,8 @@ import { commonLabels } from '../k8s/labels.js';
 import { DEFAULT_CONTAINER_SECURITY_CONTEXT, defaultPodSecurityContext, passThroughPodFields, tcpProbe } from '../k8s/pod.js';
 import { prune } from '../k8s/prune.js';
 import { canonicalResources } from '../k8s/quantity.js';
-import { imageFlavor, PROXY_CONFIG_DIR, PROXY_CONFIG_FILE, STOP_JVMS_LIFECYCLE } from '../rocketmq-pods/image.js';
+import { credentialEnv, proxyAclSteps } from '../rocketmq-pods/acl.js';
+import { imageFlavor, officialProxyCommand, PROXY_CONFIG_DIR, PROXY_CONFIG_FILE, STOP_JVMS_LIFECYCLE } from '../rocketmq-pods/image.js';
 import { jvmOptionsForLimit, withJvmFlags } from '../rocketmq-pods/jvm.js';
 import type { ProxySpec } from '../schema/types.js';
 import { PROXY_PORTS, proxyConfigMapName, proxyPodSelector } from './names.js';
@@ -21,6 +22,10 @@ const CONFIG_VOLUME = 'proxy-config';
  * temporary directory. Volumes of their own keep that working with `readOnlyRootFilesystem: true`.
  */
 const WRITABLE_VOLUMES = { 'proxy-logs': 'logs', 'proxy-tmp': '/tmp' } as const;
+/** In memory: the copy of rmq-proxy.json with the account, written at each start. */
+const ACL_VOLUME = 'proxy-acl';
+const ACL_DIR = '/run/rocketmq-proxy';
+const ACL_CONFIG = `${ACL_DIR}/${PROXY_CONFIG_FILE}`;
 const JVM_VARIABLE = 'JAVA_OPT_EXT';
 
 export interface ProxyParent {
@@ -49,7 +54,8 @@ export function renderProxyConfigMap({ name, namespace }: ProxyParent, configTex
   };
 }
 
-export function renderProxyDeployment(parent: ProxyParent, configText: string): KubeObject {
+/** With the cluster's admin Secret, the proxy starts from a copy of its configuration with the account added. */
+export function renderProxyDeployment(parent: ProxyParent, configText: string, adminSecret?: string): KubeObject {
   const { name, namespace, spec } = parent;
   const flavor = imageFlavor(spec.proxyImage);
   const resources = canonicalResources(spec.resources);
@@ -59,10 +65,16 @@ export function renderProxyDeployment(parent: ProxyParent, configText: string): 
     name: 'proxy',
     image: spec.proxyImage,
     imagePullPolicy: spec.imagePullPolicy,
-    command: flavor.proxyCommand,
+    command:
+      adminSecret === undefined
+        ? flavor.proxyCommand
+        : officialProxyCommand(proxyAclSteps(`${PROXY_CONFIG_DIR}/${PROXY_CONFIG_FILE}`, ACL_CONFIG), ACL_CONFIG),
     resources,
     // The user's JAVA_OPT_EXT follows the sizing from the limit, so a flag the user repeats wins.
-    env: withJvmFlags(prune(spec.env) ?? [], JVM_VARIABLE, memory === undefined ? undefined : jvmOptionsForLimit(memory)),
+    env: [
+      ...(adminSecret === undefined ? [] : credentialEnv(adminSecret).filter((e) => !spec.env?.some((u) => u.name === e.name))),
+      ...withJvmFlags(prune(spec.env) ?? [], JVM_VARIABLE, memory === undefined ? undefined : jvmOptionsForLimit(memory)),
+    ],
     ports: Object.entries(PROXY_PORTS).map(([portName, port]) => ({ name: portName, containerPort: port, protocol: 'TCP' })),
     securityContext: spec.containerSecurityContext ?? DEFAULT_CONTAINER_SECURITY_CONTEXT,
     volumeMounts: [
@@ -71,6 +83,7 @@ export function renderProxyDeployment(parent: ProxyParent, configText: string): 
         name: volume,
         mountPath: path.startsWith('/') ? path : `${flavor.dataRoot}/${path}`,
       })),
+      ...(adminSecret === undefined ? [] : [{ name: ACL_VOLUME, mountPath: ACL_DIR }]),
     ],
     // Clients speak gRPC to the proxies: a proxy is in service once that port accepts connections.
     readinessProbe: tcpProbe(PROXY_PORTS.grpc, 5, 3),
@@ -100,6 +113,7 @@ export function renderProxyDeployment(parent: ProxyParent, configText: string): 
           volumes: [
             { name: CONFIG_VOLUME, configMap: { name: proxyConfigMapName(name) } },
             ...Object.keys(WRITABLE_VOLUMES).map((volume) => ({ name: volume, emptyDir: {} })),
+            ...(adminSecret === undefined ? [] : [{ name: ACL_VOLUME, emptyDir: { medium: 'Memory', sizeLimit: '1Mi' } }]),
           ],
         },
       },

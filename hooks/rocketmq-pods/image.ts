@@ -16,6 +16,8 @@ export interface ImageFlavor {
   brokerConfigPath: string;
   /** Command that starts a broker from brokerConfigPath with the operator's name-server list. */
   brokerCommand: string[];
+  /** The copy of brokerConfigPath brokerCommand starts the broker from, when the operator's command starts it. */
+  brokerConfigCopy?: string;
   /** Environment variable through which the image's start script takes the broker's JVM memory flags. */
   brokerMemoryVariable: 'BROKER_MEM' | 'JAVA_OPT_EXT';
   /** Command that starts a proxy from PROXY_CONFIG_PATH; the original operator's RocketMQ 4 images have none. */
@@ -70,12 +72,23 @@ const ORIGINAL_BROKER_START = `${EXPORT_NAME_SERVERS} && exec /bin/bash ./broker
  */
 const OFFICIAL_BROKER_CONFIG = '/etc/rocketmq/broker.conf';
 const OFFICIAL_BROKER_COPY = '/home/rocketmq/store/broker.conf';
-const OFFICIAL_BROKER_START = [
-  EXPORT_NAME_SERVERS,
-  `cp ${OFFICIAL_BROKER_CONFIG} ${OFFICIAL_BROKER_COPY}`,
-  `echo "brokerIP1=\${POD_IP}" >> ${OFFICIAL_BROKER_COPY}`,
-  `exec sh "$ROCKETMQ_HOME/bin/mqbroker" -n "$NAMESRV_ADDR" -c ${OFFICIAL_BROKER_COPY}`,
-].join(' && ');
+
+/** The official images' broker start, with `steps` (shell) run on the copy before the broker starts. */
+export function officialBrokerCommand(steps: string[] = []): string[] {
+  const start = [
+    EXPORT_NAME_SERVERS,
+    `cp ${OFFICIAL_BROKER_CONFIG} ${OFFICIAL_BROKER_COPY}`,
+    `echo "brokerIP1=\${POD_IP}" >> ${OFFICIAL_BROKER_COPY}`,
+    ...steps,
+    `exec sh "$ROCKETMQ_HOME/bin/mqbroker" -n "$NAMESRV_ADDR" -c ${OFFICIAL_BROKER_COPY}`,
+  ];
+  return ['sh', '-c', start.join(' && ')];
+}
+
+/** The official images' proxy start from `config`, with `steps` (shell) run before it. */
+export function officialProxyCommand(steps: string[] = [], config = `${PROXY_CONFIG_DIR}/${PROXY_CONFIG_FILE}`): string[] {
+  return ['sh', '-c', [...steps, `exec sh "$ROCKETMQ_HOME/bin/mqproxy" -pc ${config}`].join(' && ')];
+}
 
 /**
  * The images' start scripts keep a shell between the container's main process and the JVM (the
@@ -109,10 +122,11 @@ export function imageFlavor(image: string, declared?: ImageFlavorName): ImageFla
     runsAsRoot: false,
     nameServerCommand: ['sh', '-c', 'exec sh "$ROCKETMQ_HOME/bin/mqnamesrv"'],
     brokerConfigPath: OFFICIAL_BROKER_CONFIG,
-    brokerCommand: ['sh', '-c', OFFICIAL_BROKER_START],
+    brokerCommand: officialBrokerCommand(),
+    brokerConfigCopy: OFFICIAL_BROKER_COPY,
     brokerMemoryVariable: 'JAVA_OPT_EXT',
     // bin/mqproxy runs ProxyStartup through runserver.sh, which appends JAVA_OPT_EXT to its JVM flags.
-    proxyCommand: ['sh', '-c', `exec sh "$ROCKETMQ_HOME/bin/mqproxy" -pc ${PROXY_CONFIG_DIR}/${PROXY_CONFIG_FILE}`],
+    proxyCommand: officialProxyCommand(),
   };
 }
 

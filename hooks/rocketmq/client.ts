@@ -3,10 +3,13 @@ import { toExtFields, type ExtFieldValue, type RemotingCommand } from './codec.j
 import { ResponseCode } from './codes.js';
 import { RemotingConnection, type ConnectionOptions } from './connection.js';
 import { RemotingResponseError } from './errors.js';
+import { signedExtFields, type Credentials } from './signature.js';
 
 export interface ClientOptions extends ConnectionOptions {
   /** Default time limit of one request, connecting included. */
   timeoutMs?: number;
+  /** The account every request is signed with, for servers that authenticate requests. */
+  credentials?: Credentials;
 }
 
 export interface CallOptions {
@@ -29,10 +32,10 @@ export class RemotingClient {
   /** Sends one request; a reply with an unexpected code throws RemotingResponseError. */
   async call(address: string, code: number, options: CallOptions = {}): Promise<RemotingCommand> {
     const body = typeof options.body === 'string' ? Buffer.from(options.body, 'utf8') : options.body;
-    const reply = await this.connection(address).invoke(
-      { code, extFields: options.extFields ? toExtFields(options.extFields) : undefined, body },
-      options.timeoutMs ?? this.timeoutMs,
-    );
+    const fields = options.extFields ? toExtFields(options.extFields) : undefined;
+    const { credentials } = this.options;
+    const extFields = credentials ? signedExtFields(fields ?? {}, body, credentials) : fields;
+    const reply = await this.connection(address).invoke({ code, extFields, body }, options.timeoutMs ?? this.timeoutMs);
     if (reply.version !== undefined) this.versions.set(address, reply.version);
     if (reply.code !== ResponseCode.SUCCESS && !options.accept?.includes(reply.code)) {
       throw new RemotingResponseError(code, reply.code, reply.remark, address);

@@ -1,6 +1,7 @@
 // `copy-metadata`: resolves broker names through the name servers, runs the copy, prints a summary.
 import type { CopyMetadataCommand } from '../jobs/runner-command.js';
 import { RocketMQAdmin, masterOf } from '../rocketmq/admin.js';
+import { credentialsFromEnv } from './credentials.js';
 import { copyMetadata, CopyMetadataError, type BrokerEndpoint } from './copy-metadata.js';
 import type { CommandIo } from './io.js';
 import { withRetry, type RetryPolicy } from './retry.js';
@@ -8,7 +9,7 @@ import { withRetry, type RetryPolicy } from './retry.js';
 export async function copyMetadataCommand(command: CopyMetadataCommand, io: CommandIo): Promise<number> {
   const { nameServers, sourceBroker, sourceAddress } = command;
   const retry: RetryPolicy = { attempts: command.attempts ?? 4, backoffMs: command.backoffMs ?? 250 };
-  const admin = new RocketMQAdmin({ nameServers, timeoutMs: command.timeoutMs ?? 5000 });
+  const admin = new RocketMQAdmin({ nameServers, timeoutMs: command.timeoutMs ?? 5000, credentials: credentialsFromEnv() });
   try {
     const names = new Set<string>();
     let masters = new Map<string, string>();

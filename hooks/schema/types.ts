@@ -324,6 +324,19 @@ export interface BrokerSpec {
    * ServiceAccount the pods run as.
    */
   serviceAccountName?: string;
+  /**
+   * Authentication and authorization of every request to the brokers. One admin account, read from a Secret, is the only one the brokers know at first; the operator's Jobs, and the Proxies and Consoles of this cluster, use it too. RocketMQ 5 images use RocketMQ's authentication and authorization (the account becomes a super user); RocketMQ 4 images (tag 4.x) use ACL 1.0 (plain_acl.yml).
+   */
+  acl?: {
+    /**
+     * Refuse requests that are not signed with a known account. Turning it on or off restarts the brokers.
+     */
+    enabled?: boolean;
+    /**
+     * Name of a Secret in this namespace with keys accessKey and secretKey (printable ASCII, at least 7 characters each): the admin account. The values reach the pods only through the Secret; a pod starts once the Secret and both keys exist.
+     */
+    adminSecret?: string;
+  };
 }
 
 /**

@@ -2,6 +2,7 @@ import type { V1Job } from '@kubernetes/client-node';
 import { DEFAULT_SETTINGS, type KindHooks } from '../core/kind-hooks.js';
 import { ObservedObjects, type HookRequest, type SyncResponse } from '../core/metacontroller.js';
 import { MissingDependencyError } from '../core/errors.js';
+import { namespaceAdminSecret, namespaceBrokersRule } from '../rocketmq-pods/namespace-acl.js';
 import { nameServiceRules, resolveNameServers } from '../rocketmq-pods/nameservers.js';
 import { prune } from '../k8s/prune.js';
 import { renderRunnerAccess, renderTransferJob, runnerJobName, type TransferParent } from './render.js';
@@ -16,15 +17,18 @@ function readTransfer(request: HookRequest, finalizing = false) {
     transfer: children.get('Job', 'batch/v1', runnerJobName(parent.name, 'transfer')),
     rollback: children.get('Job', 'batch/v1', runnerJobName(parent.name, 'rollback')),
   };
+  const related = new ObservedObjects(request.related);
   let nameServers: string | undefined;
   try {
-    nameServers = resolveNameServers({ kind: 'TopicTransfer', ...parent }, new ObservedObjects(request.related));
+    nameServers = resolveNameServers({ kind: 'TopicTransfer', ...parent }, related);
   } catch (error) {
     // While the whole namespace goes away the NameService may go first; a rollback Job that already
     // exists keeps its own copy of the list.
     if (!(finalizing && error instanceof MissingDependencyError)) throw error;
   }
-  return { parent: parent as TransferParent & typeof parent, jobs, nameServers, state: readTransferState(parent.annotations) };
+  const adminSecret = namespaceAdminSecret({ kind: 'TopicTransfer', name: parent.name, namespace: parent.namespace }, related);
+  const transferParent = { ...parent, adminSecret } as TransferParent & typeof parent;
+  return { parent: transferParent, jobs, nameServers, state: readTransferState(parent.annotations) };
 }
 
 /** No pod of the Job is running or stopping, so another runner may act. */
@@ -36,7 +40,9 @@ export const topicTransferHooks: KindHooks = {
   kind: 'TopicTransfer',
 
   customize(parent) {
-    return nameServiceRules(parent.metadata.namespace ?? 'default', validateTransferSpec(parent.metadata.name, parent.spec));
+    const namespace = parent.metadata.namespace ?? 'default';
+    // The Brokers tell whether the runner must sign its requests, and with which account.
+    return [...nameServiceRules(namespace, validateTransferSpec(parent.metadata.name, parent.spec)), namespaceBrokersRule(namespace)];
   },
 
   sync(request, now, settings = DEFAULT_SETTINGS): SyncResponse {

@@ -3,6 +3,7 @@ import type { KubeObject } from '../core/metacontroller.js';
 import type { TopicTransferCommand } from '../jobs/runner-command.js';
 import { renderRunnerJob, type RunnerJob } from '../jobs/runner-job.js';
 import { commonLabels } from '../k8s/labels.js';
+import { credentialEnv } from '../rocketmq-pods/acl.js';
 import type { TopicTransferSpec } from '../schema/types.js';
 
 export type TransferTask = TopicTransferCommand['task'];
@@ -11,6 +12,8 @@ export interface TransferParent {
   name: string;
   namespace: string;
   spec: TopicTransferSpec;
+  /** The admin Secret of the namespace's Brokers with spec.acl, if any. */
+  adminSecret?: string;
 }
 
 export const runnerIdentity = (name: string) => `${name}-transfer`;
@@ -54,7 +57,7 @@ export function renderTransferJob(
   runnerImage: string,
   options: { suspend: boolean; observed?: V1Job },
 ): RunnerJob {
-  const { name, namespace, spec } = parent;
+  const { name, namespace, spec, adminSecret } = parent;
   return renderRunnerJob({
     name: runnerJobName(name, task),
     namespace,
@@ -70,6 +73,7 @@ export function renderTransferJob(
       target: spec.targetCluster,
       consumeTimeoutSeconds: spec.consumeTimeoutSeconds,
     },
+    env: adminSecret === undefined ? undefined : credentialEnv(adminSecret),
     serviceAccountName: runnerIdentity(name),
     // A killed runner resumes from the recorded state in a new pod.
     backoffLimit: 6,

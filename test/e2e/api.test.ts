@@ -306,6 +306,16 @@ suite('invalid resources are refused with a message naming the field', () => {
       { kind: 'Broker', spec: { nameServers: 'a:9876', nameServiceRef: 'ns' } },
       /set either spec\.nameServers or spec\.nameServiceRef/,
     ],
+    [
+      'acl enabled without its Secret',
+      { kind: 'Broker', spec: { acl: { enabled: true } } },
+      /spec\.acl\.adminSecret is required when spec\.acl\.enabled is true/,
+    ],
+    [
+      'an admin Secret name that is no Secret name',
+      { kind: 'Broker', spec: { acl: { enabled: true, adminSecret: 'No_Such' } } },
+      /spec\.acl\.adminSecret/,
+    ],
     ['a Console without a Deployment', { kind: 'Console', spec: {} }, /spec\.consoleDeployment: Required value/],
     [
       'a Console Deployment without containers',

@@ -8,6 +8,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Credentials } from '../../hooks/rocketmq/signature.js';
 import { freePort } from './ports.js';
 import {
   PROXY_CLIENT_DIR,
@@ -33,8 +34,8 @@ export interface TestProxy {
   config: Record<string, unknown>;
   /** Milliseconds from the spawn until both ports accepted connections. */
   startupMs: number;
-  /** Runs GrpcClient against the proxy: sends `count` messages to `topic`, then receives them as `group`. */
-  grpcClient(topic: string, group: string, count: number): Promise<GrpcClientResult>;
+  /** Runs GrpcClient against the proxy (see runGrpcClient). */
+  grpcClient(topic: string, group: string, count: number, options?: GrpcClientOptions): Promise<GrpcClientResult>;
   stop(): Promise<void>;
 }
 
@@ -97,14 +98,32 @@ export async function startProxy(rocketmq: TestRocketMQ, configText: string): Pr
   const startupMs = Date.now() - started;
   const grpc = `127.0.0.1:${grpcPort}`;
 
-  const grpcClient = (topic: string, group: string, count: number) => runGrpcClient(grpc, topic, group, count, root);
+  const grpcClient = (topic: string, group: string, count: number, options?: GrpcClientOptions) =>
+    runGrpcClient(grpc, topic, group, count, root, options);
   return { grpc, remoting: `127.0.0.1:${remotingPort}`, config, startupMs, grpcClient, stop };
 }
 
 export type GrpcClientResult = CommandResult & { sent: string[]; received: string[] };
 
-/** Runs GrpcClient against the proxy at `grpc` (host:port): sends `count` messages to `topic`, then receives them as `group`. */
-export async function runGrpcClient(grpc: string, topic: string, group: string, count: number, workDir: string): Promise<GrpcClientResult> {
+export interface GrpcClientOptions {
+  /** The account the client signs with. */
+  credentials?: Credentials;
+  /** Stop once the messages are sent. */
+  sendOnly?: boolean;
+}
+
+/**
+ * Runs GrpcClient against the proxy at `grpc` (host:port): sends `count` messages to `topic`, then
+ * (unless `sendOnly`) receives them as `group`.
+ */
+export async function runGrpcClient(
+  grpc: string,
+  topic: string,
+  group: string,
+  count: number,
+  workDir: string,
+  { credentials, sendOnly }: GrpcClientOptions = {},
+): Promise<GrpcClientResult> {
   const lib = await ensureProxyLib();
   const clientDir = join(lib, PROXY_CLIENT_DIR);
   const clientJar = join(clientDir, readdirSync(clientDir).find((f) => f.endsWith('.jar')) ?? 'rocketmq-client-java.jar');
@@ -122,8 +141,15 @@ export async function runGrpcClient(grpc: string, topic: string, group: string, 
       topic,
       group,
       String(count),
+      ...(sendOnly ? ['send-only'] : []),
     ],
-    { cwd: workDir, timeoutMs: 120_000 },
+    {
+      cwd: workDir,
+      timeoutMs: 120_000,
+      env: credentials
+        ? { ...process.env, ROCKETMQ_ACCESS_KEY: credentials.accessKey, ROCKETMQ_SECRET_KEY: credentials.secretKey }
+        : process.env,
+    },
   );
   const lines = (prefix: string) =>
     result.stdout

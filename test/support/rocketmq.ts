@@ -25,6 +25,7 @@ import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RocketMQAdmin, masterOf } from '../../hooks/rocketmq/admin.js';
+import type { Credentials } from '../../hooks/rocketmq/signature.js';
 import { freePort } from './ports.js';
 
 /** The checkout this file belongs to, whether it runs from test/support or compiled under dist/. */
@@ -287,6 +288,13 @@ export interface StartOptions {
   brokerNameServers?: number[];
   /** Time limit for the whole start. */
   timeoutMs?: number;
+  /**
+   * Runs once a broker's configuration file is written, before it starts, in the run's directory
+   * (its ROCKETMQ_HOME); returns more JVM arguments for that broker.
+   */
+  prepareBroker?: (broker: TestBroker, root: string) => string[];
+  /** The account start-up signs its requests to the brokers with, for brokers that authenticate requests. */
+  credentials?: Credentials;
 }
 
 export interface TestBroker {
@@ -313,6 +321,8 @@ export interface SentMessage {
 
 export interface TestRocketMQ {
   version: string;
+  /** The run's directory: ROCKETMQ_HOME of every process, and their homes (logs) below it. */
+  root: string;
   /** The first name server. */
   nameServer: string;
   /** Every name server started, in order. */
@@ -537,6 +547,7 @@ export async function startRocketMQ(options: StartOptions = {}): Promise<TestRoc
     for (const b of brokers) {
       mkdirSync(b.storeDir, { recursive: true });
       writeFileSync(b.configFile, brokerConf(b, brokerNameServers, options.brokerProperties ?? {}));
+      const extraJvmArgs = options.prepareBroker?.(b, root) ?? [];
       daemons.push(
         startDaemon(
           b.brokerName,
@@ -546,7 +557,7 @@ export async function startRocketMQ(options: StartOptions = {}): Promise<TestRoc
             join(root, `${b.brokerName}-home`),
             root,
             'rmq.broker.logback.xml',
-            ['-Xms256m', '-Xmx256m', '-XX:MaxDirectMemorySize=256m'],
+            ['-Xms256m', '-Xmx256m', '-XX:MaxDirectMemorySize=256m', ...extraJvmArgs],
             'org.apache.rocketmq.broker.BrokerStartup',
             ['-c', b.configFile],
           ),
@@ -555,7 +566,12 @@ export async function startRocketMQ(options: StartOptions = {}): Promise<TestRoc
       );
     }
 
-    admin = new RocketMQAdmin({ nameServers: brokerNameServers, timeoutMs: 2000, connectTimeoutMs: 1000 });
+    admin = new RocketMQAdmin({
+      nameServers: brokerNameServers,
+      timeoutMs: 2000,
+      connectTimeoutMs: 1000,
+      credentials: options.credentials,
+    });
     const deadline = started + (options.timeoutMs ?? 120_000);
     const permission = String(options.brokerProperties?.brokerPermission ?? 6);
     const lastNudge = new Map<string, number>();
@@ -628,6 +644,7 @@ export async function startRocketMQ(options: StartOptions = {}): Promise<TestRoc
 
     return {
       version,
+      root,
       nameServer,
       nameServers,
       brokers,

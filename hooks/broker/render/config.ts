@@ -103,6 +103,8 @@ export interface BrokerConfInput {
   commonConf?: string;
   properties?: Record<string, string>;
   storeRoot: string;
+  /** Authentication settings without secrets; after the user's, so they win. */
+  aclProperties?: Record<string, string>;
   /** The Prometheus exporter's port, when the broker serves metrics. */
   metricsPort?: number;
 }
@@ -114,6 +116,7 @@ export function brokerConf({
   commonConf,
   properties = {},
   storeRoot,
+  aclProperties = {},
   metricsPort,
 }: BrokerConfInput): string {
   const identity = {
@@ -127,7 +130,7 @@ export function brokerConf({
     `# ${member.statefulSet}, generated from ${COMMON_CONF_FILE}, spec.properties and the broker's place in the cluster`,
     ...sharedLines(commonConf, properties),
     ...(metricsPort === undefined ? [] : metricsConfLines(metricsPort)),
-    ...Object.entries(identity).map(([key, value]) => `${key}=${value}`),
+    ...Object.entries({ ...aclProperties, ...identity }).map(([key, value]) => `${key}=${value}`),
     '',
   ].join('\n');
 }

@@ -23,6 +23,8 @@ export interface BrokerEnvInput {
   memoryLimit?: string;
   flavor: ImageFlavor;
   userEnv?: V1EnvVar[];
+  /** The admin account's variables, read from its Secret, when the cluster authenticates requests. */
+  credentials?: V1EnvVar[];
 }
 
 /**
@@ -48,6 +50,7 @@ export function brokerEnvRenderer({
   memoryLimit,
   flavor,
   userEnv = [],
+  credentials = [],
 }: Omit<BrokerEnvInput, 'member'>): (member: BrokerMember) => V1EnvVar[] {
   const userNames = new Set(userEnv.map((e) => e.name));
   const own = (entry: V1EnvVar) => (userNames.has(entry.name) ? undefined : entry);
@@ -60,7 +63,10 @@ export function brokerEnvRenderer({
       });
   const clusterEntry = own({ name: 'BROKER_CLUSTER_NAME', value: clusterName });
   const podIpEntry = own({ name: 'POD_IP', valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'status.podIP' } } });
-  const after = [...(podIpEntry ? [podIpEntry] : []), ...withJvmFlags(userEnv, flavor.brokerMemoryVariable, jvmFlags(memoryLimit, flavor))];
+  const after = [
+    ...[podIpEntry, ...credentials.map(own)].filter((e): e is V1EnvVar => e !== undefined),
+    ...withJvmFlags(userEnv, flavor.brokerMemoryVariable, jvmFlags(memoryLimit, flavor)),
+  ];
   const withId = !userNames.has('BROKER_ID');
   const withName = !userNames.has('BROKER_NAME');
   return (member) => {

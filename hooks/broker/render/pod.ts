@@ -3,7 +3,8 @@ import type { V1EnvVar, V1Volume } from '@kubernetes/client-node';
 import { InvalidSpecError } from '../../core/errors.js';
 import type { KubeObject } from '../../core/metacontroller.js';
 import { jsonTextTemplate, shortHash, shortTextHash } from '../../k8s/hash.js';
-import { imageFlavor, STOP_JVMS_LIFECYCLE } from '../../rocketmq-pods/image.js';
+import { aclGeneration, aclSecretOf, brokerAclSteps, credentialEnv } from '../../rocketmq-pods/acl.js';
+import { type ImageFlavor, imageFlavor, officialBrokerCommand, STOP_JVMS_LIFECYCLE } from '../../rocketmq-pods/image.js';
 import { commonLabels } from '../../k8s/labels.js';
 import { DEFAULT_CONTAINER_SECURITY_CONTEXT, defaultPodSecurityContext, passThroughPodFields, tcpProbe } from '../../k8s/pod.js';
 import { markPruned, prune } from '../../k8s/prune.js';
@@ -68,6 +69,34 @@ export function checkVolumeNames(parent: BrokerParent, storage: Storage): void {
   if (details.length > 0) throw new InvalidSpecError('Broker', parent.name, details);
 }
 
+/**
+ * Where the spec enables acl, the operator's start command must be the one that starts the broker,
+ * since it writes the account; and RocketMQ 4 replicas do not sign the requests they make to their
+ * master, so their master would refuse them.
+ */
+export function checkAcl(parent: BrokerParent): void {
+  const { spec } = parent;
+  if (aclSecretOf(spec.acl) === undefined) return;
+  const details: string[] = [];
+  if (imageFlavor(spec.brokerImage, spec.imageFlavor).brokerConfigCopy === undefined) {
+    details.push(
+      `spec.acl.enabled: ${spec.brokerImage} is an original-operator image that starts the broker by itself, so the operator cannot give it the account; use an official image (apache/rocketmq) or disable acl`,
+    );
+  }
+  if (aclGeneration(spec.brokerImage) === 'plain' && spec.replicaPerGroup > 0) {
+    details.push(
+      `spec.acl.enabled: RocketMQ 4 replicas (${spec.brokerImage}) send their master unsigned requests, which ACL refuses; set spec.replicaPerGroup to 0 or use a RocketMQ 5 image`,
+    );
+  }
+  if (details.length > 0) throw new InvalidSpecError('Broker', parent.name, details);
+}
+
+/** The command that starts a broker: with acl, one that first writes the Secret's account where RocketMQ reads it. */
+function brokerCommand(spec: BrokerSpec, flavor: ImageFlavor): string[] | undefined {
+  if (aclSecretOf(spec.acl) === undefined || flavor.brokerConfigCopy === undefined) return flavor.brokerCommand;
+  return officialBrokerCommand(brokerAclSteps(aclGeneration(spec.brokerImage), flavor.brokerConfigCopy));
+}
+
 /** Group members prefer different nodes, so one node failure does not take a master and its replicas. */
 function groupAntiAffinity(name: string, member: BrokerMember) {
   return {
@@ -123,6 +152,7 @@ export function brokerPodRenderer(parent: BrokerParent, storage: Storage, restar
   const { name, spec } = parent;
   const flavor = imageFlavor(spec.brokerImage, spec.imageFlavor);
   const resources = canonicalResources(spec.resources);
+  const adminSecret = aclSecretOf(spec.acl);
   const volumes: V1Volume[] = [
     ...(spec.volumes ?? []),
     ...storage.volumes,
@@ -134,12 +164,13 @@ export function brokerPodRenderer(parent: BrokerParent, storage: Storage, restar
     memoryLimit: resources?.limits?.memory,
     flavor,
     userEnv: prune(spec.env),
+    credentials: adminSecret === undefined ? undefined : credentialEnv(adminSecret),
   });
   const sharedContainer = prune({
     name: 'broker',
     image: spec.brokerImage,
     imagePullPolicy: spec.imagePullPolicy,
-    command: flavor.brokerCommand,
+    command: brokerCommand(spec, flavor),
     resources,
     env: PER_MEMBER,
     ports: Object.entries(brokerPorts(brokerMetricsPort(spec))).map(([portName, port]) => ({

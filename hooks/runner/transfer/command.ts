@@ -3,6 +3,7 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import type { TopicTransferCommand } from '../../jobs/runner-command.js';
 import { RocketMQAdmin } from '../../rocketmq/admin.js';
+import { credentialsFromEnv } from '../credentials.js';
 import { mayNeedRollback } from '../../topictransfer/state.js';
 import type { CommandIo } from '../io.js';
 import { remotingTransferAdmin } from './admin.js';
@@ -17,7 +18,7 @@ export async function topicTransferCommand(command: TopicTransferCommand, io: Co
   const log = (line: string) => io.stdout(`${new Date().toISOString()} ${command.namespace}/${command.name}: ${line}`);
   const kubeConfig = new KubeConfig();
   kubeConfig.loadFromDefault();
-  const admin = new RocketMQAdmin({ nameServers: command.nameServers });
+  const admin = new RocketMQAdmin({ nameServers: command.nameServers, credentials: credentialsFromEnv() });
   try {
     const state = await runTransfer(
       {

@@ -1,8 +1,9 @@
 // Sends messages through a proxy's gRPC port with the RocketMQ 5 client and receives them back with
 // a SimpleConsumer, so a test sees both directions work through the proxy.
-// Usage: java -cp <rocketmq-client-java jar>:<classes> GrpcClient <endpoint> <topic> <group> <count>
+// Usage: java -cp <rocketmq-client-java jar>:<classes> GrpcClient <endpoint> <topic> <group> <count> [send-only]
 // Prints "SENT <messageId>" per message sent and "RECEIVED <messageId>" per message received; exits 0
-// once every sent message came back, 1 when they did not within a minute.
+// once every sent message came back, 1 when they did not within a minute. With ROCKETMQ_ACCESS_KEY and
+// ROCKETMQ_SECRET_KEY set, the client signs its requests with that account.
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Collections;
@@ -10,7 +11,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.apache.rocketmq.client.apis.ClientConfiguration;
+import org.apache.rocketmq.client.apis.ClientConfigurationBuilder;
 import org.apache.rocketmq.client.apis.ClientServiceProvider;
+import org.apache.rocketmq.client.apis.StaticSessionCredentialsProvider;
 import org.apache.rocketmq.client.apis.consumer.FilterExpression;
 import org.apache.rocketmq.client.apis.consumer.SimpleConsumer;
 import org.apache.rocketmq.client.apis.message.MessageView;
@@ -28,11 +31,15 @@ public class GrpcClient {
         String group = args[2];
         int count = Integer.parseInt(args[3]);
         ClientServiceProvider provider = ClientServiceProvider.loadService();
-        ClientConfiguration configuration = ClientConfiguration.newBuilder()
+        ClientConfigurationBuilder builder = ClientConfiguration.newBuilder()
             .setEndpoints(endpoint)
             .enableSsl(false)
-            .setRequestTimeout(Duration.ofSeconds(10))
-            .build();
+            .setRequestTimeout(Duration.ofSeconds(10));
+        String accessKey = System.getenv("ROCKETMQ_ACCESS_KEY");
+        if (accessKey != null) {
+            builder.setCredentialProvider(new StaticSessionCredentialsProvider(accessKey, System.getenv("ROCKETMQ_SECRET_KEY")));
+        }
+        ClientConfiguration configuration = builder.build();
 
         Set<String> sent = new HashSet<>();
         try (Producer producer = provider.newProducerBuilder()
@@ -49,6 +56,10 @@ public class GrpcClient {
                 sent.add(id);
                 System.out.println("SENT " + id);
             }
+        }
+        if (args.length > 4 && args[4].equals("send-only")) {
+            System.out.flush();
+            System.exit(0);
         }
 
         Set<String> received = new HashSet<>();
