@@ -173,6 +173,7 @@ export const brokerHooks: KindHooks<BrokerStatus> = {
       mode,
       rolling: plan.state === 'Rolling' || plan.state === 'Waiting' || podBeingReplaced !== undefined,
       runnerImage: settings.runnerImage,
+      adminSecret: aclSecretOf(spec.acl),
       now,
     });
 

@@ -14,6 +14,7 @@
 import type { V1Job, V1Pod } from '@kubernetes/client-node';
 import type { KubeObject, ObservedObjects } from '../core/metacontroller.js';
 import { renderRunnerJob } from '../jobs/runner-job.js';
+import { credentialEnv } from '../rocketmq-pods/acl.js';
 import { shortTextHash } from '../k8s/hash.js';
 import { commonLabels } from '../k8s/labels.js';
 import { isStatefulSetReady, jobOutcome } from '../k8s/readiness.js';
@@ -72,6 +73,8 @@ export interface UpdateInput {
   /** A rolling restart is under way: brokers it restarts start with the list anyway. */
   rolling: boolean;
   runnerImage: string;
+  /** The Secret with the admin account brokers authenticate requests with, when spec.acl is on. */
+  adminSecret?: string;
   now: Date;
 }
 
@@ -159,7 +162,7 @@ interface JobSpec {
 }
 
 function updateJob(input: UpdateInput, { nameServers, sequence, attempt, targets }: JobSpec, observed?: V1Job) {
-  const { name, namespace, runnerImage } = input;
+  const { name, namespace, runnerImage, adminSecret } = input;
   return renderRunnerJob({
     name: updateJobName(name, nameServers, sequence),
     namespace,
@@ -171,6 +174,8 @@ function updateJob(input: UpdateInput, { nameServers, sequence, attempt, targets
     },
     image: runnerImage,
     command: { task: 'set-name-servers', nameServers, brokerAddresses: targets.map((t) => t.address) },
+    // updateBrokerConfig is an admin request: with acl on, brokers refuse it unsigned.
+    env: adminSecret === undefined ? undefined : credentialEnv(adminSecret),
     // The runner retries each request itself; a failed Job is followed by a new attempt with backoff.
     backoffLimit: 2,
     observed,

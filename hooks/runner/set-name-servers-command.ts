@@ -1,11 +1,12 @@
 // `set-name-servers`: sends every broker of a Broker the name-server list, prints a summary.
 import type { SetNameServersCommand } from '../jobs/runner-command.js';
 import { RocketMQAdmin } from '../rocketmq/admin.js';
+import { credentialsFromEnv } from './credentials.js';
 import type { CommandIo } from './io.js';
 import { setNameServers, SetNameServersError } from './set-name-servers.js';
 
 export async function setNameServersCommand(command: SetNameServersCommand, io: CommandIo): Promise<number> {
-  const admin = new RocketMQAdmin({ timeoutMs: command.timeoutMs ?? 5000 });
+  const admin = new RocketMQAdmin({ timeoutMs: command.timeoutMs ?? 5000, credentials: credentialsFromEnv() });
   try {
     const summary = await setNameServers(admin, {
       nameServers: command.nameServers,

@@ -26,12 +26,19 @@ function filesUnder(dir: string, match: RegExp): string[] {
 }
 
 async function runCopy(nameServer: string, account: Credentials | undefined) {
+  return runAs(
+    ['copy-metadata', `--namesrv=${nameServer}`, '--source-broker=broker-a', '--target-broker=broker-b', '--attempts=1'],
+    account,
+  );
+}
+
+/** Runs the runner with the account in its environment, as its Job gives it. */
+async function runAs(argv: string[], account: Credentials | undefined) {
   const saved = { access: process.env[ACCESS_KEY_ENV], secret: process.env[SECRET_KEY_ENV] };
   if (account) Object.assign(process.env, { [ACCESS_KEY_ENV]: account.accessKey, [SECRET_KEY_ENV]: account.secretKey });
   const stdout: string[] = [];
   const stderr: string[] = [];
   try {
-    const argv = ['copy-metadata', `--namesrv=${nameServer}`, '--source-broker=broker-a', '--target-broker=broker-b', '--attempts=1'];
     const code = await runRunner(argv, { stdout: (l) => stdout.push(l), stderr: (l) => stderr.push(l) });
     return { code, stdout, stderr };
   } finally {
@@ -103,6 +110,19 @@ function aclSuite(version: string, image: string) {
           }
         }
         expect((await signed.topicConfigs(a)).has('acl-stranger')).toBe(false);
+      });
+
+      test("the runner gives brokers a new name-server list only when it signs with the Secret's account", async () => {
+        const port = mq.nameServer.split(':').at(-1);
+        // The same name server under a second name: a new list that keeps the broker registered.
+        const list = `${mq.nameServer};localhost:${port}`;
+        const argv = ['set-name-servers', `--namesrv=${list}`, `--broker-addr=${a}`, '--attempts=1'];
+        expect((await runAs(argv, undefined)).code).toBe(1);
+        expect((await signed.brokerConfig(a)).namesrvAddr).toBe(mq.nameServer);
+        const sent = await runAs(argv, account);
+        expect({ code: sent.code, stderr: sent.stderr }).toEqual({ code: 0, stderr: [] });
+        expect((await signed.brokerConfig(a)).namesrvAddr).toBe(list);
+        expect((await runAs(['set-name-servers', `--namesrv=${mq.nameServer}`, `--broker-addr=${a}`], account)).code).toBe(0);
       });
 
       test("with the Secret's account the runner copies metadata, and mqadmin with that account sees it", async () => {

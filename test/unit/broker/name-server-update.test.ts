@@ -107,6 +107,16 @@ describe('a new name-server list for running brokers', () => {
     expect(response.status.nameServers).toBe(THREE);
     expect(response.status.nameServerUpdate).toMatchObject({ phase: 'Running', nameServers: THREE, job: job.metadata.name, attempts: 1 });
     expect(condition(response, 'Progressing')).toMatchObject({ status: 'True', reason: 'NameServerUpdate' });
+    // Without acl the Job has no account to sign with.
+    expect(container.env).toBeUndefined();
+  });
+
+  it('gives the Job the admin account from the Secret when the Broker authenticates requests, and no value', () => {
+    const [job] = updateJobs(sync(grown({ ...SPEC, acl: { enabled: true, adminSecret: 'rocketmq-admin' } })));
+    expect(job.spec.template.spec.containers[0].env).toEqual([
+      { name: 'ROCKETMQ_ACCESS_KEY', valueFrom: { secretKeyRef: { name: 'rocketmq-admin', key: 'accessKey' } } },
+      { name: 'ROCKETMQ_SECRET_KEY', valueFrom: { secretKeyRef: { name: 'rocketmq-admin', key: 'secretKey' } } },
+    ]);
   });
 
   it('waits for the NameService to report every name server Ready: until then nothing changes', () => {
