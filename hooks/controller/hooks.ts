@@ -1,5 +1,9 @@
 import type { KindHooks } from '../core/kind-hooks.js';
 import { ObservedObjects } from '../core/metacontroller.js';
+import { claimGrowth, claimRules, storageResizeCondition } from '../k8s/claim-growth.js';
+import { renderStorage, usesClaims } from '../k8s/storage.js';
+import { CONTROLLER_VOLUME } from './render.js';
+import { controllerPodSelector } from './names.js';
 import type { ControllerStatus } from '../schema/types.js';
 import {
   renderClientService,
@@ -15,15 +19,25 @@ export const controllerHooks: KindHooks<ControllerStatus> = {
   kind: 'Controller',
 
   customize(parent) {
-    readController({ parent });
-    return [];
+    const { name, namespace, spec } = readController({ parent });
+    // Claim sizes feed the StorageResizePending condition.
+    return usesClaims(spec) ? claimRules(namespace, controllerPodSelector(name)) : [];
   },
 
   sync(request, now) {
     const parent = readController(request);
     const observedStatefulSet = new ObservedObjects(request.children).get('StatefulSet', 'apps/v1', parent.name);
+    const growth = claimGrowth({
+      kind: 'Controller',
+      parentName: parent.name,
+      namespace: parent.namespace,
+      templates: renderStorage(parent.spec, CONTROLLER_VOLUME).volumeClaimTemplates,
+      statefulSets: [{ name: parent.name, replicas: parent.spec.size, observed: observedStatefulSet }],
+      claims: new ObservedObjects(request.related).list('PersistentVolumeClaim', 'v1'),
+    });
+    const storageResize = storageResizeCondition(growth, parent.namespace);
     return {
-      status: controllerStatus(parent, observedStatefulSet, parent.status, now),
+      status: controllerStatus(parent, observedStatefulSet, storageResize, parent.status, now),
       children: [
         renderControllerConfigMap(parent),
         renderControllerHeadlessService(parent),

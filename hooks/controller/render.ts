@@ -29,6 +29,8 @@ export const CONFIG_HASH_ANNOTATION = 'rocketmq.apache.org/config-hash';
 
 const CONFIG_DIR = '/etc/rocketmq-controller';
 const CONFIG_VOLUME = 'controller-config';
+/** The data volume's default name (volumeClaimTemplates[0] names it otherwise). */
+export const CONTROLLER_VOLUME = 'controller-storage';
 const POD_NAME_VARIABLE = 'MY_POD_NAME';
 
 /**
@@ -90,7 +92,7 @@ export function renderClientService({ name, namespace }: ControllerParent): Kube
 export function renderControllerStatefulSet(parent: ControllerParent, observed?: KubeObject): KubeObject {
   const { name, namespace, spec } = parent;
   const flavor = flavorOf(spec);
-  const storage = renderStorage(spec, 'controller-storage');
+  const storage = renderStorage(spec, CONTROLLER_VOLUME);
   const selector = controllerPodSelector(name);
   const resources = canonicalResources(spec.resources);
   const memoryLimit = resources?.limits?.memory;

@@ -1,5 +1,6 @@
 import type { V1StatefulSet } from '@kubernetes/client-node';
-import { withTransitionTimes } from '../k8s/conditions.js';
+import type { Reason } from '../core/reasons.js';
+import { type Condition, withTransitionTimes } from '../k8s/conditions.js';
 import { statefulSetConditions } from '../k8s/statefulset-conditions.js';
 import type { ControllerStatus } from '../schema/types.js';
 import { controllerAddresses } from './names.js';
@@ -8,6 +9,7 @@ import type { ControllerParent } from './render.js';
 export function controllerStatus(
   { name, namespace, spec }: ControllerParent,
   sts: V1StatefulSet | undefined,
+  storageResize: Condition<Reason> | undefined,
   previous: Record<string, unknown> | undefined,
   now: Date,
 ): ControllerStatus {
@@ -17,6 +19,10 @@ export function controllerStatus(
     addresses,
     replicas: sts?.status?.replicas ?? 0,
     readyReplicas: sts?.status?.readyReplicas ?? 0,
-    conditions: withTransitionTimes(statefulSetConditions(spec.size, sts, 'controller'), previous?.conditions, now),
+    conditions: withTransitionTimes(
+      [...statefulSetConditions(spec.size, sts, 'controller'), ...(storageResize ? [storageResize] : [])],
+      previous?.conditions,
+      now,
+    ),
   };
 }

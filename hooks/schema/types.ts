@@ -881,7 +881,7 @@ export interface ControllerSpec {
    */
   hostPath?: string;
   /**
-   * Element 0 names the data volume in every storage mode (default controller-storage) and is the PersistentVolumeClaim template in StorageClass mode; claims are named <template>-<name>-<i>.
+   * Element 0 names the data volume in every storage mode (default controller-storage) and is the PersistentVolumeClaim template in StorageClass mode; claims are named <template>-<name>-<i>. A larger storage request than the existing claims' is reported in the StorageResizePending condition, with the claims to grow; a smaller one is refused.
    *
    * @maxItems 8
    */
@@ -957,11 +957,11 @@ export interface ControllerStatus {
    */
   observedGeneration?: number;
   /**
-   * Ready and Progressing conditions.
+   * Ready and Progressing conditions, and StorageResizePending while claims ask for less storage than volumeClaimTemplates.
    */
   conditions?: {
     /**
-     * Condition type (Ready, Progressing, Degraded).
+     * Condition type (Ready, Progressing, StorageResizePending).
      */
     type: string;
     /**

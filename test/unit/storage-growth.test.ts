@@ -2,6 +2,7 @@
 // claims to grow until each one asks for it; a smaller one is refused, naming the field.
 import type { HookRequest, KubeObject, SyncResponse } from '../../hooks/core/metacontroller.js';
 import { brokerHooks } from '../../hooks/broker/hooks.js';
+import { controllerHooks } from '../../hooks/controller/hooks.js';
 import { nameServiceHooks } from '../../hooks/nameservice/hooks.js';
 import type { KindHooks } from '../../hooks/core/kind-hooks.js';
 import { afterApplying, customResource, FIXED_NOW, hookFailure, syncRequest } from '../support/hook-requests.js';
@@ -17,7 +18,7 @@ const brokerSpec = (storage: string) => ({
   storageMode: 'StorageClass',
   volumeClaimTemplates: [claimTemplate(storage)],
 });
-const nameServiceSpec = (storage: string, size = 2) => ({
+const oneStatefulSetSpec = (storage: string, size = 3) => ({
   size,
   storageMode: 'StorageClass',
   volumeClaimTemplates: [claimTemplate(storage)],
@@ -129,27 +130,31 @@ describe('growing a Broker’s storage', () => {
   });
 });
 
-describe('growing a NameService’s storage', () => {
+// Both run one StatefulSet named after them, of `size` pods.
+describe.each([
+  { kind: 'NameService', hooks: nameServiceHooks, watched: ['pods', 'persistentvolumeclaims'] },
+  { kind: 'Controller', hooks: controllerHooks, watched: ['persistentvolumeclaims'] },
+])('growing a $kind’s storage', ({ kind, hooks, watched }) => {
   const sync = (after: object, claims: KubeObject[]) => {
-    const request = changedSpec(nameServiceHooks, 'NameService', nameServiceSpec('1Gi'), after, []);
-    return nameServiceHooks.sync({ ...request, related: syncRequest(request.parent, { related: claims }).related }, FIXED_NOW);
+    const request = changedSpec(hooks, kind, oneStatefulSetSpec('1Gi'), after, []);
+    return hooks.sync({ ...request, related: syncRequest(request.parent, { related: claims }).related }, FIXED_NOW);
   };
 
   it('reports every pod’s claim, those of pods still to come included', () => {
-    const response = sync(nameServiceSpec('2Gi', 3), [claim('data-ns-0', '2Gi'), claim('data-ns-1', '1Gi')]);
-    expect(resizeCondition(response).message).toContain('data-ns-1, data-ns-2 ask for less');
+    const response = sync(oneStatefulSetSpec('2Gi', 5), [claim('data-ns-0', '2Gi'), claim('data-ns-1', '1Gi')]);
+    expect(resizeCondition(response).message).toContain('data-ns-1, data-ns-2, data-ns-3, data-ns-4 ask for less');
     expect(claimTemplates(response)).toEqual(['1Gi']);
   });
 
   it('refuses a smaller size', () => {
-    const error = hookFailure(() => sync(nameServiceSpec('512Mi'), []));
+    const error = hookFailure(() => sync(oneStatefulSetSpec('512Mi'), []));
     expect(error.details).toEqual([
       'spec.volumeClaimTemplates[0].spec.resources.requests.storage: 512Mi is less than the 1Gi the claims of StatefulSet ns were made with, and a volume cannot shrink: set it to 1Gi or more',
     ]);
   });
 
   it('watches its pods’ claims in StorageClass mode', () => {
-    const rules = nameServiceHooks.customize(customResource('NameService', 'ns', nameServiceSpec('1Gi')));
-    expect(rules.map((r) => r.resource)).toEqual(['pods', 'persistentvolumeclaims']);
+    const rules = hooks.customize(customResource(kind, 'ns', oneStatefulSetSpec('1Gi')));
+    expect(rules.map((r) => r.resource)).toEqual(watched);
   });
 });
