@@ -1,6 +1,6 @@
 import type { KindHooks } from '../core/kind-hooks.js';
 import { ObservedObjects } from '../core/metacontroller.js';
-import { claimGrowth, claimRules, storageResizeCondition } from '../k8s/claim-growth.js';
+import { claimRules, statefulSetStorageResize } from '../k8s/claim-growth.js';
 import { renderStorage, usesClaims } from '../k8s/storage.js';
 import { CONTROLLER_VOLUME } from './render.js';
 import { controllerPodSelector } from './names.js';
@@ -27,15 +27,15 @@ export const controllerHooks: KindHooks<ControllerStatus> = {
   sync(request, now) {
     const parent = readController(request);
     const observedStatefulSet = new ObservedObjects(request.children).get('StatefulSet', 'apps/v1', parent.name);
-    const growth = claimGrowth({
+    const storageResize = statefulSetStorageResize({
       kind: 'Controller',
       parentName: parent.name,
       namespace: parent.namespace,
       templates: renderStorage(parent.spec, CONTROLLER_VOLUME).volumeClaimTemplates,
-      statefulSets: [{ name: parent.name, replicas: parent.spec.size, observed: observedStatefulSet }],
+      replicas: parent.spec.size,
+      observed: observedStatefulSet,
       claims: new ObservedObjects(request.related).list('PersistentVolumeClaim', 'v1'),
     });
-    const storageResize = storageResizeCondition(growth, parent.namespace);
     return {
       status: controllerStatus(parent, observedStatefulSet, storageResize, parent.status, now),
       children: [

@@ -12,7 +12,7 @@ import { canonicalResources } from '../k8s/quantity.js';
 import { keepImmutableFields } from '../k8s/statefulset.js';
 import { renderStorage } from '../k8s/storage.js';
 import { imageFlavor, STOP_JVMS_LIFECYCLE } from '../rocketmq-pods/image.js';
-import { heapFlags, withJvmFlags } from '../rocketmq-pods/jvm.js';
+import { withHeapForLimit } from '../rocketmq-pods/jvm.js';
 import type { ControllerSpec } from '../schema/types.js';
 import { controllerConfigFiles, type ControllerConfigInput } from './config.js';
 import {
@@ -107,8 +107,7 @@ export function renderControllerStatefulSet(parent: ControllerParent, observed?:
     imagePullPolicy: spec.imagePullPolicy,
     command: ['sh', '-c', START],
     resources,
-    // Both images' scripts append JAVA_OPT_EXT to their own heap flags, which a small limit cannot hold.
-    env: withJvmFlags(env, 'JAVA_OPT_EXT', memoryLimit === undefined ? undefined : heapFlags(memoryLimit)),
+    env: withHeapForLimit(env, memoryLimit),
     ports: [{ name: 'controller', containerPort: CONTROLLER_PORT, protocol: 'TCP' }],
     securityContext: spec.containerSecurityContext ?? DEFAULT_CONTAINER_SECURITY_CONTEXT,
     volumeMounts: [

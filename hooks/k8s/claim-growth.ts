@@ -112,3 +112,12 @@ export function storageResizeCondition(growth: ClaimGrowth[], namespace: string)
       `This condition clears once every claim asks for the spec's size.`,
   };
 }
+
+/** The StorageResizePending condition of a kind that runs one StatefulSet named after it, of `replicas` pods. */
+export function statefulSetStorageResize(
+  input: Omit<ClaimSizes, 'statefulSets'> & { replicas: number; observed: KubeObject | undefined },
+): Condition<Reason> | undefined {
+  const { replicas, observed, ...sizes } = input;
+  const growth = claimGrowth({ ...sizes, statefulSets: [{ name: sizes.parentName, replicas, observed }] });
+  return storageResizeCondition(growth, sizes.namespace);
+}

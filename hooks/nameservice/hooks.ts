@@ -3,7 +3,7 @@ import { ObservedObjects } from '../core/metacontroller.js';
 import type { NameServiceStatus } from '../schema/types.js';
 import { podServicesMode } from '../rocketmq-pods/nameservers.js';
 import { renderDisruptionBudget } from '../k8s/disruption-budget.js';
-import { claimGrowth, claimRules, storageResizeCondition } from '../k8s/claim-growth.js';
+import { claimRules, statefulSetStorageResize } from '../k8s/claim-growth.js';
 import { renderStorage, usesClaims } from '../k8s/storage.js';
 import {
   NAME_SERVER_VOLUME,
@@ -35,16 +35,16 @@ export const nameServiceHooks: KindHooks<NameServiceStatus> = {
     const observedStatefulSet = children.get('StatefulSet', 'apps/v1', parent.name);
     const mode = podServicesMode(parent.name, parent.annotations);
     const podServices = needsPodServices(parent, mode, observedStatefulSet) ? renderNameServerPodServices(parent) : [];
-    const growth = claimGrowth({
+    const storageResize = statefulSetStorageResize({
       kind: 'NameService',
       parentName: parent.name,
       namespace: parent.namespace,
       templates: renderStorage(parent.spec, NAME_SERVER_VOLUME).volumeClaimTemplates,
-      statefulSets: [{ name: parent.name, replicas: parent.spec.size, observed: observedStatefulSet }],
+      replicas: parent.spec.size,
+      observed: observedStatefulSet,
       claims: related.list('PersistentVolumeClaim', 'v1'),
     });
     const observed = { statefulSet: observedStatefulSet, pods: related.list('Pod', 'v1') };
-    const storageResize = storageResizeCondition(growth, parent.namespace);
     return {
       status: nameServiceStatus(parent, mode, observed, storageResize, parent.status, now),
       children: [

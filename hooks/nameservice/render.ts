@@ -2,7 +2,7 @@ import type { NameServiceSpec } from '../schema/types.js';
 import type { KubeObject } from '../core/metacontroller.js';
 import { commonLabels } from '../k8s/labels.js';
 import { imageFlavor, STOP_JVMS_LIFECYCLE } from '../rocketmq-pods/image.js';
-import { heapFlags, withJvmFlags } from '../rocketmq-pods/jvm.js';
+import { withHeapForLimit } from '../rocketmq-pods/jvm.js';
 import { NAME_SERVER_PORT, podServiceName, type PodServicesMode } from '../rocketmq-pods/nameservers.js';
 import { renderHeadlessService } from '../k8s/headless-service.js';
 import { renderStorage } from '../k8s/storage.js';
@@ -73,8 +73,7 @@ export function renderNameServerStatefulSet(parent: NameServiceParent, observed?
     imagePullPolicy: spec.imagePullPolicy,
     command: flavor.nameServerCommand,
     resources,
-    // Both images' scripts append JAVA_OPT_EXT to their own heap flags (1 GiB and more), which a small limit cannot hold.
-    env: withJvmFlags(prune(spec.env) ?? [], 'JAVA_OPT_EXT', memoryLimit === undefined ? undefined : heapFlags(memoryLimit)),
+    env: withHeapForLimit(prune(spec.env) ?? [], memoryLimit),
     ports: [{ name: 'main', containerPort: NAME_SERVER_PORT, protocol: 'TCP' }],
     securityContext: spec.containerSecurityContext ?? DEFAULT_CONTAINER_SECURITY_CONTEXT,
     volumeMounts: [{ name: storage.volumeName, mountPath: `${flavor.dataRoot}/logs`, subPath: 'logs' }],

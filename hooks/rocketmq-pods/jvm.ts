@@ -53,3 +53,12 @@ export function withJvmFlags(userEnv: V1EnvVar[], variable: string, flags: strin
   if (own.valueFrom) return userEnv;
   return userEnv.map((e) => (e === own ? { name: variable, value: own.value ? `${flags} ${own.value}` : flags } : e));
 }
+
+/**
+ * The user's env with heap flags for the memory limit in JAVA_OPT_EXT, which both image families'
+ * name-server and controller scripts append to their own heap flags (1 GiB and more, more than a
+ * small limit holds).
+ */
+export function withHeapForLimit(userEnv: V1EnvVar[], memoryLimit: string | undefined): V1EnvVar[] {
+  return withJvmFlags(userEnv, 'JAVA_OPT_EXT', memoryLimit === undefined ? undefined : heapFlags(memoryLimit));
+}
