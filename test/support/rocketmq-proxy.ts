@@ -110,11 +110,13 @@ export interface GrpcClientOptions {
   credentials?: Credentials;
   /** Stop once the messages are sent. */
   sendOnly?: boolean;
+  /** How long the consumer waits for the messages (60 s by default). */
+  receiveSeconds?: number;
 }
 
 /**
  * Runs GrpcClient against the proxy at `grpc` (host:port): sends `count` messages to `topic`, then
- * (unless `sendOnly`) receives them as `group`.
+ * (unless `sendOnly`) receives them as `group`, for up to `receiveSeconds`.
  */
 export async function runGrpcClient(
   grpc: string,
@@ -122,7 +124,7 @@ export async function runGrpcClient(
   group: string,
   count: number,
   workDir: string,
-  { credentials, sendOnly }: GrpcClientOptions = {},
+  { credentials, sendOnly, receiveSeconds }: GrpcClientOptions = {},
 ): Promise<GrpcClientResult> {
   const lib = await ensureProxyLib();
   const clientDir = join(lib, PROXY_CLIENT_DIR);
@@ -141,7 +143,7 @@ export async function runGrpcClient(
       topic,
       group,
       String(count),
-      ...(sendOnly ? ['send-only'] : []),
+      ...(sendOnly ? ['send-only'] : receiveSeconds !== undefined ? [String(receiveSeconds)] : []),
     ],
     {
       cwd: workDir,

@@ -1,9 +1,10 @@
 // Sends messages through a proxy's gRPC port with the RocketMQ 5 client and receives them back with
 // a SimpleConsumer, so a test sees both directions work through the proxy.
-// Usage: java -cp <rocketmq-client-java jar>:<classes> GrpcClient <endpoint> <topic> <group> <count> [send-only]
+// Usage: java -cp <rocketmq-client-java jar>:<classes> GrpcClient <endpoint> <topic> <group> <count> [send-only | <seconds>]
 // Prints "SENT <messageId>" per message sent and "RECEIVED <messageId>" per message received; exits 0
-// once every sent message came back, 1 when they did not within a minute. With ROCKETMQ_ACCESS_KEY and
-// ROCKETMQ_SECRET_KEY set, the client signs its requests with that account.
+// once every sent message came back, 1 when they did not within the given seconds (60 by default).
+// With a count of 0 it only starts a consumer, which is how a refused consumer is seen.
+// With ROCKETMQ_ACCESS_KEY and ROCKETMQ_SECRET_KEY set, the client signs its requests with that account.
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Collections;
@@ -23,7 +24,7 @@ import org.apache.rocketmq.client.apis.producer.SendReceipt;
 public class GrpcClient {
     public static void main(String[] args) throws Exception {
         if (args.length < 4) {
-            System.err.println("usage: GrpcClient <endpoint> <topic> <group> <count>");
+            System.err.println("usage: GrpcClient <endpoint> <topic> <group> <count> [send-only | <seconds>]");
             System.exit(2);
         }
         String endpoint = args[0];
@@ -42,28 +43,31 @@ public class GrpcClient {
         ClientConfiguration configuration = builder.build();
 
         Set<String> sent = new HashSet<>();
-        try (Producer producer = provider.newProducerBuilder()
-                .setClientConfiguration(configuration)
-                .setTopics(topic)
-                .build()) {
-            for (int i = 0; i < count; i++) {
-                SendReceipt receipt = producer.send(provider.newMessageBuilder()
-                    .setTopic(topic)
-                    .setTag("proxy-test")
-                    .setBody(("message " + i).getBytes(StandardCharsets.UTF_8))
-                    .build());
-                String id = receipt.getMessageId().toString();
-                sent.add(id);
-                System.out.println("SENT " + id);
+        if (count > 0) {
+            try (Producer producer = provider.newProducerBuilder()
+                    .setClientConfiguration(configuration)
+                    .setTopics(topic)
+                    .build()) {
+                for (int i = 0; i < count; i++) {
+                    SendReceipt receipt = producer.send(provider.newMessageBuilder()
+                        .setTopic(topic)
+                        .setTag("proxy-test")
+                        .setBody(("message " + i).getBytes(StandardCharsets.UTF_8))
+                        .build());
+                    String id = receipt.getMessageId().toString();
+                    sent.add(id);
+                    System.out.println("SENT " + id);
+                }
             }
         }
-        if (args.length > 4 && args[4].equals("send-only")) {
+        String last = args.length > 4 ? args[4] : "60";
+        if (last.equals("send-only")) {
             System.out.flush();
             System.exit(0);
         }
 
         Set<String> received = new HashSet<>();
-        long deadline = System.currentTimeMillis() + 60_000;
+        long deadline = System.currentTimeMillis() + Long.parseLong(last) * 1000;
         try (SimpleConsumer consumer = provider.newSimpleConsumerBuilder()
                 .setClientConfiguration(configuration)
                 .setConsumerGroup(group)
