@@ -95,36 +95,57 @@ function proxyStartFile(configText: string, command: string, account: Credential
   }
 }
 
+function newAccount(): Credentials {
+  return { accessKey: `admin-${randomBytes(4).toString('hex')}`, secretKey: `pr"xy\\${randomBytes(8).toString('hex')}` };
+}
+
+interface AclProxy {
+  rocketmq: TestRocketMQ;
+  proxy: TestProxy;
+  /** The proxy's start-time copy of rmq-proxy.json. */
+  startText: string;
+}
+
+/**
+ * A name server and the broker a Broker with spec.acl renders for `brokerImage` (run from the jars
+ * of `version`) with TOPIC, and the rendered proxy in front of them, all with `account`.
+ */
+async function startAclProxy(version: string, brokerImage: string, account: Credentials): Promise<AclProxy> {
+  const broker = renderedBroker(brokerImage);
+  const rocketmq = await startRocketMQ({
+    version,
+    names: [{ clusterName: 'acl', brokerName: BROKER }],
+    brokerProperties: broker.properties,
+    credentials: account,
+    prepareBroker: (b, root) => runBrokerStartSteps(broker.command, b, root, account),
+  });
+  const admin = new RocketMQAdmin({ nameServers: rocketmq.nameServer, timeoutMs: 3000, credentials: account });
+  try {
+    await admin.createOrUpdateTopic(rocketmq.broker(BROKER).address, { topicName: TOPIC, readQueueNums: 2, writeQueueNums: 2 });
+    for (let tries = 0; !(await admin.topicRoute(TOPIC).catch(() => undefined)); tries++) {
+      if (tries > 100) throw new Error(`${TOPIC} never reached the name server`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const { configText, command } = renderedProxy();
+    const startText = proxyStartFile(configText, command, account);
+    return { rocketmq, proxy: await startProxy(rocketmq, startText), startText };
+  } catch (error) {
+    await rocketmq.stop();
+    throw error;
+  } finally {
+    admin.close();
+  }
+}
+
 describeWithRocketMQ('a Proxy in front of a RocketMQ 5.3.3 cluster with acl', () => {
-  const account: Credentials = {
-    accessKey: `admin-${randomBytes(4).toString('hex')}`,
-    secretKey: `pr"xy\\${randomBytes(8).toString('hex')}`,
-  };
-  const { configText, command } = renderedProxy();
+  const account = newAccount();
+  const { configText } = renderedProxy();
   let startText: string;
   let rocketmq: TestRocketMQ;
   let proxy: TestProxy;
 
   beforeAll(async () => {
-    const broker = renderedBroker(IMAGE);
-    rocketmq = await startRocketMQ({
-      names: [{ clusterName: 'acl', brokerName: BROKER }],
-      brokerProperties: broker.properties,
-      credentials: account,
-      prepareBroker: (b, root) => runBrokerStartSteps(broker.command, b, root, account),
-    });
-    const admin = new RocketMQAdmin({ nameServers: rocketmq.nameServer, timeoutMs: 3000, credentials: account });
-    try {
-      await admin.createOrUpdateTopic(rocketmq.broker(BROKER).address, { topicName: TOPIC, readQueueNums: 2, writeQueueNums: 2 });
-      for (let tries = 0; !(await admin.topicRoute(TOPIC).catch(() => undefined)); tries++) {
-        if (tries > 100) throw new Error(`${TOPIC} never reached the name server`);
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    } finally {
-      admin.close();
-    }
-    startText = proxyStartFile(configText, command, account);
-    proxy = await startProxy(rocketmq, startText);
+    ({ rocketmq, proxy, startText } = await startAclProxy('5.3.3', IMAGE, account));
   }, 240_000);
 
   afterAll(async () => {
@@ -213,3 +234,34 @@ describeWithRocketMQ('a Proxy in front of a RocketMQ 5.3.3 cluster with acl', ()
     }
   });
 });
+
+// A 5.4.0 broker fills a pop's missing born time in on the request its authorization has read, so
+// the same 5.3.3 proxy serves gRPC consumers.
+describeWithRocketMQ(
+  'a 5.3.3 Proxy in front of a RocketMQ 5.4.0 broker with acl',
+  () => {
+    const account = newAccount();
+    let cluster: AclProxy | undefined;
+
+    beforeAll(async () => {
+      cluster = await startAclProxy('5.4.0', 'apache/rocketmq:5.4.0', account);
+    }, 240_000);
+
+    afterAll(async () => {
+      await cluster?.proxy.stop();
+      await cluster?.rocketmq.stop();
+    });
+
+    it('hands a gRPC consumer that signs with the account every message sent, which it acks', async () => {
+      const served = await cluster!.proxy.grpcClient(TOPIC, 'acl-grpc-group', COUNT, { credentials: account, receiveSeconds: 30 });
+      expect({ code: served.code, output: served.code === 0 ? '' : served.stdout + served.stderr.slice(-3000) }).toEqual({
+        code: 0,
+        output: '',
+      });
+      expect(served.sent).toHaveLength(COUNT);
+      expect([...served.received].sort()).toEqual([...served.sent].sort());
+      expect([...served.receivedBodies].sort()).toEqual(Array.from({ length: COUNT }, (_, i) => `message ${i}`));
+    }, 60_000);
+  },
+  '5.4.0',
+);

@@ -103,7 +103,13 @@ export async function startProxy(rocketmq: TestRocketMQ, configText: string): Pr
   return { grpc, remoting: `127.0.0.1:${remotingPort}`, config, startupMs, grpcClient, stop };
 }
 
-export type GrpcClientResult = CommandResult & { sent: string[]; received: string[] };
+export type GrpcClientResult = CommandResult & {
+  /** Ids of the messages sent, in order. */
+  sent: string[];
+  /** Ids of the messages received, and their bodies (sent as "message 0", "message 1", ...). */
+  received: string[];
+  receivedBodies: string[];
+};
 
 export interface GrpcClientOptions {
   /** The account the client signs with. */
@@ -158,7 +164,8 @@ export async function runGrpcClient(
       .split('\n')
       .filter((l) => l.startsWith(prefix))
       .map((l) => l.slice(prefix.length).trim());
-  return { ...result, sent: lines('SENT '), received: lines('RECEIVED ') };
+  const received = lines('RECEIVED ').map((line) => [line.slice(0, line.indexOf(' ')), line.slice(line.indexOf(' ') + 1)]);
+  return { ...result, sent: lines('SENT '), received: received.map(([id]) => id), receivedBodies: received.map(([, body]) => body) };
 }
 
 /** Compiles GrpcClient.java against the client jar once per source (cached next to the jars). */

@@ -1,7 +1,7 @@
 // Sends messages through a proxy's gRPC port with the RocketMQ 5 client and receives them back with
 // a SimpleConsumer, so a test sees both directions work through the proxy.
 // Usage: java -cp <rocketmq-client-java jar>:<classes> GrpcClient <endpoint> <topic> <group> <count> [send-only | <seconds>]
-// Prints "SENT <messageId>" per message sent and "RECEIVED <messageId>" per message received; exits 0
+// Prints "SENT <messageId>" per message sent and "RECEIVED <messageId> <body>" per message received; exits 0
 // once every sent message came back, 1 when they did not within the given seconds (60 by default).
 // With a count of 0 it only starts a consumer, which is how a refused consumer is seen.
 // With ROCKETMQ_ACCESS_KEY and ROCKETMQ_SECRET_KEY set, the client signs its requests with that account.
@@ -78,7 +78,8 @@ public class GrpcClient {
                 List<MessageView> messages = consumer.receive(16, Duration.ofSeconds(30));
                 for (MessageView message : messages) {
                     String id = message.getMessageId().toString();
-                    if (received.add(id)) System.out.println("RECEIVED " + id);
+                    String body = StandardCharsets.UTF_8.decode(message.getBody()).toString();
+                    if (received.add(id)) System.out.println("RECEIVED " + id + " " + body);
                     consumer.ack(message);
                 }
             }
