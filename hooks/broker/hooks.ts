@@ -4,7 +4,8 @@ import type { Parent } from '../core/parent.js';
 import { claimGrowth, claimRules, storageResizeCondition } from '../k8s/claim-growth.js';
 import { renderStorage, type Storage, usesClaims } from '../k8s/storage.js';
 import { imageFlavor, reloadsNameServers } from '../rocketmq-pods/image.js';
-import { aclGeneration, aclSecretOf, brokerAclProperties } from '../rocketmq-pods/acl.js';
+import { aclGeneration, aclSecretOf, brokerAclProperties, usesPlainAcl } from '../rocketmq-pods/acl.js';
+import { BROKER_LOGBACK, BROKER_LOGBACK_KEY } from '../rocketmq-pods/broker-logging.js';
 import { findNameServers, nameServiceRules } from '../rocketmq-pods/nameservers.js';
 import type { BrokerSpec, BrokerStatus } from '../schema/types.js';
 import { type BrokerMember, brokerMembers, membersBeyondSpec } from './members.js';
@@ -183,10 +184,12 @@ export const brokerHooks: KindHooks<BrokerStatus> = {
     const observedConf = children.get('ConfigMap', 'v1', brokerConfigMapName(name))?.data ?? {};
     const confData: Record<string, string> = {};
     const statefulSets: KubeObject[] = [];
+    let keptAny = false;
     for (const { member, conf, template } of brokers) {
       const observed = observedStatefulSet(children, member);
       const key = brokerConfigKey(member);
       const keep = held.has(member.statefulSet) && observed !== undefined;
+      keptAny ||= keep;
       confData[key] = keep ? (observedConf[key] ?? conf) : conf;
       const statefulSet = renderBrokerStatefulSet(parent, member, keep ? observedTemplate(observed) : template, storage, observed);
       const mark = copy.marks.get(member.statefulSet);
@@ -201,6 +204,10 @@ export const brokerHooks: KindHooks<BrokerStatus> = {
       statefulSets.push(statefulSet);
     }
     confData[NAMESRV_ADDR_KEY] = nameServers;
+    // A broker that keeps its template after acl is turned off may still mount the logging configuration.
+    if (usesPlainAcl(spec.acl, spec.brokerImage) || (keptAny && observedConf[BROKER_LOGBACK_KEY] !== undefined)) {
+      confData[BROKER_LOGBACK_KEY] = BROKER_LOGBACK;
+    }
 
     // Status, from what is observed.
     const status = brokerStatus(

@@ -2,6 +2,7 @@
 // see the Secret's values: containers read them as environment variables from the Secret, and a
 // start command writes them, at each start, where RocketMQ reads them, on a volume of the pod.
 import type { V1EnvVar } from '@kubernetes/client-node';
+import { BROKER_LOGGING_HOME } from './broker-logging.js';
 import { imageVersion } from './image.js';
 
 export interface AclSpec {
@@ -40,6 +41,11 @@ export function aclGeneration(image: string): AclGeneration {
   return version !== undefined && version[0] <= 4 ? 'plain' : 'auth';
 }
 
+/** Whether a broker of this image and acl runs ACL 1.0, and so takes the operator's logging configuration. */
+export function usesPlainAcl(acl: AclSpec | undefined, image: string): boolean {
+  return aclSecretOf(acl) !== undefined && aclGeneration(image) === 'plain';
+}
+
 /** The two variables, each read from the Secret; the pod does not start while either key is missing. */
 export function credentialEnv(secret: string): V1EnvVar[] {
   return [
@@ -72,9 +78,12 @@ export const PROXY_AUTH_SETTINGS = {
   authorizationMetadataProvider: `${PROXY_AUTH_PACKAGE}.ProxyAuthorizationMetadataProvider`,
 } as const;
 
-/** The broker.conf lines that hold no secret: they go into the ConfigMap like the rest. */
+/**
+ * The broker.conf lines that hold no secret: they go into the ConfigMap like the rest. RocketMQ 4
+ * brokers also take the operator's logging configuration, which does not log the ACL file.
+ */
 export function brokerAclProperties(generation: AclGeneration): Record<string, string> {
-  if (generation === 'plain') return { aclEnable: 'true' };
+  if (generation === 'plain') return { aclEnable: 'true', rocketmqHome: BROKER_LOGGING_HOME };
   return { authenticationEnabled: 'true', authorizationEnabled: 'true', ...BROKER_AUTH_PROVIDERS };
 }
 

@@ -10,7 +10,7 @@ import { RemotingResponseError } from '../../hooks/rocketmq/errors.js';
 import type { Credentials } from '../../hooks/rocketmq/signature.js';
 import { ACCESS_KEY_ENV, SECRET_KEY_ENV } from '../../hooks/rocketmq-pods/acl.js';
 import { runRunner } from '../../hooks/runner/main.js';
-import { renderedBroker, runBrokerStartSteps } from '../support/acl.js';
+import { mountRenderedFiles, renderedBroker, runBrokerStartSteps } from '../support/acl.js';
 import { describeWithRocketMQ, startRocketMQ, type TestRocketMQ } from '../support/rocketmq.js';
 import { expectSuccess, keyValueSections } from './mqadmin-output.js';
 
@@ -65,19 +65,20 @@ function aclSuite(version: string, image: string) {
       let signed: RocketMQAdmin;
       let a: string;
       let b: string;
-      const { properties, command } = renderedBroker(image);
+      const rendered = renderedBroker(image);
 
       beforeAll(async () => {
         mq = await startRocketMQ({
           version,
-          brokerProperties: properties,
+          brokerProperties: rendered.properties,
           credentials: account,
           prepareBroker: (broker, root) => {
             // The image's own ACL file, with its well-known accounts, where RocketMQ 4 looks by default.
             const imageAclFile = join(UPSTREAM, `rocketmq-${version}`, 'conf', 'plain_acl.yml');
             if (existsSync(imageAclFile)) copyFileSync(imageAclFile, join(root, 'conf', 'plain_acl.yml'));
             mkdirSync(broker.storeDir, { recursive: true });
-            return runBrokerStartSteps(command, broker, root, account);
+            mountRenderedFiles(rendered, broker, root);
+            return runBrokerStartSteps(rendered.command, broker, root, account);
           },
         });
         console.log(`RocketMQ ${mq.version} with acl started in ${mq.startupMs} ms`);
@@ -155,16 +156,18 @@ function aclSuite(version: string, image: string) {
         expect(view.get('test-cluster:broker-b')).toEqual(view.get('test-cluster:broker-a'));
       });
 
-      test('the secret key is in no container output, and in no log file but the one RocketMQ 4 writes its ACL file into', () => {
+      test('the secret key is in no container output and no log file, while the brokers log as they always do', () => {
         const logs = filesUnder(mq.root, /(\/logs\/.*\.log|\.out)$/);
         expect(logs.filter((f) => f.endsWith('.out')).length).toBe(3);
         // The random tail: a leak may show the rest escaped.
         const leaking = logs.filter((f) => readFileSync(f, 'utf8').includes(account.secretKey.slice(-16)));
-        // RocketMQ 4 logs the content of every ACL file it loads into broker.log, secret keys included.
-        const expected = version.startsWith('4.')
-          ? ['broker-a', 'broker-b'].map((b) => join(mq.root, `${b}-home`, 'logs', 'rocketmqlogs', 'broker.log'))
-          : [];
-        expect(leaking.sort()).toEqual(expected);
+        expect(leaking).toEqual([]);
+        for (const broker of ['broker-a', 'broker-b']) {
+          const dir = join(mq.root, `${broker}-home`, 'logs', 'rocketmqlogs');
+          expect(readFileSync(join(dir, 'broker.log'), 'utf8')).toMatch(/boot success/);
+          // RocketMQ 4 brokers write the image's files from the operator's logging configuration.
+          if (version.startsWith('4.')) expect(readFileSync(join(dir, 'store.log'), 'utf8')).not.toBe('');
+        }
       });
     },
     version,

@@ -2,6 +2,8 @@
 // render, and the account lines the rendered start commands write, run by a real shell with the
 // Secret's values as the variables a pod reads from the Secret.
 import { spawnSync } from 'node:child_process';
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { brokerHooks } from '../../hooks/broker/hooks.js';
 import type { Credentials } from '../../hooks/rocketmq/signature.js';
 import { ACCESS_KEY_ENV, SECRET_KEY_ENV } from '../../hooks/rocketmq-pods/acl.js';
@@ -26,10 +28,18 @@ export function aclBroker(image: string) {
 const TEST_OWN_KEYS = ['brokerClusterName', 'brokerName', 'brokerId', 'brokerRole', 'storePathRootDir'];
 const OFFICIAL_COPY = '/home/rocketmq/store/broker.conf';
 
-/** The Broker hook's broker.conf (less the keys the test sets) and start command for one image. */
-export function renderedBroker(image: string): { properties: Record<string, string>; command: string } {
+export interface RenderedBroker {
+  properties: Record<string, string>;
+  command: string;
+  /** The broker ConfigMap's files the container mounts besides broker.conf, by mount path. */
+  mountedFiles: Record<string, string>;
+}
+
+/** The Broker hook's broker.conf (less the keys the test sets), start command and mounted files for one image. */
+export function renderedBroker(image: string): RenderedBroker {
   const children = brokerHooks.sync(syncRequest(aclBroker(image)), new Date()).children as any[];
-  const conf: string = children.find((c) => c.kind === 'ConfigMap').data['acl-0-master.conf'];
+  const data: Record<string, string> = children.find((c) => c.kind === 'ConfigMap').data;
+  const conf = data['acl-0-master.conf'];
   const properties = Object.fromEntries(
     conf
       .split('\n')
@@ -37,8 +47,28 @@ export function renderedBroker(image: string): { properties: Record<string, stri
       .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)])
       .filter(([key]) => !TEST_OWN_KEYS.includes(key)),
   );
-  const command: string = children.find((c) => c.kind === 'StatefulSet').spec.template.spec.containers[0].command[2];
-  return { properties, command };
+  const container = children.find((c) => c.kind === 'StatefulSet').spec.template.spec.containers[0];
+  const mountedFiles = Object.fromEntries(
+    (container.volumeMounts as { mountPath: string; subPath?: string }[])
+      .filter((m) => m.subPath !== undefined && m.subPath !== 'acl-0-master.conf' && data[m.subPath] !== undefined)
+      .map((m) => [m.mountPath, data[m.subPath!]]),
+  );
+  return { properties, command: container.command[2], mountedFiles };
+}
+
+/**
+ * Puts the rendered broker's mounted files under `root` + their mount path, and points the broker's
+ * configuration file at them where the rendered properties name a mount's directory.
+ */
+export function mountRenderedFiles(rendered: RenderedBroker, broker: TestBroker, root: string): void {
+  for (const [mountPath, content] of Object.entries(rendered.mountedFiles)) {
+    mkdirSync(dirname(join(root, mountPath)), { recursive: true });
+    writeFileSync(join(root, mountPath), content);
+  }
+  const local = Object.entries(rendered.properties)
+    .filter(([, value]) => value.startsWith('/') && Object.keys(rendered.mountedFiles).some((path) => path.startsWith(`${value}/`)))
+    .map(([key, value]) => `${key}=${join(root, value)}\n`);
+  appendFileSync(broker.configFile, local.join(''));
 }
 
 /**

@@ -3,7 +3,8 @@ import type { V1EnvVar, V1Volume } from '@kubernetes/client-node';
 import { InvalidSpecError } from '../../core/errors.js';
 import type { KubeObject } from '../../core/metacontroller.js';
 import { jsonTextTemplate, shortHash, shortTextHash } from '../../k8s/hash.js';
-import { aclGeneration, aclSecretOf, brokerAclSteps, credentialEnv } from '../../rocketmq-pods/acl.js';
+import { aclGeneration, aclSecretOf, brokerAclSteps, credentialEnv, usesPlainAcl } from '../../rocketmq-pods/acl.js';
+import { BROKER_LOGBACK_KEY, BROKER_LOGBACK_PATH } from '../../rocketmq-pods/broker-logging.js';
 import { type ImageFlavor, imageFlavor, officialBrokerCommand, STOP_JVMS_LIFECYCLE } from '../../rocketmq-pods/image.js';
 import { commonLabels } from '../../k8s/labels.js';
 import { DEFAULT_CONTAINER_SECURITY_CONTEXT, defaultPodSecurityContext, passThroughPodFields, tcpProbe } from '../../k8s/pod.js';
@@ -209,6 +210,9 @@ export function brokerPodRenderer(parent: BrokerParent, storage: Storage, restar
   };
   const cleanAnnotations = prune(userAnnotations) === userAnnotations;
   const { dataRoot, brokerConfigPath } = flavor;
+  const loggingMounts = usesPlainAcl(spec.acl, spec.brokerImage)
+    ? [{ name: CONFIG_VOLUME, mountPath: BROKER_LOGBACK_PATH, subPath: BROKER_LOGBACK_KEY }]
+    : [];
 
   /** A member's template; every value that differs between members comes from `member` and `configHash`. */
   const build = (member: BrokerMember, configHash: string): PodTemplate => {
@@ -220,6 +224,7 @@ export function brokerPodRenderer(parent: BrokerParent, storage: Storage, restar
         { name: storage.volumeName, mountPath: `${dataRoot}/logs`, subPath: `logs/${member.statefulSet}` },
         { name: storage.volumeName, mountPath: `${dataRoot}/store`, subPath: `store/${member.statefulSet}` },
         { name: CONFIG_VOLUME, mountPath: brokerConfigPath, subPath: brokerConfigKey(member) },
+        ...loggingMounts,
       ],
     };
     // An empty list is pruned away, as every empty list is.

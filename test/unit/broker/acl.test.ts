@@ -1,4 +1,5 @@
 // A Broker with spec.acl: what reaches the brokers' configuration, environment and start command.
+import type { HookRequest } from '../../../hooks/core/metacontroller.js';
 import { ACCESS_KEY_ENV, BROKER_AUTH_PROVIDERS, SECRET_KEY_ENV } from '../../../hooks/rocketmq-pods/acl.js';
 import { hookFailure } from '../../support/hook-requests.js';
 import { FIXED_NOW, syncRequest } from '../../support/hook-requests.js';
@@ -47,6 +48,45 @@ describe('Broker acl', () => {
     const hash = (r: typeof off) => child(r, 'StatefulSet', 'broker-0-master').spec.template.metadata.annotations;
     expect(hash(on)).not.toEqual(hash(off));
     expect(disabled.children).toEqual(off.children);
+  });
+
+  it('gives RocketMQ 4 brokers with acl a logging configuration from the ConfigMap that keeps the ACL module to warnings', () => {
+    const response = syncBroker(broker({ brokerImage: 'apache/rocketmq:4.9.7', replicaPerGroup: 0, acl }));
+    expect(confOf(response, 'broker-0-master.conf')).toMatch(/^rocketmqHome=\/etc\/rocketmq\/logging$/m);
+    expect(brokerContainer(response, 'broker-0-master').volumeMounts).toContainEqual({
+      name: 'rocketmq-broker-conf',
+      mountPath: '/etc/rocketmq/logging/conf/logback_broker.xml',
+      subPath: 'logback_broker.xml',
+    });
+    const logback = confOf(response, 'logback_broker.xml');
+    expect(logback).toContain('<logger name="RocketmqCommon" level="WARN" additivity="false"><appender-ref ref="broker"/></logger>');
+    for (const file of ['broker', 'broker_default', 'store', 'remoting', 'storeerror', 'stats', 'watermark']) {
+      expect(logback).toContain(`<file>\${user.home}/logs/rocketmqlogs/\${brokerLogDir}/${file}.log</file>`);
+    }
+  });
+
+  it('leaves the logging of RocketMQ 5 brokers and of RocketMQ 4 brokers without acl to the image', () => {
+    for (const spec of [{ acl }, { brokerImage: 'apache/rocketmq:4.9.7', replicaPerGroup: 0 }]) {
+      const response = syncBroker(broker(spec));
+      expect(child(response, 'ConfigMap').data).not.toHaveProperty(['logback_broker.xml']);
+      expect(confOf(response, 'broker-0-master.conf')).not.toMatch(/rocketmqHome/);
+      expect(JSON.stringify(brokerContainer(response, 'broker-0-master').volumeMounts)).not.toContain('logging');
+    }
+  });
+
+  it('keeps the logging configuration while a RocketMQ 4 broker that mounts it waits to restart without acl', () => {
+    const spec = { size: 2, brokerImage: 'apache/rocketmq:4.9.7', replicaPerGroup: 0 };
+    const first = syncRequest(broker({ ...spec, acl }), { related: [nameService()] });
+    const running = applyAndSettle(first, hooks.sync(first, FIXED_NOW));
+    let request: HookRequest = { ...running, parent: { ...running.parent, spec } };
+    let reply = hooks.sync(request, FIXED_NOW);
+    // One broker restarts at a time: the other still runs its template with the mount.
+    expect(child(reply, 'ConfigMap').data).toHaveProperty(['logback_broker.xml']);
+    for (let step = 0; step < 4 && 'logback_broker.xml' in child(reply, 'ConfigMap').data; step++) {
+      request = applyAndSettle(request, reply);
+      reply = hooks.sync(request, FIXED_NOW);
+    }
+    expect(child(reply, 'ConfigMap').data).not.toHaveProperty(['logback_broker.xml']);
   });
 
   it('refuses acl without a Secret, naming the field', () => {
