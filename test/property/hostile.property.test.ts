@@ -113,6 +113,15 @@ const nameServiceBase: fc.Arbitrary<Base> = fc
     related: [],
   }));
 
+/** The spec fields of a Broker mode: fixed roles, controllers (listed, named or the only one) or DLedger. */
+function brokerMode(mode: string, replicaPerGroup = 1): Record<string, unknown> {
+  if (mode === 'controller-list') return { clusterMode: 'CONTROLLER', replicationMode: undefined, controllerAddr: 'c-0.c.mq.svc:9878' };
+  if (mode === 'controller-ref') return { clusterMode: 'CONTROLLER', replicationMode: undefined, controllerRef: 'ctl' };
+  if (mode === 'only-controller') return { clusterMode: 'CONTROLLER', replicationMode: 'SYNC' };
+  if (mode === 'dledger') return { replicationMode: 'DLEDGER', replicaPerGroup: Math.max(2, replicaPerGroup) };
+  return {};
+}
+
 const brokerBase: fc.Arbitrary<Base> = fc
   .tuple(
     resourceName(30),
@@ -140,13 +149,23 @@ const brokerBase: fc.Arbitrary<Base> = fc
     storage('broker-storage'),
     nameServerChoice,
     fc.boolean(),
+    fc.constantFrom('static', 'controller-list', 'controller-ref', 'only-controller', 'dledger'),
   )
-  .map(([name, namespace, spec, res, store, choice, configMap]) => {
+  .map(([name, namespace, spec, res, store, choice, configMap, mode]) => {
     const volumes = configMap ? { volumes: [{ name: 'broker-config', configMap: { name: 'broker-config' } }] } : {};
-    const chosen = withNameServers(choice, namespace, { ...spec, ...(res ? { resources: res } : {}), ...store, ...volumes });
+    const chosen = withNameServers(choice, namespace, {
+      ...spec,
+      ...(res ? { resources: res } : {}),
+      ...store,
+      ...volumes,
+      ...brokerMode(mode, spec.replicaPerGroup),
+    });
+    const controllers =
+      mode === 'controller-ref' || mode === 'only-controller' ? [customResource('Controller', 'ctl', { size: 3 }, namespace)] : [];
     const related = configMap
       ? [
           ...chosen.related,
+          ...controllers,
           {
             apiVersion: 'v1',
             kind: 'ConfigMap',
@@ -154,7 +173,7 @@ const brokerBase: fc.Arbitrary<Base> = fc
             data: { 'broker-common.conf': 'flushDiskType=ASYNC_FLUSH\n' },
           },
         ]
-      : chosen.related;
+      : [...chosen.related, ...controllers];
     return { kind: 'broker' as const, parent: customResource('Broker', name, chosen.spec, namespace), related };
   });
 
@@ -555,10 +574,17 @@ function requiredChildren(kind: Kind, name: string, spec: Record<string, unknown
   const perGroup = replicas as number;
   const out = [`Service/${name}-brokers`, `ConfigMap/${name}-broker-conf`, `PodDisruptionBudget/${name}-brokers`];
   for (let g = 0; g < groups; g++) {
-    out.push(`StatefulSet/${name}-${g}-master`);
-    for (let r = 1; r <= perGroup; r++) out.push(`StatefulSet/${name}-${g}-replica-${r}`);
+    for (let r = 0; r <= perGroup; r++) {
+      if (electsMasters(spec)) out.push(`StatefulSet/${name}-${g}-${r}`);
+      else out.push(r === 0 ? `StatefulSet/${name}-${g}-master` : `StatefulSet/${name}-${g}-replica-${r}`);
+    }
   }
   return out;
+}
+
+/** A Broker whose masters are elected (CONTROLLER or DLEDGER) names its StatefulSets <name>-<g>-<r>. */
+function electsMasters(spec: Record<string, unknown>): boolean {
+  return own(spec, 'clusterMode') === 'CONTROLLER' || own(spec, 'replicationMode') === 'DLEDGER';
 }
 
 /** Broker StatefulSets the reply may hold: the spec's and any observed member it must keep. */
@@ -568,7 +594,8 @@ function allowedBrokerStatefulSets(name: string, spec: Record<string, unknown>, 
       .filter((c) => c.startsWith('StatefulSet/'))
       .map((c) => c.slice('StatefulSet/'.length)),
   );
-  const member = new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}-(0|[1-9]\\d*)-(master|replica-[1-9]\\d*)$`);
+  const suffix = electsMasters(spec) ? '(0|[1-9]\\d*)' : '(master|replica-[1-9]\\d*)';
+  const member = new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}-(0|[1-9]\\d*)-${suffix}$`);
   for (const o of observed) if (member.test(o)) names.add(o);
   return names;
 }
