@@ -4,9 +4,9 @@
 //
 // Each broker runs with its rendered file, changed only where a pod on its own network and volume
 // differs from a JVM next to others on one host: cluster addresses (host:port) become loopback
-// ports, the store paths under the pod's data root a directory of the test, and each broker gets its
-// own listen ports and brokerIP1=127.0.0.1 (a pod's start command adds brokerIP1=$POD_IP). The
-// name-server list comes in NAMESRV_ADDR as a pod's does. Heaps are small; a pod sizes its own.
+// ports, the store paths under the pod's data root a directory of the test, and each broker gets its own listen ports, metrics port and
+// brokerIP1=127.0.0.1 (a pod's start command adds brokerIP1=$POD_IP). The name-server list is given
+// with -n, as the pod's command gives it. Heaps are small; a pod sizes its own from its limit.
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -82,6 +82,68 @@ export async function onLoopback(
   return settings;
 }
 
+/** NamesrvStartup's default port, which the rendered files leave as it is. */
+const NAME_SERVER_PORT = 9876;
+
+export interface TestNameServers {
+  /** Their loopback addresses, `;`-separated, in ordinal order. */
+  addresses: string;
+  logs(): string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Name servers started with the files a NameService renders (`n<i>.conf`, one per pod), each on the
+ * loopback port its pod's address `<host>:9876` maps to; the host is the one its own Raft peer
+ * entry names.
+ */
+export async function startNameServers(files: Record<string, string>, dataRoot: string, loopback: Loopback): Promise<TestNameServers> {
+  const lib = await ensureRocketMQLib();
+  installExitHook();
+  const root = mkdtempSync(join(tmpdir(), 'rocketmq-namesrv-it-'));
+  const daemons: Daemon[] = [];
+  const addresses: string[] = [];
+  for (const [file, text] of Object.entries(files)) {
+    const rendered = parseConfigLines(text);
+    const self = rendered.controllerDLegerSelfId;
+    const ownPeer = rendered.controllerDLegerPeers.split(';').find((p) => p.startsWith(`${self}-`));
+    if (!ownPeer) throw new Error(`${file} names no peer ${self}`);
+    const host = ownPeer.slice(self.length + 1).split(':')[0];
+    const address = await loopbackOf(loopback, `${host}:${NAME_SERVER_PORT}`);
+    addresses.push(address);
+    const storeDir = join(root, self);
+    mkdirSync(storeDir, { recursive: true });
+    const settings = { ...(await onLoopback(rendered, loopback, dataRoot, storeDir)), listenPort: address.split(':')[1] };
+    const configFile = join(root, file);
+    writeFileSync(configFile, formatProperties(settings));
+    daemons.push(
+      startDaemon(
+        `namesrv-${self}`,
+        javaArgs(
+          ROCKETMQ_VERSION,
+          lib,
+          join(root, `${self}-home`),
+          root,
+          'rmq.namesrv.logback.xml',
+          ['-Xms64m', '-Xmx128m'],
+          'org.apache.rocketmq.namesrv.NamesrvStartup',
+          ['-c', configFile],
+        ),
+        root,
+      ),
+    );
+  }
+  return {
+    addresses: addresses.join(';'),
+    logs: () => daemons.map((d) => `--- ${d.name}\n${tail(d.outFile, 20)}`).join('\n'),
+    async stop() {
+      for (const d of daemons) d.child.kill('SIGKILL');
+      await Promise.all(daemons.map((d) => d.exited));
+      if (process.env.KEEP_ROCKETMQ_DIR !== '1') rmSync(root, { recursive: true, force: true });
+    },
+  };
+}
+
 export interface GroupBroker {
   /** The StatefulSet whose file it runs. */
   name: string;
@@ -125,11 +187,13 @@ export async function startBrokerGroup({ confs, nameServers, dataRoot, loopback,
     const port = await freeBrokerPort();
     const storeDir = join(root, name);
     mkdirSync(storeDir, { recursive: true });
+    const rendered = await onLoopback(parseConfigLines(text), loopback, dataRoot, storeDir);
     const settings = {
-      ...(await onLoopback(parseConfigLines(text), loopback, dataRoot, storeDir)),
+      ...rendered,
       brokerIP1: '127.0.0.1',
       listenPort: String(port),
       haListenPort: String(port + 1),
+      ...(rendered.metricsPromExporterPort ? { metricsPromExporterPort: String(await freePort()) } : {}),
     };
     const configFile = join(root, `${name}.conf`);
     writeFileSync(configFile, formatProperties(settings));
@@ -143,10 +207,9 @@ export async function startBrokerGroup({ confs, nameServers, dataRoot, loopback,
         'rmq.broker.logback.xml',
         ['-Xms128m', '-Xmx256m', '-XX:MaxDirectMemorySize=128m'],
         'org.apache.rocketmq.broker.BrokerStartup',
-        ['-c', configFile],
+        ['-n', namesrvAddr, '-c', configFile],
       ),
       root,
-      { NAMESRV_ADDR: namesrvAddr },
     );
     brokers.push({ name, address: `127.0.0.1:${port}`, settings, daemon });
   }

@@ -428,12 +428,11 @@ export interface Daemon {
   exited: Promise<number | null>;
 }
 
-/** Starts `java <args>` in `root`, its output in `<root>/<name>.out`; `env` adds variables to this process's. */
-export function startDaemon(name: string, args: string[], root: string, env: Record<string, string> = {}): Daemon {
+export function startDaemon(name: string, args: string[], root: string): Daemon {
   const outFile = join(root, `${name}.out`);
   const fd = openSync(outFile, 'a');
   const [command, ...rest] = [...deathSignalWrapper, 'java', ...args];
-  const child = spawn(command, rest, { cwd: root, stdio: ['ignore', fd, fd], env: { ...process.env, ...env } });
+  const child = spawn(command, rest, { cwd: root, stdio: ['ignore', fd, fd] });
   closeSync(fd);
   track(child);
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
