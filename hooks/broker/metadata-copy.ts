@@ -158,7 +158,9 @@ export function planMetadataCopy(input: CopyInput): CopyPlan {
   });
 
   const scalePod = spec.scalePodName ?? `${name}-0-master-0`;
-  const source = members.find((m) => m.pod === scalePod);
+  // Only the group matters (the copy reads from its master, wherever it runs): a pod named as in
+  // STATIC mode also names its group where the master is elected, as the original's examples write it.
+  const source = members.find((m) => m.pod === scalePod || `${m.dataDir}-0` === scalePod);
   let pending = groupsMarked('pending');
   if (pending.length === 0 && copyJobs.length === 0) return plan([]);
   const set = (groups: number[], copy: MetadataCopy) => groups.forEach((g) => copies.set(g, copy));
