@@ -15,7 +15,6 @@ import { describeWithRocketMQ, startRocketMQ, type TestRocketMQ } from '../suppo
 import { startControllers, type TestControllerGroup } from '../support/rocketmq-controllers.js';
 import {
   failOverMaster,
-  type FailoverFigures,
   type Loopback,
   startBrokerGroup,
   startNameServers,
@@ -55,16 +54,14 @@ function groupZero(resource: RenderedResource | undefined, broker: string): { co
   return { confs, nameServers: data[NAMESRV_ADDR_KEY] };
 }
 
-function expectFailedOver(figures: FailoverFigures, group: TestBrokerGroup): void {
-  expect(figures.newMaster).not.toBe(figures.oldMaster);
-  expect(group.brokers.map((b) => b.address)).toContain(figures.newMaster);
-  expect(figures.newMasterMs).toBeLessThan(60_000);
-  expect(figures.writePauseMs).toBeLessThan(60_000);
-  expect(figures.acknowledged).toBeGreaterThanOrEqual(40);
-  expect(figures.lost).toEqual([]);
+/** The example's Broker with `fields` set in its spec (undefined removes one). */
+function brokerWith(fields: Record<string, unknown>): (o: KubeObject) => KubeObject {
+  return (o) => (o.kind === 'Broker' ? { ...o, spec: { ...(o.spec as object), ...fields } } : o);
 }
 
-function record(scenario: string, figures: FailoverFigures): void {
+/** Kills the group's master while a producer sends, records the figures under `scenario`, and checks the failover. */
+async function expectFailover(scenario: string, group: TestBrokerGroup, nameServer: string): Promise<void> {
+  const figures = await failOverMaster(group, nameServer, `failover-${scenario}`);
   const { writePauseMs, newMasterMs, acknowledged, failedSends, lost } = figures;
   appendFigure(FIGURES, scenario, {
     writePauseMs,
@@ -74,6 +71,12 @@ function record(scenario: string, figures: FailoverFigures): void {
     lost: lost.length,
     at: new Date().toISOString(),
   });
+  expect(figures.newMaster).not.toBe(figures.oldMaster);
+  expect(group.brokers.map((b) => b.address)).toContain(figures.newMaster);
+  expect(newMasterMs).toBeLessThan(60_000);
+  expect(writePauseMs).toBeLessThan(60_000);
+  expect(acknowledged).toBeGreaterThanOrEqual(40);
+  expect(lost).toEqual([]);
 }
 
 describeWithRocketMQ('automatic failover on RocketMQ 5.3.3 with the rendered configuration', () => {
@@ -104,9 +107,7 @@ describeWithRocketMQ('automatic failover on RocketMQ 5.3.3 with the rendered con
       // each controller keeps its own, so through a Service only the one controller behind the broker's
       // connection hears it, and the leader (when that is another) refuses to add the replica to the
       // sync state set ("replicas {2} don't alive") and cannot elect it.
-      const rendered = renderExample('broker-controller-mode', (o) =>
-        o.kind === 'Broker' ? { ...o, spec: { ...(o.spec as object), controllerRef: undefined, controllerAddr } } : o,
-      );
+      const rendered = renderExample('broker-controller-mode', brokerWith({ controllerRef: undefined, controllerAddr }));
       const { confs, nameServers } = groupZero(rendered.get('Broker/broker-ha'), 'broker-ha');
       controllers = await startControllers(configMapData(controller, 'controller-config'), addresses);
       const loopback = sharedLoopback();
@@ -120,9 +121,7 @@ describeWithRocketMQ('automatic failover on RocketMQ 5.3.3 with the rendered con
     });
 
     it('a replica becomes master after the master is killed, and no acknowledged message is lost', async () => {
-      const figures = await failOverMaster(group, mq.nameServer, 'failover-controller');
-      record('controller', figures);
-      expectFailedOver(figures, group);
+      await expectFailover('controller', group, mq.nameServer);
     }, 180_000);
   });
 
@@ -139,9 +138,7 @@ describeWithRocketMQ('automatic failover on RocketMQ 5.3.3 with the rendered con
     });
 
     it('the Raft group elects another master after the master is killed, and no acknowledged message is lost', async () => {
-      const figures = await failOverMaster(group, mq.nameServer, 'failover-dledger');
-      record('dledger', figures);
-      expectFailedOver(figures, group);
+      await expectFailover('dledger', group, mq.nameServer);
     }, 180_000);
   });
 
@@ -152,9 +149,7 @@ describeWithRocketMQ('automatic failover on RocketMQ 5.3.3 with the rendered con
     beforeAll(async () => {
       // SYNC, which the example leaves out: with the default (ASYNC) a master acknowledges a message
       // before any replica holds it, and one acknowledged just before the kill was lost.
-      const rendered = renderExample('controller-in-nameservice', (o) =>
-        o.kind === 'Broker' ? { ...o, spec: { ...(o.spec as object), replicationMode: 'SYNC' } } : o,
-      );
+      const rendered = renderExample('controller-in-nameservice', brokerWith({ replicationMode: 'SYNC' }));
       const loopback: Loopback = new Map();
       const files = configMapData(rendered.get('NameService/name-service-nc'), nameServerConfigMapName('name-service-nc'));
       nameServers = await startNameServers(files, DATA_ROOT, loopback);
@@ -168,9 +163,7 @@ describeWithRocketMQ('automatic failover on RocketMQ 5.3.3 with the rendered con
     });
 
     it('a replica becomes master after the master is killed, and no acknowledged message is lost', async () => {
-      const figures = await failOverMaster(group, nameServers.addresses, 'failover-embedded');
-      record('controllerInNameServers', figures);
-      expectFailedOver(figures, group);
+      await expectFailover('controllerInNameServers', group, nameServers.addresses);
     }, 180_000);
   });
 });
