@@ -105,8 +105,9 @@ describeWithRocketMQ('automatic failover on RocketMQ 5.3.3 with the rendered con
       // The brokers name every controller (the Controller's status.controllerAddr) rather than the Service
       // controllerRef gives them: a broker sends its heartbeats to each address of controllerAddr and
       // each controller keeps its own, so through a Service only the one controller behind the broker's
-      // connection hears it, and the leader (when that is another) refuses to add the replica to the
-      // sync state set ("replicas {2} don't alive") and cannot elect it.
+      // connection hears it. The leader then elects no master of brokers it does not hear ("CODE: 2012
+      // Failed to elect a new master") and keeps them out of the sync state set ("CODE: 2006 ... the
+      // replicas {2} don't alive").
       const rendered = renderExample('broker-controller-mode', brokerWith({ controllerRef: undefined, controllerAddr }));
       const { confs, nameServers } = groupZero(rendered.get('Broker/broker-ha'), 'broker-ha');
       controllers = await startControllers(configMapData(controller, 'controller-config'), addresses);
