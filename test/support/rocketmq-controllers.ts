@@ -31,6 +31,8 @@ export interface TestController {
 
 export interface TestControllerGroup {
   controllers: TestController[];
+  /** The loopback address each cluster address of the files stands for. */
+  loopback: Map<string, string>;
   /** The metadata a controller reports, or undefined while it does not answer. */
   metadata(controller: TestController): Promise<ControllerMetadata | undefined>;
   kill(controller: TestController): Promise<void>;
@@ -94,6 +96,7 @@ export async function startControllers(files: Record<string, string>, addresses:
   const client = new RemotingClient({ timeoutMs: 1500, connectTimeoutMs: 500 });
   return {
     controllers,
+    loopback,
     async metadata(controller) {
       try {
         const reply = await client.call(controller.address, CONTROLLER_GET_METADATA_INFO);

@@ -40,7 +40,7 @@ function repoRoot(): string {
 }
 
 const pomFile = join(repoRoot(), 'test', 'rocketmq', 'pom.xml');
-const producerSource = join(repoRoot(), 'test', 'rocketmq', 'java', 'TestProducer.java');
+const javaSources = join(repoRoot(), 'test', 'rocketmq', 'java');
 
 /** The RocketMQ version the pom pins (single source of truth). */
 export const ROCKETMQ_VERSION = /<rocketmq\.version>([^<]+)<\/rocketmq\.version>/.exec(readFileSync(pomFile, 'utf8'))?.[1] ?? 'unknown';
@@ -253,7 +253,7 @@ function portFree(port: number, host: string): Promise<boolean> {
 const takenPorts = new Set<number>();
 
 /** A broker listens on P, P−2 (fast channel) and P+1 (HA): find P with all three free. */
-async function freeBrokerPort(): Promise<number> {
+export async function freeBrokerPort(): Promise<number> {
   for (let attempt = 0; attempt < 200; attempt++) {
     const base = 20000 + Math.floor(Math.random() * 30000);
     const ports = [base - 2, base, base + 1];
@@ -691,7 +691,7 @@ export function javaClients(version: string, lib: string, root: string, nameServ
   };
 
   const produce = async (topic: string, count: number, brokerName?: string, via = nameServer): Promise<SentMessage[]> => {
-    const classes = await compileProducer(lib, version);
+    const classes = await compileJava(lib, version, 'TestProducer');
     const args = [via, topic, String(count), ...(brokerName ? [brokerName] : [])];
     const result = await run(
       'java',
@@ -720,19 +720,23 @@ export function javaClients(version: string, lib: string, root: string, nameServ
   return { mqadmin, produce };
 }
 
-/** Compiles TestProducer.java against the client jar once per source version (cached next to the jars). */
-async function compileProducer(lib: string, version: string): Promise<string> {
-  const source = readFileSync(producerSource);
+/**
+ * Compiles test/rocketmq/java/<className>.java against the client jars once per source and version
+ * (cached next to the jars); the directory of its classes.
+ */
+export async function compileJava(lib: string, version: string, className: string): Promise<string> {
+  const sourceFile = join(javaSources, `${className}.java`);
+  const source = readFileSync(sourceFile);
   const digest = createHash('sha256').update(source).update(version).digest('hex').slice(0, 16);
-  const out = join(dirname(lib), 'test-producer', digest);
-  if (existsSync(join(out, 'TestProducer.class'))) return out;
+  const out = join(dirname(lib), 'test-classes', `${className}-${digest}`);
+  if (existsSync(join(out, `${className}.class`))) return out;
   const staging = `${out}.tmp-${process.pid}`;
   mkdirSync(staging, { recursive: true });
   const clientJars = readdirSync(lib)
     .filter((f) => f.endsWith('.jar'))
     .map((f) => join(lib, f));
-  const result = await run('javac', ['-nowarn', '-d', staging, '-cp', clientJars.join(':'), producerSource], { timeoutMs: 120_000 });
-  if (result.code !== 0) throw new Error(`javac TestProducer.java failed:\n${result.stdout}${result.stderr}`);
+  const result = await run('javac', ['-nowarn', '-d', staging, '-cp', clientJars.join(':'), sourceFile], { timeoutMs: 120_000 });
+  if (result.code !== 0) throw new Error(`javac ${className}.java failed:\n${result.stdout}${result.stderr}`);
   rmSync(out, { recursive: true, force: true });
   renameSync(staging, out);
   return out;
