@@ -18,6 +18,11 @@ import { brokerMetricsPort, renderBrokerServiceMonitor, wantsServiceMonitor } fr
 import { renderBrokerDisruptionBudget, renderBrokerService } from './render/services.js';
 import { observedTemplate, renderBrokerStatefulSet } from './render/statefulsets.js';
 import { heldBrokers, observedStatefulSet, planBrokerRollout, rollingPod } from './rollout.js';
+import { failoverMode } from './failover.js';
+import { planHandOver } from './hand-over.js';
+import { renderRoleObserverAccess, renderRoleObserverDeployment } from './render/role-observer.js';
+import { groupRoles } from './roles.js';
+import { parseConfigLines } from '../rocketmq/properties.js';
 import { brokerStatus } from './status.js';
 import { configMapRules, userCommonConf } from './userconfig.js';
 import { checkBrokerChildren, readBroker, validateBrokerSpec } from './validate.js';
@@ -51,7 +56,8 @@ function desiredBrokers(
 ): DesiredBroker[] {
   const { name, namespace, spec } = parent;
   const commonConf = userCommonConf(`Broker ${namespace}/${name}`, namespace, spec.volumes, related);
-  const role = masterRole(spec.replicationMode, spec.properties, commonConf);
+  // DLEDGER: the group's Raft log decides the role, not brokerRole.
+  const role = masterRole(spec.replicationMode === 'DLEDGER' ? undefined : spec.replicationMode, spec.properties, commonConf);
   const storeRoot = `${imageFlavor(spec.brokerImage, spec.imageFlavor).dataRoot}/store`;
   const aclProperties = aclSecretOf(spec.acl) === undefined ? undefined : brokerAclProperties(aclGeneration(spec.brokerImage));
   // What every broker's template shares is built once, then each broker's own parts.
@@ -102,6 +108,15 @@ function brokerNameServers(
   return found.settled ? found.addresses : (nameServersInUse(parent.name, members, children) ?? found.addresses);
 }
 
+/** The controllers brokers are given in controller mode: controllerAddr of their broker.conf. */
+function controllersOf(brokers: DesiredBroker[]): string | undefined {
+  return brokers.map((b) => parseConfigLines(b.conf).controllerAddr).find(Boolean);
+}
+
+function roleObserver(input: Parameters<typeof renderRoleObserverDeployment>[0]): KubeObject[] {
+  return [...renderRoleObserverAccess(input), renderRoleObserverDeployment(input)];
+}
+
 export const brokerHooks: KindHooks<BrokerStatus> = {
   kind: 'Broker',
 
@@ -148,16 +163,37 @@ export const brokerHooks: KindHooks<BrokerStatus> = {
     const mode = nameServerUpdateMode(spec);
     const brokers = desiredBrokers(parent, members, storage, mode === 'restart' ? nameServers : undefined, related);
     const desiredHashes = new Map(brokers.map((b) => [b.member.statefulSet, b.template.metadata.annotations[TEMPLATE_HASH_ANNOTATION]]));
-    const plan = planBrokerRollout(members, desiredHashes, children, spec.allowRestart);
-    const held = heldBrokers(plan);
-    const podBeingReplaced = rollingPod(plan, members, children);
     const pods = related.list('Pod', 'v1');
     const podsByName = new Map(pods.map((p) => [p.metadata.name, p]));
+    const failover = failoverMode(spec);
+    const roles = groupRoles(members, podsByName, failover);
+    const clusterName = clusterNameOf(name, spec);
+    const adminSecret = aclSecretOf(spec.acl);
+    const rollout = planHandOver({
+      name,
+      namespace,
+      clusterName,
+      plan: planBrokerRollout(members, desiredHashes, children, spec.allowRestart, roles),
+      controllerMode: failover === 'CONTROLLER',
+      controllers: controllersOf(brokers),
+      members,
+      podsByName,
+      desiredHashes,
+      observed: children,
+      runnerImage: settings.runnerImage,
+      adminSecret,
+      now,
+    });
+    const plan = rollout.plan;
+    const held = heldBrokers(plan);
+    const podBeingReplaced = rollingPod(plan, members, children);
+    const rollingOut = (plan.state !== 'UpToDate' && plan.state !== 'RestartHeld') || podBeingReplaced !== undefined;
     const copy = planMetadataCopy({
       name,
       namespace,
       spec,
       members,
+      roles,
       observed: children,
       nameServers,
       runnerImage: settings.runnerImage,
@@ -171,9 +207,9 @@ export const brokerHooks: KindHooks<BrokerStatus> = {
       pods: podsByName,
       nameServers,
       mode,
-      rolling: plan.state === 'Rolling' || plan.state === 'Waiting' || podBeingReplaced !== undefined,
+      rolling: rollingOut,
       runnerImage: settings.runnerImage,
-      adminSecret: aclSecretOf(spec.acl),
+      adminSecret,
       now,
     });
 
@@ -214,6 +250,7 @@ export const brokerHooks: KindHooks<BrokerStatus> = {
         observed: children,
         pods,
         podsByName,
+        roles,
         nameServers,
         plan,
         rollingPod: podBeingReplaced,
@@ -224,10 +261,12 @@ export const brokerHooks: KindHooks<BrokerStatus> = {
       },
       now,
     );
-    const rollingOut = plan.state === 'Rolling' || plan.state === 'Waiting' || podBeingReplaced !== undefined;
-    const resync = [rollingOut ? ROLLOUT_RESYNC_SECONDS : undefined, copy.resyncAfterSeconds, update.resyncAfterSeconds].filter(
-      (s): s is number => s !== undefined,
-    );
+    const resync = [
+      rollingOut ? ROLLOUT_RESYNC_SECONDS : undefined,
+      rollout.resyncAfterSeconds,
+      copy.resyncAfterSeconds,
+      update.resyncAfterSeconds,
+    ].filter((s): s is number => s !== undefined);
     return {
       status,
       children: [
@@ -238,6 +277,8 @@ export const brokerHooks: KindHooks<BrokerStatus> = {
         ...(serviceMonitor ? [renderBrokerServiceMonitor(name, namespace)] : []),
         ...copy.jobs,
         ...update.jobs,
+        ...rollout.jobs,
+        ...(failover ? roleObserver({ name, namespace, clusterName, members, runnerImage: settings.runnerImage, adminSecret }) : []),
       ],
       ...(resync.length > 0 ? { resyncAfterSeconds: Math.min(...resync) } : {}),
     };

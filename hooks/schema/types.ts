@@ -184,7 +184,7 @@ export interface BrokerSpec {
   /**
    * How roles are assigned. STATIC (fixed master and replica roles) is the only mode this operator runs.
    */
-  clusterMode: 'STATIC';
+  clusterMode: 'STATIC' | 'CONTROLLER';
   /**
    * Name server list "host:port;host:port". When empty, the name servers of the NameService named by nameServiceRef are used, or of the only NameService in the namespace, by their stable DNS names.
    */
@@ -222,7 +222,7 @@ export interface BrokerSpec {
   /**
    * Master role, ASYNC_MASTER or SYNC_MASTER. When unset, brokerRole from broker-common.conf or properties applies (default ASYNC_MASTER).
    */
-  replicationMode?: 'ASYNC' | 'SYNC';
+  replicationMode?: 'ASYNC' | 'SYNC' | 'DLEDGER';
   /**
    * Broker properties written into every broker's broker.conf after broker-common.conf (for example flushDiskType, deleteWhen). brokerClusterName names the RocketMQ cluster (default the Broker's name); brokerName, brokerId and storePathRootDir are the operator's.
    */
@@ -389,6 +389,10 @@ export interface BrokerStatus {
    */
   rollingPod?: string;
   /**
+   * Groups with a known master out of all groups, as "2/3". With clusterMode CONTROLLER or replicationMode DLEDGER a group's master is the pod RocketMQ's name servers report as its master (see groups[].master); otherwise it is the group's <name>-<group>-master pod.
+   */
+  masters?: string;
+  /**
    * Per-group topology.
    */
   groups?: {
@@ -404,6 +408,10 @@ export interface BrokerStatus {
      * Whether every pod of the group is Ready.
      */
     ready?: boolean;
+    /**
+     * The group's master pod. With clusterMode CONTROLLER or replicationMode DLEDGER, the pod the name servers report as master (the rocketmq.apache.org/role annotation the <name>-roles observer writes), absent while none is; otherwise the <name>-<group>-master pod.
+     */
+    master?: string;
     /**
      * Copy of topics and subscription groups to this new group.
      */
@@ -427,7 +435,7 @@ export interface BrokerStatus {
        */
       name?: string;
       /**
-       * MASTER or SLAVE.
+       * MASTER or SLAVE. With clusterMode CONTROLLER or replicationMode DLEDGER, as the name servers report it, absent while the pod is not registered.
        */
       role?: string;
       /**
