@@ -16,6 +16,7 @@ const RESOURCE_KINDS: Record<string, string> = {
   configmaps: 'ConfigMap',
   nameservices: 'NameService',
   brokers: 'Broker',
+  controllers: 'Controller',
 };
 
 /** A manifest shaped as a hook request's parent or related object would be. */

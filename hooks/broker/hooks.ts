@@ -13,19 +13,20 @@ import { clusterNameOf } from '../rocketmq-pods/cluster.js';
 import { brokerConfigKey, brokerConfigMapName, brokerPodSelector, NAMESRV_ADDR_KEY } from './names.js';
 import { planNameServerUpdate, type UpdateMode } from './name-server-update.js';
 import { brokerConf, masterRole, renderBrokerConfigMap } from './render/config.js';
+import type { Election } from './render/election.js';
+import { controllerRules, findControllers } from './controllers.js';
+import { failoverMode } from './failover.js';
 import { brokerPodRenderer, type PodTemplate, TEMPLATE_HASH_ANNOTATION } from './render/pod.js';
 import { brokerMetricsPort, renderBrokerServiceMonitor, wantsServiceMonitor } from './render/metrics.js';
 import { renderBrokerDisruptionBudget, renderBrokerService } from './render/services.js';
 import { observedTemplate, renderBrokerStatefulSet } from './render/statefulsets.js';
 import { heldBrokers, observedStatefulSet, planBrokerRollout, rollingPod } from './rollout.js';
-import { failoverMode } from './failover.js';
 import { planHandOver } from './hand-over.js';
 import { renderRoleObserverAccess, renderRoleObserverDeployment } from './render/role-observer.js';
 import { groupRoles } from './roles.js';
-import { parseConfigLines } from '../rocketmq/properties.js';
 import { brokerStatus } from './status.js';
 import { configMapRules, userCommonConf } from './userconfig.js';
-import { checkBrokerChildren, readBroker, validateBrokerSpec } from './validate.js';
+import { checkBrokerChildren, checkModeUnchanged, readBroker, validateBrokerSpec } from './validate.js';
 
 /** While a rollout moves, progress is checked again even if no watched object changes. */
 const ROLLOUT_RESYNC_SECONDS = 15;
@@ -46,6 +47,26 @@ function nameServerUpdateMode(spec: BrokerSpec): UpdateMode {
   return reloadsNameServers(spec.brokerImage) ? 'hot' : 'restart';
 }
 
+/** How the brokers take their roles: what each mode needs to write them into broker.conf. */
+function electionOf(
+  parent: Parent<BrokerSpec>,
+  members: BrokerMember[],
+  commonConf: string | undefined,
+  controllerAddr: string | undefined,
+): Election {
+  const { name, namespace, spec } = parent;
+  switch (failoverMode(spec)) {
+    case 'CONTROLLER':
+      return { mode: 'CONTROLLER', controllerAddr: controllerAddr!, syncReplicas: spec.replicationMode === 'SYNC' };
+    case 'DLEDGER':
+      return { mode: 'DLEDGER', name, namespace, highestId: Math.max(...members.map((m) => m.brokerId)) };
+    case undefined: {
+      const replicationMode = spec.replicationMode === 'DLEDGER' ? undefined : spec.replicationMode;
+      return { mode: undefined, masterRole: masterRole(replicationMode, spec.properties, commonConf) };
+    }
+  }
+}
+
 /** What every broker should run now: its broker.conf and pod template. */
 function desiredBrokers(
   parent: Parent<BrokerSpec>,
@@ -53,11 +74,11 @@ function desiredBrokers(
   storage: Storage,
   restartOnNameServers: string | undefined,
   related: ObservedObjects,
+  controllerAddr: string | undefined,
 ): DesiredBroker[] {
   const { name, namespace, spec } = parent;
   const commonConf = userCommonConf(`Broker ${namespace}/${name}`, namespace, spec.volumes, related);
-  // DLEDGER: the group's Raft log decides the role, not brokerRole.
-  const role = masterRole(spec.replicationMode === 'DLEDGER' ? undefined : spec.replicationMode, spec.properties, commonConf);
+  const election = electionOf(parent, members, commonConf, controllerAddr);
   const storeRoot = `${imageFlavor(spec.brokerImage, spec.imageFlavor).dataRoot}/store`;
   const aclProperties = aclSecretOf(spec.acl) === undefined ? undefined : brokerAclProperties(aclGeneration(spec.brokerImage));
   // What every broker's template shares is built once, then each broker's own parts.
@@ -67,7 +88,7 @@ function desiredBrokers(
     const conf = brokerConf({
       clusterName: clusterNameOf(name, spec),
       member,
-      masterRole: role,
+      election,
       commonConf,
       properties: spec.properties,
       storeRoot,
@@ -108,11 +129,6 @@ function brokerNameServers(
   return found.settled ? found.addresses : (nameServersInUse(parent.name, members, children) ?? found.addresses);
 }
 
-/** The controllers brokers are given in controller mode: controllerAddr of their broker.conf. */
-function controllersOf(brokers: DesiredBroker[]): string | undefined {
-  return brokers.map((b) => parseConfigLines(b.conf).controllerAddr).find(Boolean);
-}
-
 function roleObserver(input: Parameters<typeof renderRoleObserverDeployment>[0]): KubeObject[] {
   return [...renderRoleObserverAccess(input), renderRoleObserverDeployment(input)];
 }
@@ -128,6 +144,7 @@ export const brokerHooks: KindHooks<BrokerStatus> = {
       // Pod readiness and revisions feed the per-group status and status.nodes.
       { apiVersion: 'v1', resource: 'pods', namespace, labelSelector: { matchLabels: brokerPodSelector(name) } },
       ...nameServiceRules(namespace, spec),
+      ...controllerRules(namespace, spec),
       ...configMapRules(namespace, spec.volumes),
       // Claim sizes feed the StorageResizePending condition.
       ...(usesClaims(spec) ? claimRules(namespace, brokerPodSelector(name)) : []),
@@ -140,6 +157,7 @@ export const brokerHooks: KindHooks<BrokerStatus> = {
     const { name, namespace, spec } = parent;
     const children = new ObservedObjects(request.children);
     const related = new ObservedObjects(request.related);
+    checkModeUnchanged(parent, children);
     const members = brokerMembers(
       name,
       spec,
@@ -160,12 +178,13 @@ export const brokerHooks: KindHooks<BrokerStatus> = {
     // Decide: what each broker should run, which one restarts now, what the metadata copy does,
     // and how running brokers get the name-server list.
     const nameServers = brokerNameServers(parent, members, children, related);
+    const failover = failoverMode(spec);
+    const controllers = failover === 'CONTROLLER' ? findControllers(parent, related) : undefined;
     const mode = nameServerUpdateMode(spec);
-    const brokers = desiredBrokers(parent, members, storage, mode === 'restart' ? nameServers : undefined, related);
+    const brokers = desiredBrokers(parent, members, storage, mode === 'restart' ? nameServers : undefined, related, controllers?.addresses);
     const desiredHashes = new Map(brokers.map((b) => [b.member.statefulSet, b.template.metadata.annotations[TEMPLATE_HASH_ANNOTATION]]));
     const pods = related.list('Pod', 'v1');
     const podsByName = new Map(pods.map((p) => [p.metadata.name, p]));
-    const failover = failoverMode(spec);
     const roles = groupRoles(members, podsByName, failover);
     const clusterName = clusterNameOf(name, spec);
     const adminSecret = aclSecretOf(spec.acl);
@@ -175,7 +194,7 @@ export const brokerHooks: KindHooks<BrokerStatus> = {
       clusterName,
       plan: planBrokerRollout(members, desiredHashes, children, spec.allowRestart, roles),
       controllerMode: failover === 'CONTROLLER',
-      controllers: controllersOf(brokers),
+      controllers: controllers?.addresses,
       members,
       podsByName,
       desiredHashes,
@@ -258,6 +277,7 @@ export const brokerHooks: KindHooks<BrokerStatus> = {
         copyMarks: copy.marks,
         nameServerUpdate: update.update,
         storageResize: storageResizeCondition(growth, namespace),
+        missingController: controllers?.missing,
       },
       now,
     );
@@ -270,7 +290,7 @@ export const brokerHooks: KindHooks<BrokerStatus> = {
     return {
       status,
       children: [
-        renderBrokerService(name, namespace, brokerMetricsPort(spec)),
+        renderBrokerService(name, namespace, brokerMetricsPort(spec), failoverMode(spec) === 'DLEDGER'),
         renderBrokerConfigMap(name, namespace, confData, update.annotations),
         ...statefulSets,
         renderBrokerDisruptionBudget(name, namespace),

@@ -40,6 +40,8 @@ export interface BrokerStatusInput {
   nameServerUpdate?: NameServerUpdate;
   /** Claims still smaller than the spec asks, if any. */
   storageResize?: Condition<Reason>;
+  /** Why brokers in controller mode may find no controllers: the Controller they name does not exist. */
+  missingController?: string;
 }
 
 function listed(members: BrokerMember[], what: (m: BrokerMember) => string = (m) => m.pod): string {
@@ -212,7 +214,12 @@ export function brokerStatus(input: BrokerStatusInput, now: Date): BrokerStatus 
         : configErrors
           ? { type: 'Ready', status: 'False', reason: 'PodConfigError', message: `${podsReady}; ${configErrors}` }
           : { type: 'Ready', status: 'False', reason: 'BrokersNotReady', message: podsReady };
-  const conditions: Condition<Reason>[] = [ready, progressing(input), refusal, ...(input.storageResize ? [input.storageResize] : [])];
+  // Brokers without controllers never become master, however their pods look.
+  const readyNow: Condition<Reason> =
+    input.missingController && refusal.status !== 'True'
+      ? { type: 'Ready', status: 'False', reason: 'ControllerNotFound', message: `${podsReady}; ${input.missingController}` }
+      : ready;
+  const conditions: Condition<Reason>[] = [readyNow, progressing(input), refusal, ...(input.storageResize ? [input.storageResize] : [])];
   return {
     size: groupsInService(input),
     nodes: podNames,

@@ -1,11 +1,13 @@
-// The controllers' configuration files (ControllerStartup -c): one per pod, differing only in the
-// pod's own Raft id, so a pod starts from a file chosen by its ordinal and needs nothing writable.
-import { peerId, raftPeers } from './names.js';
+// The controllers' configuration files (ControllerStartup -c, or the name server's -c where the
+// controller runs inside it): one per pod, differing only in the pod's own Raft id, so a pod starts
+// from a file chosen by its ordinal and needs nothing writable.
+import { PEER_ID_PREFIX, peerId, raftPeers } from './names.js';
 
 export interface ControllerConfigInput {
-  name: string;
-  namespace: string;
-  size: number;
+  /** The Raft group's name. */
+  group: string;
+  /** Each pod's stable address, by ordinal. */
+  addresses: string[];
   /** The directory the Raft log is kept in (the store volume). */
   storePath: string;
 }
@@ -17,12 +19,24 @@ export function configFileName(ordinal: number): string {
   return `${peerId(ordinal)}.conf`;
 }
 
+/** The variable a pod's own name is given in, from which it finds its file. */
+export const POD_NAME_VARIABLE = 'MY_POD_NAME';
+
+/**
+ * A shell command that runs `script` (under $ROCKETMQ_HOME/bin) with its pod's file in `dir`. The
+ * pod's ordinal is what follows the last '-' of its name, so the file (and Raft id) is right
+ * whatever dashes the owner's name holds.
+ */
+export function startWithOrdinalFile(script: string, dir: string): string {
+  return `exec sh "$ROCKETMQ_HOME/bin/${script}" -c ${dir}/${PEER_ID_PREFIX}\${${POD_NAME_VARIABLE}##*-}.conf`;
+}
+
 /** The settings of pod `ordinal`, in file order. */
-export function controllerConfig({ name, namespace, size, storePath }: ControllerConfigInput, ordinal: number): Record<string, string> {
+export function controllerConfig({ group, addresses, storePath }: ControllerConfigInput, ordinal: number): Record<string, string> {
   return {
     controllerType: 'DLedger',
-    controllerDLegerGroup: `ControllerGroup-${name}`,
-    controllerDLegerPeers: raftPeers(name, namespace, size),
+    controllerDLegerGroup: group,
+    controllerDLegerPeers: raftPeers(addresses),
     controllerDLegerSelfId: peerId(ordinal),
     controllerStorePath: storePath,
     // The Raft log holds only broker replica metadata; files of the 1 GiB default would take a small volume whole.
@@ -31,13 +45,13 @@ export function controllerConfig({ name, namespace, size, storePath }: Controlle
 }
 
 /** `key=value` lines: every value is made of DNS names, paths and numbers, which need no escaping. */
-export function controllerConfigText(input: ControllerConfigInput, ordinal: number): string {
-  return Object.entries(controllerConfig(input, ordinal))
+export function configText(settings: Record<string, string>): string {
+  return Object.entries(settings)
     .map(([key, value]) => `${key}=${value}\n`)
     .join('');
 }
 
-/** Every pod's file by its name, the ConfigMap's data. */
-export function controllerConfigFiles(input: ControllerConfigInput): Record<string, string> {
-  return Object.fromEntries(Array.from({ length: input.size }, (_, i) => [configFileName(i), controllerConfigText(input, i)]));
+/** Every pod's file by its name, the ConfigMap's data; `before` are settings every file starts with. */
+export function controllerConfigFiles(input: ControllerConfigInput, before: Record<string, string> = {}): Record<string, string> {
+  return Object.fromEntries(input.addresses.map((_, i) => [configFileName(i), configText({ ...before, ...controllerConfig(input, i) })]));
 }

@@ -43,11 +43,9 @@ export function controllerAddresses(name: string, namespace: string, size: numbe
   return Array.from({ length: size }, (_, i) => controllerAddress(name, namespace, i));
 }
 
-/** controllerDLegerPeers: `n0-host:port;n1-host:port;…`. */
-export function raftPeers(name: string, namespace: string, size: number): string {
-  return controllerAddresses(name, namespace, size)
-    .map((address, i) => `${peerId(i)}-${address}`)
-    .join(';');
+/** A DLedger peer list, `n0-host:port;n1-host:port;…`, of the pods at `addresses` by ordinal. */
+export function raftPeers(addresses: string[]): string {
+  return addresses.map((address, i) => `${peerId(i)}-${address}`).join(';');
 }
 
 /** 422 before rendering when the Controller's name would make a child name invalid. */

@@ -14,14 +14,14 @@ import { renderStorage } from '../k8s/storage.js';
 import { imageFlavor, STOP_JVMS_LIFECYCLE } from '../rocketmq-pods/image.js';
 import { withHeapForLimit } from '../rocketmq-pods/jvm.js';
 import type { ControllerSpec } from '../schema/types.js';
-import { controllerConfigFiles, type ControllerConfigInput } from './config.js';
+import { controllerConfigFiles, type ControllerConfigInput, POD_NAME_VARIABLE, startWithOrdinalFile } from './config.js';
 import {
   clientServiceName,
   CONTROLLER_PORT,
+  controllerAddresses,
   controllerConfigMapName,
   controllerPodSelector,
   headlessServiceName,
-  PEER_ID_PREFIX,
 } from './names.js';
 
 /** Hash of the configuration files on the pod template, so a new peer list rolls the controllers. */
@@ -31,13 +31,8 @@ const CONFIG_DIR = '/etc/rocketmq-controller';
 const CONFIG_VOLUME = 'controller-config';
 /** The data volume's default name (volumeClaimTemplates[0] names it otherwise). */
 export const CONTROLLER_VOLUME = 'controller-storage';
-const POD_NAME_VARIABLE = 'MY_POD_NAME';
-
-/**
- * Both image families have bin/mqcontroller under $ROCKETMQ_HOME. The pod's ordinal is what follows
- * the last '-' of its name, so the file (and Raft id) is right whatever the Controller is called.
- */
-const START = `exec sh "$ROCKETMQ_HOME/bin/mqcontroller" -c ${CONFIG_DIR}/${PEER_ID_PREFIX}\${${POD_NAME_VARIABLE}##*-}.conf`;
+/** Both image families have bin/mqcontroller under $ROCKETMQ_HOME. */
+const START = startWithOrdinalFile('mqcontroller', CONFIG_DIR);
 
 export interface ControllerParent {
   name: string;
@@ -51,7 +46,11 @@ function flavorOf(spec: ControllerSpec) {
 
 /** What the configuration files are made of: the store path depends on the image's data root. */
 export function configInput({ name, namespace, spec }: ControllerParent): ControllerConfigInput {
-  return { name, namespace, size: spec.size, storePath: `${flavorOf(spec).dataRoot}/store` };
+  return {
+    group: `ControllerGroup-${name}`,
+    addresses: controllerAddresses(name, namespace, spec.size),
+    storePath: `${flavorOf(spec).dataRoot}/store`,
+  };
 }
 
 export function renderControllerConfigMap(parent: ControllerParent): KubeObject {

@@ -13,6 +13,8 @@ export const Reason = {
   BrokersNotReady: 'BrokersNotReady',
   /** A pod the kubelet cannot start: a Secret or ConfigMap it reads, or a key in one, is missing. */
   PodConfigError: 'PodConfigError',
+  /** Brokers in controller mode name a Controller (spec.controllerRef) that does not exist yet. */
+  ControllerNotFound: 'ControllerNotFound',
   Creating: 'Creating',
   Updating: 'Updating',
   Scaling: 'Scaling',

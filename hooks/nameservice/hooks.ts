@@ -1,7 +1,7 @@
 import type { KindHooks } from '../core/kind-hooks.js';
 import { ObservedObjects } from '../core/metacontroller.js';
 import type { NameServiceStatus } from '../schema/types.js';
-import { podServicesMode } from '../rocketmq-pods/nameservers.js';
+import { POD_SERVICES_ANNOTATION, podServicesMode } from '../rocketmq-pods/nameservers.js';
 import { renderDisruptionBudget } from '../k8s/disruption-budget.js';
 import { claimRules, statefulSetStorageResize } from '../k8s/claim-growth.js';
 import { renderStorage, usesClaims } from '../k8s/storage.js';
@@ -14,6 +14,8 @@ import {
   renderNameServerStatefulSet,
 } from './render.js';
 import { nameServiceStatus } from './status.js';
+import { renderNameServerConfigMap, runsController } from './controller.js';
+import { InvalidSpecError } from '../core/errors.js';
 import { readNameService } from './validate.js';
 
 export const nameServiceHooks: KindHooks<NameServiceStatus> = {
@@ -35,6 +37,11 @@ export const nameServiceHooks: KindHooks<NameServiceStatus> = {
     const observedStatefulSet = children.get('StatefulSet', 'apps/v1', parent.name);
     const mode = podServicesMode(parent.name, parent.annotations);
     const podServices = needsPodServices(parent, mode, observedStatefulSet) ? renderNameServerPodServices(parent) : [];
+    if (runsController(parent.spec) && podServices.length > 0) {
+      throw new InvalidSpecError('NameService', parent.name, [
+        `spec.controller.enabled: the controllers reach each other by the name servers' DNS names under Service ${parent.name}, which pods of a StatefulSet adopted from the original operator do not have yet: finish moving clients off the per-pod Services (annotation ${POD_SERVICES_ANNOTATION}) first, or set enabled: false`,
+      ]);
+    }
     const storageResize = statefulSetStorageResize({
       kind: 'NameService',
       parentName: parent.name,
@@ -50,6 +57,7 @@ export const nameServiceHooks: KindHooks<NameServiceStatus> = {
       children: [
         renderNameServerService(parent),
         ...podServices,
+        ...(runsController(parent.spec) ? [renderNameServerConfigMap(parent)] : []),
         renderNameServerStatefulSet(parent, observedStatefulSet),
         renderDisruptionBudget({
           component: 'nameservice',

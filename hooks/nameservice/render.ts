@@ -3,13 +3,14 @@ import type { KubeObject } from '../core/metacontroller.js';
 import { commonLabels } from '../k8s/labels.js';
 import { imageFlavor, STOP_JVMS_LIFECYCLE } from '../rocketmq-pods/image.js';
 import { withHeapForLimit } from '../rocketmq-pods/jvm.js';
-import { NAME_SERVER_PORT, podServiceName, type PodServicesMode } from '../rocketmq-pods/nameservers.js';
+import { EMBEDDED_CONTROLLER_PORT, NAME_SERVER_PORT, podServiceName, type PodServicesMode } from '../rocketmq-pods/nameservers.js';
 import { renderHeadlessService } from '../k8s/headless-service.js';
 import { renderStorage } from '../k8s/storage.js';
 import { canonicalResources } from '../k8s/quantity.js';
 import { prune } from '../k8s/prune.js';
 import { keepImmutableFields } from '../k8s/statefulset.js';
 import { DEFAULT_CONTAINER_SECURITY_CONTEXT, defaultPodSecurityContext, passThroughPodFields, tcpProbe } from '../k8s/pod.js';
+import { embeddedControllerPod, runsController } from './controller.js';
 
 export interface NameServiceParent {
   name: string;
@@ -22,15 +23,16 @@ export function nameServerPodSelector(name: string): Record<string, string> {
   return { app: 'name_service', name_service_cr: name };
 }
 
-export function renderNameServerService({ name, namespace }: NameServiceParent): KubeObject {
-  // Brokers need every name server's address as soon as the pod exists, not once it is Ready.
+export function renderNameServerService({ name, namespace, spec }: NameServiceParent): KubeObject {
+  // Brokers need every name server's address as soon as the pod exists, not once it is Ready, and
+  // embedded controllers their peers' while they start.
   return renderHeadlessService({
     component: 'nameservice',
     instance: name,
     name,
     namespace,
     podSelector: nameServerPodSelector(name),
-    ports: { main: NAME_SERVER_PORT },
+    ports: runsController(spec) ? { main: NAME_SERVER_PORT, controller: EMBEDDED_CONTROLLER_PORT } : { main: NAME_SERVER_PORT },
   });
 }
 
@@ -67,16 +69,20 @@ export function renderNameServerStatefulSet(parent: NameServiceParent, observed?
   const selector = nameServerPodSelector(name);
   const resources = canonicalResources(spec.resources);
   const memoryLimit = resources?.limits?.memory;
+  const controller = runsController(spec) ? embeddedControllerPod(parent, storage.volumeName) : undefined;
   const container = {
     name: 'name-service',
     image: spec.nameServiceImage,
     imagePullPolicy: spec.imagePullPolicy,
-    command: flavor.nameServerCommand,
+    command: controller?.command ?? flavor.nameServerCommand,
     resources,
-    env: withHeapForLimit(prune(spec.env) ?? [], memoryLimit),
-    ports: [{ name: 'main', containerPort: NAME_SERVER_PORT, protocol: 'TCP' }],
+    env: withHeapForLimit([...(controller?.env ?? []), ...(prune(spec.env) ?? [])], memoryLimit),
+    ports: [{ name: 'main', containerPort: NAME_SERVER_PORT, protocol: 'TCP' }, ...(controller ? [controller.port] : [])],
     securityContext: spec.containerSecurityContext ?? DEFAULT_CONTAINER_SECURITY_CONTEXT,
-    volumeMounts: [{ name: storage.volumeName, mountPath: `${flavor.dataRoot}/logs`, subPath: 'logs' }],
+    volumeMounts: [
+      { name: storage.volumeName, mountPath: `${flavor.dataRoot}/logs`, subPath: 'logs' },
+      ...(controller?.volumeMounts ?? []),
+    ],
     readinessProbe: tcpProbe(NAME_SERVER_PORT, 5, 3),
     livenessProbe: tcpProbe(NAME_SERVER_PORT, 30, 6),
     lifecycle: STOP_JVMS_LIFECYCLE,
@@ -92,14 +98,17 @@ export function renderNameServerStatefulSet(parent: NameServiceParent, observed?
       podManagementPolicy: 'Parallel',
       selector: { matchLabels: selector },
       template: {
-        metadata: { labels: { ...selector, ...commonLabels('nameservice', name) }, annotations: spec.podAnnotations },
+        metadata: {
+          labels: { ...selector, ...commonLabels('nameservice', name) },
+          annotations: controller ? { ...spec.podAnnotations, ...controller.annotations } : spec.podAnnotations,
+        },
         spec: {
           ...passThroughPodFields(spec),
           hostNetwork: spec.hostNetwork || undefined,
           dnsPolicy: spec.dnsPolicy ?? (spec.hostNetwork ? 'ClusterFirstWithHostNet' : undefined),
           securityContext: spec.securityContext ?? defaultPodSecurityContext(flavor),
           containers: [container],
-          volumes: storage.volumes,
+          volumes: controller ? [...storage.volumes, controller.volume] : storage.volumes,
         },
       },
       volumeClaimTemplates: storage.volumeClaimTemplates,

@@ -7,9 +7,9 @@ import type { KubeObject, ObservedObjects, RelatedResourceRule } from '../core/m
 const API_VERSION = 'rocketmq.apache.org/v1alpha1';
 
 export interface Dependency {
-  kind: 'NameService' | 'Broker';
+  kind: 'NameService' | 'Broker' | 'Controller';
   /** The kind's resource, as a customize rule names it. */
-  resource: 'nameservices' | 'brokers';
+  resource: 'nameservices' | 'brokers' | 'controllers';
   /** Who depends on it, as messages name it: `Broker mq/broker`. */
   owner: string;
   namespace: string;

@@ -11,6 +11,14 @@ export function nameServerAddresses(name: string, namespace: string, size: numbe
   return Array.from({ length: size }, (_, i) => `${name}-${i}.${name}.${namespace}.svc:${NAME_SERVER_PORT}`);
 }
 
+/** The port of the controller a name server runs inside it (NameService spec.controller), its Raft peers' and brokers' alike. */
+export const EMBEDDED_CONTROLLER_PORT = 9878;
+
+/** Stable DNS address of the controller inside each name server pod. */
+export function embeddedControllerAddresses(name: string, namespace: string, size: number): string[] {
+  return Array.from({ length: size }, (_, i) => `${name}-${i}.${name}.${namespace}.svc:${EMBEDDED_CONTROLLER_PORT}`);
+}
+
 /**
  * A StatefulSet adopted from the original operator has no serviceName, which cannot be changed, so
  * its pods have no DNS names under the headless Service. While that lasts, each name server is
@@ -118,11 +126,10 @@ export function resolveNameServers(user: NameServerUser, related: ObservedObject
   return findNameServers(user, related).addresses;
 }
 
-/** resolveNameServers, and whether the NameService has every one of them in service. */
-export function findNameServers(user: NameServerUser, related: ObservedObjects): NameServerList {
-  const explicit = explicitList(user.spec);
-  if (explicit) return { addresses: explicit, settled: true };
-  const nameService = chooseDependency(related, {
+/** The NameService whose name servers a user takes: none when its spec lists them. */
+export function chooseNameService(user: NameServerUser, related: ObservedObjects): KubeObject | undefined {
+  if (explicitList(user.spec)) return undefined;
+  return chooseDependency(related, {
     kind: 'NameService',
     resource: 'nameservices',
     owner: `${user.kind} ${user.namespace}/${user.name}`,
@@ -131,5 +138,19 @@ export function findNameServers(user: NameServerUser, related: ObservedObjects):
     ref: user.spec.nameServiceRef,
     whenNone: `has no name servers: create a NameService in namespace ${user.namespace}, or set spec.nameServiceRef or spec.nameServers ("host:9876;host:9876")`,
   });
+}
+
+/** resolveNameServers, and whether the NameService has every one of them in service. */
+export function findNameServers(user: NameServerUser, related: ObservedObjects): NameServerList {
+  const nameService = chooseNameService(user, related);
+  if (!nameService) return { addresses: explicitList(user.spec)!, settled: true };
   return { addresses: addressesOf(nameService), settled: isSettled(nameService) };
+}
+
+/** The addresses of the controllers a NameService runs inside its name servers, when its spec enables them. */
+export function embeddedControllersOf(nameService: KubeObject): string | undefined {
+  const enabled = (nameService.spec as { controller?: { enabled?: unknown } } | undefined)?.controller?.enabled === true;
+  if (!enabled) return undefined;
+  const { name, namespace = 'default' } = nameService.metadata;
+  return embeddedControllerAddresses(name, namespace, nameServiceSize(nameService)).join(';');
 }

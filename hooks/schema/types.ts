@@ -41,6 +41,15 @@ export interface NameServiceSpec {
    */
   imagePullSecrets?: V1LocalObjectReference[];
   /**
+   * RocketMQ 5's controller run inside every name server (enableControllerInNamesrv), for Brokers in clusterMode CONTROLLER that have no Controller of their own. The name servers form one DLedger Raft group: pod <name>-<i> is peer n<i> at <name>-<i>.<name>.<namespace>.svc:9878, started from its file in the ConfigMap <name>-conf, and keeps the group's log in the data volume's store directory. Size 3 (or 5) lets the controllers elect a leader while one (or two) is down. Needs a RocketMQ 5 image. Turning it on or off, or resizing, restarts the name servers.
+   */
+  controller?: {
+    /**
+     * Run the controller in the name servers.
+     */
+    enabled?: boolean;
+  };
+  /**
    * Run the pods in the node's network namespace, so name servers are reachable at node IPs from outside the cluster.
    */
   hostNetwork: boolean;
@@ -178,13 +187,21 @@ export interface BrokerSpec {
    */
   size: number;
   /**
-   * Replicas (slaves) per group, at most 4. StatefulSets are <name>-<group>-master and <name>-<group>-replica-<r>, r from 1.
+   * Replicas (slaves) per group, at most 4. StatefulSets are <name>-<group>-master and <name>-<group>-replica-<r>, r from 1; with clusterMode CONTROLLER or replicationMode DLEDGER, <name>-<group>-<r>, r from 0 to replicaPerGroup.
    */
   replicaPerGroup: number;
   /**
-   * How roles are assigned. STATIC (fixed master and replica roles) is the only mode this operator runs.
+   * How a group's master is chosen. STATIC: fixed roles, StatefulSets <name>-<group>-master and <name>-<group>-replica-<r>. CONTROLLER: RocketMQ 5's controllers elect the master and fail over to a replica (enableControllerMode); StatefulSets <name>-<group>-<r>, r from 0, as the original operator names them. The controllers are spec.controllerAddr, else the Controller named by spec.controllerRef, else the only Controller in the namespace, else the controllers embedded in the brokers' NameService (its spec.controller.enabled). Cannot change on an existing Broker.
    */
   clusterMode: 'STATIC' | 'CONTROLLER';
+  /**
+   * Name of a Controller in this namespace whose controllers the brokers use (clusterMode CONTROLLER only). Brokers reach it through its Service <controllerRef>-svc; while it does not exist they are rendered with that address and the Ready condition says it is missing.
+   */
+  controllerRef?: string;
+  /**
+   * Controller list "host:port;host:port" the brokers use (clusterMode CONTROLLER only), for controllers this operator does not run. When empty, they are found as clusterMode describes.
+   */
+  controllerAddr?: string;
   /**
    * Name server list "host:port;host:port". When empty, the name servers of the NameService named by nameServiceRef are used, or of the only NameService in the namespace, by their stable DNS names.
    */
@@ -220,7 +237,7 @@ export interface BrokerSpec {
    */
   allowRestart: boolean;
   /**
-   * Master role, ASYNC_MASTER or SYNC_MASTER. When unset, brokerRole from broker-common.conf or properties applies (default ASYNC_MASTER).
+   * ASYNC or SYNC: the master's role, ASYNC_MASTER or SYNC_MASTER (STATIC mode; unset, brokerRole from broker-common.conf or properties applies, default ASYNC_MASTER). DLEDGER: every broker of a group is a peer of the group's Raft commit log (enableDLegerCommitLog), which elects the master and fails over; needs replicaPerGroup 2 or more, StatefulSets <name>-<group>-<r>, peers on port 40911. Cannot change to or from DLEDGER on an existing Broker.
    */
   replicationMode?: 'ASYNC' | 'SYNC' | 'DLEDGER';
   /**
@@ -267,7 +284,7 @@ export interface BrokerSpec {
    */
   storageMode: 'EmptyDir' | 'HostPath' | 'StorageClass' | 'NFS';
   /**
-   * Directory on the node used when storageMode is HostPath; each broker uses store/<statefulset> and logs/<statefulset> below it.
+   * Directory on the node used when storageMode is HostPath; each broker uses store/<dir> and logs/<dir> below it, <dir> being <name>-<group>-master or <name>-<group>-replica-<r> in every mode (as the original operator names them).
    */
   hostPath?: string;
   /**

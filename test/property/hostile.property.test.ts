@@ -113,6 +113,15 @@ const nameServiceBase: fc.Arbitrary<Base> = fc
     related: [],
   }));
 
+/** The spec fields of a Broker mode: fixed roles, controllers (listed, named or the only one) or DLedger. */
+function brokerMode(mode: string, replicaPerGroup = 1): Record<string, unknown> {
+  if (mode === 'controller-list') return { clusterMode: 'CONTROLLER', replicationMode: undefined, controllerAddr: 'c-0.c.mq.svc:9878' };
+  if (mode === 'controller-ref') return { clusterMode: 'CONTROLLER', replicationMode: undefined, controllerRef: 'ctl' };
+  if (mode === 'only-controller') return { clusterMode: 'CONTROLLER', replicationMode: 'SYNC' };
+  if (mode === 'dledger') return { replicationMode: 'DLEDGER', replicaPerGroup: Math.max(2, replicaPerGroup) };
+  return {};
+}
+
 const brokerBase: fc.Arbitrary<Base> = fc
   .tuple(
     resourceName(30),
@@ -140,13 +149,23 @@ const brokerBase: fc.Arbitrary<Base> = fc
     storage('broker-storage'),
     nameServerChoice,
     fc.boolean(),
+    fc.constantFrom('static', 'controller-list', 'controller-ref', 'only-controller', 'dledger'),
   )
-  .map(([name, namespace, spec, res, store, choice, configMap]) => {
+  .map(([name, namespace, spec, res, store, choice, configMap, mode]) => {
     const volumes = configMap ? { volumes: [{ name: 'broker-config', configMap: { name: 'broker-config' } }] } : {};
-    const chosen = withNameServers(choice, namespace, { ...spec, ...(res ? { resources: res } : {}), ...store, ...volumes });
+    const chosen = withNameServers(choice, namespace, {
+      ...spec,
+      ...(res ? { resources: res } : {}),
+      ...store,
+      ...volumes,
+      ...brokerMode(mode, spec.replicaPerGroup),
+    });
+    const controllers =
+      mode === 'controller-ref' || mode === 'only-controller' ? [customResource('Controller', 'ctl', { size: 3 }, namespace)] : [];
     const related = configMap
       ? [
           ...chosen.related,
+          ...controllers,
           {
             apiVersion: 'v1',
             kind: 'ConfigMap',
@@ -154,7 +173,7 @@ const brokerBase: fc.Arbitrary<Base> = fc
             data: { 'broker-common.conf': 'flushDiskType=ASYNC_FLUSH\n' },
           },
         ]
-      : chosen.related;
+      : [...chosen.related, ...controllers];
     return { kind: 'broker' as const, parent: customResource('Broker', name, chosen.spec, namespace), related };
   });
 

@@ -69,8 +69,8 @@ function singleTemplate(parent: BrokerParent, member: BrokerMember, restartOn: s
     ],
     securityContext: spec.containerSecurityContext ?? DEFAULT_CONTAINER_SECURITY_CONTEXT,
     volumeMounts: [
-      { name: storage.volumeName, mountPath: `${flavor.dataRoot}/logs`, subPath: `logs/${member.statefulSet}` },
-      { name: storage.volumeName, mountPath: `${flavor.dataRoot}/store`, subPath: `store/${member.statefulSet}` },
+      { name: storage.volumeName, mountPath: `${flavor.dataRoot}/logs`, subPath: `logs/${member.dataDir}` },
+      { name: storage.volumeName, mountPath: `${flavor.dataRoot}/store`, subPath: `store/${member.dataDir}` },
       { name: 'rocketmq-broker-conf', mountPath: flavor.brokerConfigPath, subPath: brokerConfigKey(member) },
     ],
     readinessProbe: tcpProbe(10911, 10, 3),
@@ -412,7 +412,7 @@ describe('broker.conf of many brokers', () => {
             const given = brokerConf({
               clusterName: 'c',
               member,
-              masterRole: 'SYNC_MASTER',
+              election: { mode: undefined, masterRole: 'SYNC_MASTER' },
               commonConf,
               properties: props as Record<string, string>,
               storeRoot: '/s',

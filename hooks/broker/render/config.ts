@@ -3,12 +3,12 @@
 import { ErrorCode, HookError, InvalidSpecError } from '../../core/errors.js';
 import type { KubeObject } from '../../core/metacontroller.js';
 import { commonLabels } from '../../k8s/labels.js';
+import type { FailoverMode } from '../failover.js';
 import type { BrokerMember } from '../members.js';
 import { brokerConfigMapName } from '../names.js';
 import { COMMON_CONF_FILE } from '../userconfig.js';
+import { type Election, electionKeys, type MasterRole, MODE_KEYS } from './election.js';
 import { METRICS_KEYS, metricsConfLines } from './metrics.js';
-
-export type MasterRole = 'ASYNC_MASTER' | 'SYNC_MASTER';
 const MASTER_ROLES: readonly string[] = ['ASYNC_MASTER', 'SYNC_MASTER'];
 
 /** Keys only the operator may set: they decide which broker a pod is and where its data lives. */
@@ -22,12 +22,22 @@ const PROPERTY_KEY = /^[A-Za-z][A-Za-z0-9._-]*$/;
  * Rejects properties that could not be written as one `key=value` line or that the operator owns
  * (the exporter's keys while it serves metrics).
  */
-export function checkProperties(name: string, properties: Record<string, string> | undefined, servesMetrics: boolean): void {
+export function checkProperties(
+  name: string,
+  properties: Record<string, string> | undefined,
+  servesMetrics: boolean,
+  mode?: FailoverMode,
+): void {
   const details: string[] = [];
+  const modeKeys = mode === undefined ? [] : MODE_KEYS[mode];
   for (const [key, value] of Object.entries(properties ?? {})) {
     if (!PROPERTY_KEY.test(key)) details.push(`spec.properties.${key}: a broker property name holds letters, digits, '.', '_' and '-'`);
     else if (OPERATOR_KEYS.includes(key)) details.push(`spec.properties.${key}: is set by the operator for each broker; remove it`);
-    else if (servesMetrics && METRICS_KEYS.includes(key)) {
+    else if (modeKeys.includes(key)) {
+      details.push(
+        `spec.properties.${key}: is set by the operator in ${mode} mode, from spec.clusterMode and spec.replicationMode; remove it`,
+      );
+    } else if (servesMetrics && METRICS_KEYS.includes(key)) {
       details.push(
         `spec.properties.${key}: is set from spec.metrics; remove it, or set spec.metrics.enabled: false to configure the exporter here`,
       );
@@ -99,7 +109,8 @@ export function masterRole(
 export interface BrokerConfInput {
   clusterName: string;
   member: BrokerMember;
-  masterRole: MasterRole;
+  /** How the broker takes its role. */
+  election: Election;
   commonConf?: string;
   properties?: Record<string, string>;
   storeRoot: string;
@@ -112,7 +123,7 @@ export interface BrokerConfInput {
 export function brokerConf({
   clusterName,
   member,
-  masterRole,
+  election,
   commonConf,
   properties = {},
   storeRoot,
@@ -122,26 +133,28 @@ export function brokerConf({
   const identity = {
     brokerClusterName: clusterName,
     brokerName: member.brokerName,
-    brokerId: String(member.brokerId),
-    brokerRole: member.role === 'MASTER' ? masterRole : 'SLAVE',
+    ...electionKeys(member, election),
     storePathRootDir: storeRoot,
   };
   return [
     `# ${member.statefulSet}, generated from ${COMMON_CONF_FILE}, spec.properties and the broker's place in the cluster`,
-    ...sharedLines(commonConf, properties),
+    ...sharedLines(commonConf, properties, election.mode === undefined ? [] : MODE_KEYS[election.mode]),
     ...(metricsPort === undefined ? [] : metricsConfLines(metricsPort)),
     ...Object.entries({ ...aclProperties, ...identity }).map(([key, value]) => `${key}=${value}`),
     '',
   ].join('\n');
 }
 
-/** The lines every broker of a Broker has: broker-common.conf less what is set after it, then the properties. */
-function sharedLines(commonConf: string | undefined, properties: Record<string, string>): string[] {
+/**
+ * The lines every broker of a Broker has: broker-common.conf less what is set after it (the
+ * identity keys, the mode's keys, the properties), then the properties.
+ */
+function sharedLines(commonConf: string | undefined, properties: Record<string, string>, modeKeys: readonly string[]): string[] {
   // Every broker of a Broker has the same: the last answer is kept, keyed by the whole input.
   // (JSON tells string values apart exactly; anything else is worked out each time.)
-  const key = Object.values(properties).every((v) => typeof v === 'string') ? JSON.stringify(properties) : undefined;
+  const key = Object.values(properties).every((v) => typeof v === 'string') ? JSON.stringify([properties, modeKeys]) : undefined;
   if (key !== undefined && lastShared && lastShared.commonConf === commonConf && lastShared.key === key) return lastShared.lines;
-  const replaced = new Set([...IDENTITY_KEYS, ...Object.keys(properties)]);
+  const replaced = new Set([...IDENTITY_KEYS, ...modeKeys, ...Object.keys(properties)]);
   const common = logicalLines(commonConf ?? '')
     .filter((entry) => !replaced.has(entryKey(entry) ?? ''))
     .flat()

@@ -23,15 +23,27 @@ import {
   memberPodSelector,
   NAMESRV_ADDR_KEY,
 } from '../names.js';
+import { failoverMode } from '../failover.js';
+import { DLEDGER_PORT } from './election.js';
 import { brokerEnvRenderer } from './env.js';
 import { brokerMetricsPort, METRICS_PORT_NAME } from './metrics.js';
 
 export const BROKER_PORTS = { vip: 10909, main: 10911, ha: 10912 } as const;
 
-/** The ports a broker pod listens on, by their port names: RocketMQ's, and the exporter's when it serves metrics. */
-export function brokerPorts(metricsPort: number | undefined): Record<string, number> {
-  return metricsPort === undefined ? BROKER_PORTS : { ...BROKER_PORTS, [METRICS_PORT_NAME]: metricsPort };
+/**
+ * The ports a broker pod listens on, by their port names: RocketMQ's, its DLedger commit log's in
+ * DLEDGER mode, and the exporter's when it serves metrics.
+ */
+export function brokerPorts(metricsPort: number | undefined, dledger = false): Record<string, number> {
+  if (metricsPort === undefined && !dledger) return BROKER_PORTS;
+  return {
+    ...BROKER_PORTS,
+    ...(dledger ? { [DLEDGER_PORT_NAME]: DLEDGER_PORT } : {}),
+    ...(metricsPort === undefined ? {} : { [METRICS_PORT_NAME]: metricsPort }),
+  };
 }
+
+const DLEDGER_PORT_NAME = 'dledger';
 
 /** Hash of the broker's broker.conf, so a configuration change changes the pod template. */
 export const CONFIG_HASH_ANNOTATION = 'rocketmq.apache.org/config-hash';
@@ -173,7 +185,7 @@ export function brokerPodRenderer(parent: BrokerParent, storage: Storage, restar
     command: brokerCommand(spec, flavor),
     resources,
     env: PER_MEMBER,
-    ports: Object.entries(brokerPorts(brokerMetricsPort(spec))).map(([portName, port]) => ({
+    ports: Object.entries(brokerPorts(brokerMetricsPort(spec), failoverMode(spec) === 'DLEDGER')).map(([portName, port]) => ({
       name: portName,
       containerPort: port,
       protocol: 'TCP',
@@ -196,11 +208,11 @@ export function brokerPodRenderer(parent: BrokerParent, storage: Storage, restar
       containers: PER_MEMBER,
       volumes,
     });
-  // The user's list, even an empty one, replaces the default spread of masters.
-  const sharedSpecs: Record<BrokerRole, Record<string, unknown>> = {
-    MASTER: sharedSpecWith(spec.topologySpreadConstraints ?? masterSpread(name)),
-    SLAVE: sharedSpecWith(spec.topologySpreadConstraints),
-  };
+  // The user's list, even an empty one, replaces the default spread of masters. Where the master is
+  // elected no pod is known to be one when it is scheduled: only the group's anti-affinity applies.
+  const masterSpec = sharedSpecWith(spec.topologySpreadConstraints ?? masterSpread(name));
+  const otherSpec = sharedSpecWith(spec.topologySpreadConstraints);
+  const sharedSpecOf = (role: BrokerRole | undefined) => (role === 'MASTER' ? masterSpec : otherSpec);
   const common = commonLabels('broker', name);
   // Annotations the user gives with nothing to prune are used as they are; others are pruned with each template's.
   const userAnnotations: Record<string, string> = {
@@ -217,8 +229,8 @@ export function brokerPodRenderer(parent: BrokerParent, storage: Storage, restar
       ...sharedContainer,
       env: envOf(member),
       volumeMounts: [
-        { name: storage.volumeName, mountPath: `${dataRoot}/logs`, subPath: `logs/${member.statefulSet}` },
-        { name: storage.volumeName, mountPath: `${dataRoot}/store`, subPath: `store/${member.statefulSet}` },
+        { name: storage.volumeName, mountPath: `${dataRoot}/logs`, subPath: `logs/${member.dataDir}` },
+        { name: storage.volumeName, mountPath: `${dataRoot}/store`, subPath: `store/${member.dataDir}` },
         { name: CONFIG_VOLUME, mountPath: brokerConfigPath, subPath: brokerConfigKey(member) },
       ],
     };
@@ -230,13 +242,14 @@ export function brokerPodRenderer(parent: BrokerParent, storage: Storage, restar
           ...common,
           ...memberPodSelector(name, member),
           [BROKER_NAME_LABEL]: member.brokerName,
-          [BROKER_ROLE_LABEL]: brokerRoleLabel(member.role),
+          // An elected master's pod carries no role label: the role changes while the pod runs.
+          ...(member.role === undefined ? {} : { [BROKER_ROLE_LABEL]: brokerRoleLabel(member.role) }),
         },
         annotations: cleanAnnotations ? annotations : prune(annotations),
       },
       // Keys keep their places: affinity (unless the user's was pruned away) and containers are in the shared part.
       spec: {
-        ...sharedSpecs[member.role],
+        ...sharedSpecOf(member.role),
         ...(userAffinity === undefined ? { affinity: groupAntiAffinity(name, member) } : {}),
         containers: [container],
       },
@@ -246,12 +259,15 @@ export function brokerPodRenderer(parent: BrokerParent, storage: Storage, restar
   // serialized once per role (the role decides labels and spread), with markers, and each
   // member's strings are put in its place.
   let rendered = 0;
-  const templateTexts = new Map<BrokerRole, ((values: string[]) => string | undefined) | undefined>();
-  const textTemplate = (role: BrokerRole) =>
+  const templateTexts = new Map<BrokerRole | undefined, ((values: string[]) => string | undefined) | undefined>();
+  const textTemplate = (role: BrokerRole | undefined) =>
     jsonTextTemplate(
-      ([statefulSet, brokerName, brokerId, configHash]) =>
-        build({ statefulSet, pod: `${statefulSet}-0`, group: 0, brokerName, brokerId: brokerId as unknown as number, role }, configHash),
-      4,
+      ([statefulSet, brokerName, brokerId, configHash, dataDir]) =>
+        build(
+          { statefulSet, pod: `${statefulSet}-0`, group: 0, brokerName, brokerId: brokerId as unknown as number, role, dataDir },
+          configHash,
+        ),
+      5,
     );
 
   return (member, conf) => {
@@ -259,7 +275,8 @@ export function brokerPodRenderer(parent: BrokerParent, storage: Storage, restar
     const template = build(member, configHash);
     if (++rendered >= TEXT_TEMPLATE_AFTER && !templateTexts.has(member.role)) templateTexts.set(member.role, textTemplate(member.role));
     const templateText = templateTexts.get(member.role);
-    const text = templateText?.([member.statefulSet, member.brokerName, String(member.brokerId), configHash]) ?? JSON.stringify(template);
+    const values = [member.statefulSet, member.brokerName, String(member.brokerId), configHash, member.dataDir];
+    const text = templateText?.(values) ?? JSON.stringify(template);
     template.metadata.annotations[TEMPLATE_HASH_ANNOTATION] = shortTextHash(text);
     return markPruned(template);
   };

@@ -5,11 +5,11 @@ import { brokerPorts } from './pod.js';
 import { renderDisruptionBudget } from '../../k8s/disruption-budget.js';
 
 /**
- * Headless Service: every broker pod gets `<pod>.<service>.<namespace>.svc`, Ready or not. It also
- * carries the metrics port rather than a Service of its own: it selects exactly this Broker's pods
- * and, being headless, lists each pod as a scrape target.
+ * Headless Service: every broker pod gets `<pod>.<service>.<namespace>.svc`, Ready or not, by which
+ * DLedger peers find each other. It also carries the metrics port rather than a Service of its own:
+ * it selects exactly this Broker's pods and, being headless, lists each pod as a scrape target.
  */
-export function renderBrokerService(name: string, namespace: string, metricsPort: number | undefined): KubeObject {
+export function renderBrokerService(name: string, namespace: string, metricsPort: number | undefined, dledger = false): KubeObject {
   return {
     apiVersion: 'v1',
     kind: 'Service',
@@ -18,7 +18,7 @@ export function renderBrokerService(name: string, namespace: string, metricsPort
       clusterIP: 'None',
       publishNotReadyAddresses: true,
       selector: brokerPodSelector(name),
-      ports: Object.entries(brokerPorts(metricsPort)).map(([portName, port]) => ({
+      ports: Object.entries(brokerPorts(metricsPort, dledger)).map(([portName, port]) => ({
         name: portName,
         port,
         targetPort: port,

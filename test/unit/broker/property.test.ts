@@ -42,9 +42,28 @@ const validSpec = fc
   )
   .map(([spec, res, store]) => ({ ...spec, ...(res ? { resources: res } : {}), ...store }));
 
+/** How masters are chosen: fixed, by controllers (a list, or a Controller that may not exist yet), or by DLedger. */
+const modeFields = fc.constantFrom<Record<string, unknown>>(
+  {},
+  { clusterMode: 'CONTROLLER', controllerAddr: '10.0.0.5:9878;c-1.c.mq.svc:9878' },
+  { clusterMode: 'CONTROLLER', controllerRef: 'controller', replicationMode: 'SYNC' },
+  { replicationMode: 'DLEDGER' },
+);
+
+/** A valid spec in any mode: DLEDGER groups have at least 3 brokers. */
+const validModeSpec = fc.tuple(validSpec, modeFields).map(([spec, mode]) => {
+  const merged: Record<string, unknown> = { ...spec, ...mode };
+  if (mode.clusterMode === 'CONTROLLER' && !mode.replicationMode) delete merged.replicationMode;
+  if (mode.replicationMode === 'DLEDGER') merged.replicaPerGroup = Math.max(2, Number(spec.replicaPerGroup ?? 1));
+  return merged;
+});
+
+/** The fields a Broker's mode is made of, which cannot change on an existing one. */
+const MODE_FIELDS = ['clusterMode', 'replicationMode', 'controllerAddr', 'controllerRef'];
+
 /** A Broker with what it needs to render: its own name-server list or a NameService beside it. */
 const brokerRequest = fc
-  .tuple(resourceName(30), namespaceName, validSpec, fc.integer({ min: 0, max: 3 }))
+  .tuple(resourceName(30), namespaceName, validModeSpec, fc.integer({ min: 0, max: 3 }))
   .map(([name, namespace, spec, nameServers]) =>
     nameServers === 0
       ? syncRequest(broker({ ...spec, nameServers: '10.0.0.1:9876' }, name, namespace))
@@ -110,10 +129,15 @@ describe('Broker sync over generated specs', () => {
     fc.assert(
       fc.property(brokerRequest, validSpec, (request, nextSpec) => {
         const running = applyAndSettle(request, sync(request));
+        const before = request.parent.spec as any;
+        // The mode stays (changing it is refused), and with it a DLEDGER group's size.
+        const mode = Object.fromEntries(MODE_FIELDS.filter((f) => before[f] !== undefined).map((f) => [f, before[f]]));
         const spec = {
-          ...nextSpec,
-          size: Math.max(nextSpec.size ?? 1, (request.parent.spec as any).size ?? 1),
-          nameServers: (request.parent.spec as any).nameServers,
+          ...(before.clusterMode === 'CONTROLLER' ? { ...nextSpec, replicationMode: undefined } : nextSpec),
+          ...mode,
+          ...(before.replicationMode === 'DLEDGER' ? { replicaPerGroup: before.replicaPerGroup } : {}),
+          size: Math.max(nextSpec.size ?? 1, before.size ?? 1),
+          nameServers: before.nameServers,
         };
         const changed: HookRequest = { ...running, parent: { ...running.parent, spec } };
         const observed = Object.values(running.children!['StatefulSet.apps/v1']);
@@ -138,7 +162,22 @@ describe('Broker sync over generated specs', () => {
     fc.constant({ storageMode: 'StorageClass' }),
     fc.record({ imagePullPolicy: fc.string().filter((s) => !['Always', 'IfNotPresent', 'Never'].includes(s)) }),
     fc.record({ replicationMode: fc.string().filter((s) => !['ASYNC', 'SYNC', 'DLEDGER'].includes(s)) }),
-    fc.record({ clusterMode: fc.constantFrom('CONTAINER', 'DLEDGER') }),
+    fc.record({ clusterMode: fc.constantFrom('CONTAINER', 'controller') }),
+    fc.record({ replicationMode: fc.constant('DLEDGER'), replicaPerGroup: fc.constantFrom(0, 1) }),
+    fc.constant({ clusterMode: 'CONTROLLER', replicationMode: 'DLEDGER', replicaPerGroup: 2 }),
+    fc.record({ controllerRef: fc.constant('c'), controllerAddr: fc.constantFrom('', 'a:9878') }),
+    fc.constant({ clusterMode: 'CONTROLLER', controllerAddr: 'a:9878', controllerRef: 'c' }),
+    fc.record({ clusterMode: fc.constant('CONTROLLER'), controllerAddr: fc.constantFrom('a', 'a:9878;', 'tcp://a:9878', 'a:99999') }),
+    fc.record({
+      clusterMode: fc.constant('CONTROLLER'),
+      controllerAddr: fc.constant('a:9878'),
+      properties: fc.constantFrom({ enableControllerMode: 'false' }, { controllerAddr: 'b:9878' }),
+    }),
+    fc.record({
+      replicationMode: fc.constant('DLEDGER'),
+      replicaPerGroup: fc.constant(2),
+      properties: fc.constant({ dLegerSelfId: 'n9' }),
+    }),
     fc.constant({ nameServers: '10.0.0.1:9876', nameServiceRef: 'ns' }),
     fc.record({ env: fc.constant([{ value: 'no name' }]) }),
     fc.record({ brokerImage: fc.constant('') }),

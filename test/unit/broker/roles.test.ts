@@ -18,7 +18,7 @@ import {
 } from './support.js';
 
 const CONTROLLERS = 'controller-0.controller-svc-headless.default.svc:9878;controller-1.controller-svc-headless.default.svc:9878';
-const CONTROLLER_SPEC = { size: 2, replicaPerGroup: 2, clusterMode: 'CONTROLLER', properties: { controllerAddr: CONTROLLERS } };
+const CONTROLLER_SPEC = { size: 2, replicaPerGroup: 2, clusterMode: 'CONTROLLER', controllerAddr: CONTROLLERS };
 const DLEDGER_SPEC = { size: 1, replicaPerGroup: 2, replicationMode: 'DLEDGER' };
 
 type Roles = Record<number, 'master' | 'replica' | undefined>;
@@ -161,7 +161,7 @@ describe('hand-over of a controller-mode master before it restarts', () => {
   });
 
   it('waits while the Job runs, and after it succeeded until the observer reports the new master', () => {
-    const { request } = masterLeft();
+    const { request, master } = masterLeft();
     const first = hooks.sync(request, FIXED_NOW);
     const running = withJobs(request, first, { active: 1 });
     const during = hooks.sync(running, at(3));
@@ -170,7 +170,7 @@ describe('hand-over of a controller-mode master before it restarts', () => {
     const done = withJobs(request, first, { succeeded: 1, completionTime: at(4).toISOString() });
     const after = hooks.sync(done, at(10));
     expect(restarted(done, after)).toEqual([]);
-    expect(progressing(after).message).toMatch(/waiting for the name servers to report broker-0-master-0 as a replica/);
+    expect(progressing(after).message).toContain(`waiting for the name servers to report ${master}-0 as a replica`);
   });
 
   it('restarts the old master as a replica once the observer reports the new roles, and drops the Job', () => {
