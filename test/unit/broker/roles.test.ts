@@ -233,7 +233,7 @@ describe('the role observer of a Broker in a failover mode', () => {
       '--namesrv-file=/etc/rocketmq-roles/namesrvAddr',
       '--interval-ms=5000',
     ]);
-    expect(pod.containers[0].resources).toEqual({ requests: { cpu: '10m', memory: '64Mi' }, limits: { memory: '128Mi' } });
+    expect(pod.containers[0].resources).toEqual({ requests: { cpu: '10m', memory: '128Mi' }, limits: { memory: '256Mi' } });
     expect(pod.volumes).toEqual([
       { name: 'name-servers', configMap: { name: 'mq-broker-conf', items: [{ key: 'namesrvAddr', path: 'namesrvAddr' }] } },
     ]);
