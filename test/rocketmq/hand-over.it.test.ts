@@ -3,41 +3,18 @@
 // each broker pod registers its own IP. The `hand-over` command makes the controller leader elect the
 // in-sync replica; the name servers then report it master, and the observer's round swaps the roles.
 import { jest } from '@jest/globals';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { controllerHooks } from '../../hooks/controller/hooks.js';
 import { RocketMQAdmin } from '../../hooks/rocketmq/admin.js';
 import { RemotingClient } from '../../hooks/rocketmq/client.js';
 import { controllerLeader, replicasInfo } from '../../hooks/rocketmq/controller.js';
-import { formatProperties, parseConfigLines } from '../../hooks/rocketmq/properties.js';
 import { runRunner } from '../../hooks/runner/main.js';
 import { NO_ELIGIBLE_REPLICA_EXIT } from '../../hooks/runner/roles/hand-over.js';
 import { hostOf, observeRound, type BrokerPod, type RoleChange } from '../../hooks/runner/roles/observe.js';
 import { customResource, syncRequest } from '../support/hook-requests.js';
-import { freePort } from '../support/ports.js';
 import { startControllers, type TestControllerGroup } from '../support/rocketmq-controllers.js';
-import {
-  describeWithRocketMQ,
-  ensureRocketMQLib,
-  javaArgs,
-  ROCKETMQ_VERSION,
-  startDaemon,
-  startRocketMQ,
-  type Daemon,
-  type TestRocketMQ,
-} from '../support/rocketmq.js';
+import { describeWithRocketMQ, startBrokerLike, startRocketMQ, until, type Daemon, type TestRocketMQ } from '../support/rocketmq.js';
 
 jest.setTimeout(240_000);
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
-}
 
 describeWithRocketMQ('hand-over of a controller-mode master', () => {
   let controllers: TestControllerGroup;
@@ -60,32 +37,7 @@ describeWithRocketMQ('hand-over of a controller-mode master', () => {
     const properties = { enableControllerMode: true, controllerAddr, brokerId: -1, brokerRole: 'SLAVE' };
     mq = await startRocketMQ({ names: [{ clusterName: 'mq', brokerName: 'mq-0' }], brokerProperties: properties, timeoutMs: 120_000 });
     admin = new RocketMQAdmin({ nameServers: mq.nameServer, timeoutMs: 2000 });
-    const storeDir = join(mq.root, 'mq-0-second', 'store');
-    mkdirSync(storeDir, { recursive: true });
-    const conf = {
-      ...parseConfigLines(readFileSync(mq.brokers[0].configFile, 'utf8')),
-      brokerIP1: '127.0.0.2',
-      listenPort: String(await freePort()),
-      haListenPort: String(await freePort()),
-      storePathRootDir: storeDir,
-      storePathCommitLog: join(storeDir, 'commitlog'),
-    };
-    const configFile = join(mq.root, 'mq-0-second.conf');
-    writeFileSync(configFile, formatProperties(conf));
-    second = startDaemon(
-      'mq-0-second',
-      javaArgs(
-        ROCKETMQ_VERSION,
-        await ensureRocketMQLib(),
-        join(mq.root, 'mq-0-second-home'),
-        mq.root,
-        'rmq.broker.logback.xml',
-        ['-Xms256m', '-Xmx256m', '-XX:MaxDirectMemorySize=256m'],
-        'org.apache.rocketmq.broker.BrokerStartup',
-        ['-c', configFile],
-      ),
-      mq.root,
-    );
+    second = await startBrokerLike(mq, 'mq-0-second', { brokerIP1: '127.0.0.2' });
     // Both in the sync state set: the second broker caught up with the master.
     await until(
       'the second broker in the sync state set',

@@ -3,22 +3,9 @@
 // reads the cluster info and works out each pod's role; when the master dies the name server drops
 // it at once and its pod loses the annotation.
 import { jest } from '@jest/globals';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { RocketMQAdmin } from '../../hooks/rocketmq/admin.js';
-import { formatProperties, parseConfigLines } from '../../hooks/rocketmq/properties.js';
 import { observeRound, rolesByHost, type BrokerPod, type RoleChange } from '../../hooks/runner/roles/observe.js';
-import { freePort } from '../support/ports.js';
-import {
-  describeWithRocketMQ,
-  ensureRocketMQLib,
-  javaArgs,
-  ROCKETMQ_VERSION,
-  startDaemon,
-  startRocketMQ,
-  type Daemon,
-  type TestRocketMQ,
-} from '../support/rocketmq.js';
+import { describeWithRocketMQ, startBrokerLike, startRocketMQ, until, type Daemon, type TestRocketMQ } from '../support/rocketmq.js';
 
 jest.setTimeout(180_000);
 
@@ -43,54 +30,13 @@ describeWithRocketMQ('observe-roles against a master and its slave', () => {
     log: (line: string) => void lines.push(line),
   };
 
-  async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const value = await probe().catch(() => undefined);
-      if (value !== undefined) return value;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 500));
-    }
-  }
-
   beforeAll(async () => {
     mq = await startRocketMQ({ names: [{ clusterName: 'mq', brokerName: 'mq-0' }] });
     admin = new RocketMQAdmin({ nameServers: mq.nameServer, timeoutMs: 2000 });
-    // The slave: the master's broker.conf with its own id, role, address, ports and store.
-    const master = mq.brokers[0];
-    const port = await freePort();
-    const storeDir = join(mq.root, 'mq-0-slave', 'store');
-    mkdirSync(storeDir, { recursive: true });
-    const conf = {
-      ...parseConfigLines(readFileSync(master.configFile, 'utf8')),
-      brokerId: '1',
-      brokerRole: 'SLAVE',
-      brokerIP1: '127.0.0.2',
-      listenPort: String(port),
-      haListenPort: String(await freePort()),
-      storePathRootDir: storeDir,
-      storePathCommitLog: join(storeDir, 'commitlog'),
-    };
-    const configFile = join(mq.root, 'mq-0-slave.conf');
-    writeFileSync(configFile, formatProperties(conf));
-    const lib = await ensureRocketMQLib();
-    slave = startDaemon(
-      'mq-0-slave',
-      javaArgs(
-        ROCKETMQ_VERSION,
-        lib,
-        join(mq.root, 'mq-0-slave-home'),
-        mq.root,
-        'rmq.broker.logback.xml',
-        ['-Xms256m', '-Xmx256m', '-XX:MaxDirectMemorySize=256m'],
-        'org.apache.rocketmq.broker.BrokerStartup',
-        ['-c', configFile],
-      ),
-      mq.root,
-    );
-    await until('the slave to register', async () =>
-      (await admin.clusterInfo()).brokers.get('mq-0')?.brokerAddrs.has(1) ? true : undefined,
-    );
+    // The slave: the master's broker.conf with its own id, role and address.
+    slave = await startBrokerLike(mq, 'mq-0-slave', { brokerId: '1', brokerRole: 'SLAVE', brokerIP1: '127.0.0.2' });
+    const registered = async () => ((await admin.clusterInfo()).brokers.get('mq-0')?.brokerAddrs.has(1) ? true : undefined);
+    await until('the slave to register', registered, 60_000);
   });
 
   afterAll(async () => {
