@@ -5,7 +5,7 @@ import { MissingDependencyError } from '../core/errors.js';
 import type { ObservedObjects, RelatedResourceRule } from '../core/metacontroller.js';
 import { chooseDependency, dependencyRule } from '../rocketmq-pods/dependency.js';
 import { chooseNameService, embeddedControllersOf } from '../rocketmq-pods/nameservers.js';
-import { clientServiceName, CONTROLLER_PORT } from '../controller/names.js';
+import { controllerServiceAddress } from '../rocketmq-pods/controllers.js';
 import type { BrokerSpec } from '../schema/types.js';
 import { failoverMode } from './failover.js';
 
@@ -32,15 +32,6 @@ function explicitList(spec: ControllerFields): string | undefined {
 export function controllerRules(namespace: string, spec: ControllerFields): RelatedResourceRule[] {
   if (failoverMode(spec) !== 'CONTROLLER' || explicitList(spec)) return [];
   return [dependencyRule({ resource: 'controllers', namespace, ref: spec.controllerRef })];
-}
-
-/**
- * A Controller is reached through its Service `<name>-svc`: any controller answers a broker with
- * the leader's address, so the address holds whatever the Controller's size, and exists as soon as
- * the Controller does.
- */
-export function controllerServiceAddress(controller: string, namespace: string): string {
-  return `${clientServiceName(controller)}.${namespace}.svc:${CONTROLLER_PORT}`;
 }
 
 /**

@@ -61,6 +61,7 @@ function electionOf(
     case 'DLEDGER':
       return { mode: 'DLEDGER', name, namespace, highestId: Math.max(...members.map((m) => m.brokerId)) };
     case undefined: {
+      // Never DLEDGER here (that is a failover mode); narrowed for the type.
       const replicationMode = spec.replicationMode === 'DLEDGER' ? undefined : spec.replicationMode;
       return { mode: undefined, masterRole: masterRole(replicationMode, spec.properties, commonConf) };
     }

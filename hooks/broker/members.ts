@@ -64,7 +64,7 @@ export function brokerMember(name: string, group: number, brokerId: number, nami
 /** What follows `<name>-` in a member's StatefulSet name, by naming. */
 const MEMBER_SUFFIX: Record<MemberNaming, RegExp> = {
   fixed: /^(0|[1-9]\d*)-(?:master|replica-([1-9]\d*))$/,
-  elected: /^(0|[1-9]\d*)-(0|[1-9]\d*)()$/,
+  elected: /^(0|[1-9]\d*)-(0|[1-9]\d*)$/,
 };
 
 /** Group and broker id of a StatefulSet name this Broker renders in `naming`, or undefined for any other name. */

@@ -160,8 +160,10 @@ export function planMetadataCopy(input: CopyInput): CopyPlan {
     ...(resyncAfterSeconds ? { resyncAfterSeconds } : {}),
   });
 
-  const scalePod = spec.scalePodName ?? members.find((m) => m.group === 0 && m.brokerId === 0)?.pod ?? `${name}-0-master-0`;
-  const named = members.find((m) => m.pod === scalePod);
+  const scalePod = spec.scalePodName ?? `${name}-0-master-0`;
+  // Only the group matters (the copy reads from its master, wherever it runs): a pod named as in
+  // STATIC mode also names its group where the master is elected, as the original's examples write it.
+  const named = members.find((m) => m.pod === scalePod || `${m.dataDir}-0` === scalePod);
   // The Job names the source group, whose master the runner looks up; the hook waits for that master.
   const reported = named && input.roles.mode !== undefined ? input.roles.masters.get(named.group) : named;
   const source = reported ?? named;

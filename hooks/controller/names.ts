@@ -1,9 +1,8 @@
 // Names and addresses of a Controller's children, as the original operator gives them, and the
 // Raft peer list they make.
 import { checkChildName } from '../k8s/names.js';
-
-/** The port every controller listens on, for its Raft peers and for brokers alike. */
-export const CONTROLLER_PORT = 9878;
+import { clientServiceName } from '../rocketmq-pods/controllers.js';
+import { CONTROLLER_PORT } from '../rocketmq-pods/raft.js';
 
 /** Pod labels of the original operator, kept so its StatefulSets' immutable selectors still match. */
 export function controllerPodSelector(name: string): Record<string, string> {
@@ -15,23 +14,8 @@ export function headlessServiceName(name: string): string {
   return `${name}-svc-headless`;
 }
 
-/** One address in front of every controller. */
-export function clientServiceName(name: string): string {
-  return `${name}-svc`;
-}
-
 export function controllerConfigMapName(name: string): string {
   return `${name}-config`;
-}
-
-export const PEER_ID_PREFIX = 'n';
-
-/**
- * A pod's Raft id: `n` and its ordinal. Pods find theirs from the end of their own name, which
- * stays right whatever dashes the Controller's name holds.
- */
-export function peerId(ordinal: number): string {
-  return `${PEER_ID_PREFIX}${ordinal}`;
 }
 
 /** The stable address of the controller in pod `ordinal`, valid from anywhere in the cluster. */
@@ -41,11 +25,6 @@ export function controllerAddress(name: string, namespace: string, ordinal: numb
 
 export function controllerAddresses(name: string, namespace: string, size: number): string[] {
   return Array.from({ length: size }, (_, i) => controllerAddress(name, namespace, i));
-}
-
-/** A DLedger peer list, `n0-host:port;n1-host:port;…`, of the pods at `addresses` by ordinal. */
-export function raftPeers(addresses: string[]): string {
-  return addresses.map((address, i) => `${peerId(i)}-${address}`).join(';');
 }
 
 /** 422 before rendering when the Controller's name would make a child name invalid. */

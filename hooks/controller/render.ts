@@ -14,18 +14,16 @@ import { renderStorage } from '../k8s/storage.js';
 import { imageFlavor, STOP_JVMS_LIFECYCLE } from '../rocketmq-pods/image.js';
 import { withHeapForLimit } from '../rocketmq-pods/jvm.js';
 import type { ControllerSpec } from '../schema/types.js';
-import { controllerConfigFiles, type ControllerConfigInput, POD_NAME_VARIABLE, startWithOrdinalFile } from './config.js';
 import {
-  clientServiceName,
+  CONFIG_HASH_ANNOTATION,
   CONTROLLER_PORT,
-  controllerAddresses,
-  controllerConfigMapName,
-  controllerPodSelector,
-  headlessServiceName,
-} from './names.js';
-
-/** Hash of the configuration files on the pod template, so a new peer list rolls the controllers. */
-export const CONFIG_HASH_ANNOTATION = 'rocketmq.apache.org/config-hash';
+  controllerConfigFiles,
+  type ControllerConfigInput,
+  POD_NAME_VARIABLE,
+  startWithOrdinalFile,
+} from '../rocketmq-pods/raft.js';
+import { clientServiceName } from '../rocketmq-pods/controllers.js';
+import { controllerAddresses, controllerConfigMapName, controllerPodSelector, headlessServiceName } from './names.js';
 
 const CONFIG_DIR = '/etc/rocketmq-controller';
 const CONFIG_VOLUME = 'controller-config';

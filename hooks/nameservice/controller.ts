@@ -3,13 +3,18 @@
 // servers one DLedger Raft group reached by their stable DNS names.
 import type { KubeObject } from '../core/metacontroller.js';
 import { InvalidSpecError } from '../core/errors.js';
-import { controllerConfigFiles, POD_NAME_VARIABLE, startWithOrdinalFile } from '../controller/config.js';
+import {
+  CONFIG_HASH_ANNOTATION,
+  CONTROLLER_PORT,
+  controllerConfigFiles,
+  POD_NAME_VARIABLE,
+  startWithOrdinalFile,
+} from '../rocketmq-pods/raft.js';
 import { commonLabels } from '../k8s/labels.js';
 import { shortHash } from '../k8s/hash.js';
-import { CONFIG_HASH_ANNOTATION } from '../controller/render.js';
 import { checkChildName } from '../k8s/names.js';
 import { imageFlavor, imageVersion } from '../rocketmq-pods/image.js';
-import { EMBEDDED_CONTROLLER_PORT, embeddedControllerAddresses } from '../rocketmq-pods/nameservers.js';
+import { embeddedControllerAddresses } from '../rocketmq-pods/nameservers.js';
 import type { NameServiceSpec } from '../schema/types.js';
 
 interface NameServiceParent {
@@ -67,7 +72,7 @@ export function embeddedControllerPod(parent: NameServiceParent, dataVolume: str
   return {
     command: ['sh', '-c', startWithOrdinalFile('mqnamesrv', CONFIG_DIR)],
     env: [{ name: POD_NAME_VARIABLE, valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.name' } } }],
-    port: { name: 'controller', containerPort: EMBEDDED_CONTROLLER_PORT, protocol: 'TCP' },
+    port: { name: 'controller', containerPort: CONTROLLER_PORT, protocol: 'TCP' },
     volumeMounts: [
       { name: dataVolume, mountPath: `${dataRoot}/store`, subPath: 'store' },
       { name: CONFIG_VOLUME, mountPath: CONFIG_DIR, readOnly: true },

@@ -3,7 +3,8 @@ import type { KubeObject } from '../core/metacontroller.js';
 import { commonLabels } from '../k8s/labels.js';
 import { imageFlavor, STOP_JVMS_LIFECYCLE } from '../rocketmq-pods/image.js';
 import { withHeapForLimit } from '../rocketmq-pods/jvm.js';
-import { EMBEDDED_CONTROLLER_PORT, NAME_SERVER_PORT, podServiceName, type PodServicesMode } from '../rocketmq-pods/nameservers.js';
+import { NAME_SERVER_PORT, podServiceName, type PodServicesMode } from '../rocketmq-pods/nameservers.js';
+import { CONTROLLER_PORT } from '../rocketmq-pods/raft.js';
 import { renderHeadlessService } from '../k8s/headless-service.js';
 import { renderStorage } from '../k8s/storage.js';
 import { canonicalResources } from '../k8s/quantity.js';
@@ -32,7 +33,7 @@ export function renderNameServerService({ name, namespace, spec }: NameServicePa
     name,
     namespace,
     podSelector: nameServerPodSelector(name),
-    ports: runsController(spec) ? { main: NAME_SERVER_PORT, controller: EMBEDDED_CONTROLLER_PORT } : { main: NAME_SERVER_PORT },
+    ports: runsController(spec) ? { main: NAME_SERVER_PORT, controller: CONTROLLER_PORT } : { main: NAME_SERVER_PORT },
   });
 }
 

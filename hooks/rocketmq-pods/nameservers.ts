@@ -2,6 +2,7 @@
 // that any number of clusters in any namespaces stay independent.
 import { ErrorCode, HookError, InvalidSpecError } from '../core/errors.js';
 import { chooseDependency, dependencyRule } from './dependency.js';
+import { CONTROLLER_PORT } from './raft.js';
 import type { KubeObject, ObservedObjects, RelatedResourceRule } from '../core/metacontroller.js';
 
 export const NAME_SERVER_PORT = 9876;
@@ -11,12 +12,9 @@ export function nameServerAddresses(name: string, namespace: string, size: numbe
   return Array.from({ length: size }, (_, i) => `${name}-${i}.${name}.${namespace}.svc:${NAME_SERVER_PORT}`);
 }
 
-/** The port of the controller a name server runs inside it (NameService spec.controller), its Raft peers' and brokers' alike. */
-export const EMBEDDED_CONTROLLER_PORT = 9878;
-
-/** Stable DNS address of the controller inside each name server pod. */
+/** Stable DNS address of the controller inside each name server pod (NameService spec.controller). */
 export function embeddedControllerAddresses(name: string, namespace: string, size: number): string[] {
-  return Array.from({ length: size }, (_, i) => `${name}-${i}.${name}.${namespace}.svc:${EMBEDDED_CONTROLLER_PORT}`);
+  return Array.from({ length: size }, (_, i) => `${name}-${i}.${name}.${namespace}.svc:${CONTROLLER_PORT}`);
 }
 
 /**

@@ -294,7 +294,7 @@ export interface BrokerSpec {
    */
   volumeClaimTemplates?: V1PersistentVolumeClaim[];
   /**
-   * Broker pod whose topics and subscription groups are copied to new groups when size grows (default <name>-0-master-0).
+   * Broker pod whose topics and subscription groups are copied to new groups when size grows (default <name>-0-master-0); with clusterMode CONTROLLER or replicationMode DLEDGER, <name>-<group>-master-0 names the group, whose current master is read.
    */
   scalePodName?: string;
   /**

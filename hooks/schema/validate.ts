@@ -89,7 +89,7 @@ function patternMeaning(pattern: string): string {
   if (pattern.includes('[KMGTPE]i'))
     return 'must be a Kubernetes quantity such as 512Mi, 4Gi, 500m or 2 (binary suffixes are Ki, Mi, Gi: 4GB is written 4G or 4Gi)';
   if (pattern.includes('6553[0-5]'))
-    return 'must be a name server list "host:port;host:port" (host names or IPv4 addresses, ports 1 to 65535, no spaces or schemes), or empty';
+    return 'must be a list "host:port;host:port" (host names or IPv4 addresses, ports 1 to 65535, no spaces or schemes), or empty';
   return `must match ${pattern}`;
 }
 

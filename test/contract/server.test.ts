@@ -102,7 +102,7 @@ describe('the hook service', () => {
       '299 - "NameService default/ok: spec.sise is not a field of NameService; the API server would drop it"',
     ]);
     const body = reply.json();
-    expect(body.details).toEqual([expect.stringMatching(/^spec.nameServers: must be a name server list "host:port;host:port"/)]);
+    expect(body.details).toEqual([expect.stringMatching(/^spec.nameServers: must be a list "host:port;host:port"/)]);
   });
 
   it('writes unknown field names outside printable ASCII into Warning headers as \\u escapes', async () => {

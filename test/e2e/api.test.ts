@@ -78,6 +78,9 @@ suite('the CRDs', () => {
       /Name of the Broker in this namespace whose cluster the proxies serve/,
     );
     expect(await ok(['explain', 'controllers.spec.size'])).toMatch(/Number of controllers/);
+    expect(await ok(['explain', 'brokers.spec.clusterMode'])).toMatch(/How a group's master is chosen/);
+    expect(await ok(['explain', 'brokers.spec.controllerRef'])).toMatch(/Name of a Controller in this namespace/);
+    expect(await ok(['explain', 'nameservices.spec.controller.enabled'])).toMatch(/Run the controller in the name servers/);
   });
 });
 
@@ -102,6 +105,25 @@ suite('the examples', () => {
       .filter((r) => own.has(r.parent))
       .flatMap((r) => r.children);
     expect(children.length).toBeGreaterThan(0);
+    expect(await applyAsMetacontroller(children, namespace)).toHaveLength(children.length);
+  });
+});
+
+suite("the original operator's CONTROLLER-mode Broker", () => {
+  const file = join(root, 'test', 'fixtures', 'original-operator', 'broker-controller-mode.yaml');
+
+  it('applies unchanged', async () => {
+    const applied = await ok(['apply', '--dry-run=server', '-o', 'name', '-f', file]);
+    expect(applied).toMatch(/broker\.rocketmq\.apache\.org\/broker/);
+  });
+
+  it('renders children that pass a server-side dry-run apply', async () => {
+    const namespace = await newNamespace('original-controller-mode');
+    const objects = parseManifests(readFileSync(file, 'utf8')).map((o) => ({ ...o, metadata: { ...o.metadata, namespace } }));
+    const children = renderManifests(objects, new Date()).flatMap((r) => r.children);
+    expect(children.map((c) => `${c.kind}/${c.metadata.name}`)).toEqual(
+      expect.arrayContaining(['StatefulSet/broker-0-0', 'StatefulSet/broker-0-1']),
+    );
     expect(await applyAsMetacontroller(children, namespace)).toHaveLength(children.length);
   });
 });
@@ -297,8 +319,28 @@ suite('invalid resources are refused with a message naming the field', () => {
     ['a negative replicaPerGroup', { kind: 'Broker', spec: { replicaPerGroup: -1 } }, /spec\.replicaPerGroup/],
     [
       'a cluster mode this operator does not run',
-      { kind: 'Broker', spec: { clusterMode: 'CONTROLLER' } },
+      { kind: 'Broker', spec: { clusterMode: 'CONTAINER' } },
       /spec\.clusterMode: Unsupported value/,
+    ],
+    [
+      'a DLEDGER group of two brokers',
+      { kind: 'Broker', spec: { replicationMode: 'DLEDGER', replicaPerGroup: 1 } },
+      /spec\.replicaPerGroup: Invalid value.*spec\.replicaPerGroup must be at least 2 with spec\.replicationMode DLEDGER/,
+    ],
+    [
+      'DLEDGER in controller mode',
+      { kind: 'Broker', spec: { clusterMode: 'CONTROLLER', replicationMode: 'DLEDGER', replicaPerGroup: 2 } },
+      /spec\.replicationMode DLEDGER cannot be combined with spec\.clusterMode CONTROLLER/,
+    ],
+    [
+      'a Controller named outside controller mode',
+      { kind: 'Broker', spec: { controllerRef: 'controller' } },
+      /spec\.controllerRef and spec\.controllerAddr apply only to spec\.clusterMode CONTROLLER/,
+    ],
+    [
+      'a controller list with a scheme',
+      { kind: 'Broker', spec: { clusterMode: 'CONTROLLER', controllerAddr: 'tcp://c:9878' } },
+      /spec\.controllerAddr/,
     ],
     ['an unknown replication mode', { kind: 'Broker', spec: { replicationMode: 'FAST' } }, /spec\.replicationMode: Unsupported value/],
     [
@@ -368,6 +410,38 @@ suite('invalid resources are refused with a message naming the field', () => {
     const result = await kube.kubectl(['apply', '--dry-run=server', '-f', '-'], JSON.stringify(object));
     expect(result.code).not.toBe(0);
     expect(result.stderr).toMatch(message);
+  });
+
+  it.each([
+    [
+      'STATIC to CONTROLLER',
+      {},
+      { clusterMode: 'CONTROLLER' },
+      /spec\.clusterMode: Invalid value.*spec\.clusterMode cannot change on an existing Broker/,
+    ],
+    ['STATIC to DLEDGER', { replicaPerGroup: 2 }, { replicationMode: 'DLEDGER' }, /spec\.replicationMode cannot change to or from DLEDGER/],
+    [
+      'DLEDGER to SYNC',
+      { replicationMode: 'DLEDGER', replicaPerGroup: 2 },
+      { replicationMode: 'SYNC' },
+      /spec\.replicationMode cannot change to or from DLEDGER/,
+    ],
+    [
+      'CONTROLLER to STATIC',
+      { clusterMode: 'CONTROLLER' },
+      { clusterMode: 'STATIC' },
+      /spec\.clusterMode cannot change on an existing Broker/,
+    ],
+  ])('a Broker whose mode changes once it exists (%s)', async (label, before: object, after: object, message) => {
+    const name = `mode-${label.toLowerCase().replace(/ /g, '-')}`;
+    const object = { apiVersion: 'rocketmq.apache.org/v1alpha1', kind: 'Broker', metadata: { name, namespace: 'default' }, spec: before };
+    await ok(['apply', '-f', '-'], JSON.stringify(object));
+    const changed = await kube.kubectl(['apply', '-f', '-'], JSON.stringify({ ...object, spec: { ...before, ...after } }));
+    expect(changed.code).not.toBe(0);
+    expect(changed.stderr).toMatch(message);
+    // Other changes within the mode are accepted.
+    const sameMode = await kube.kubectl(['apply', '-f', '-'], JSON.stringify({ ...object, spec: { ...before, size: 2 } }));
+    expect(sameMode.code).toBe(0);
   });
 
   it('a transfer whose topic or clusters change once it exists', async () => {

@@ -574,10 +574,17 @@ function requiredChildren(kind: Kind, name: string, spec: Record<string, unknown
   const perGroup = replicas as number;
   const out = [`Service/${name}-brokers`, `ConfigMap/${name}-broker-conf`, `PodDisruptionBudget/${name}-brokers`];
   for (let g = 0; g < groups; g++) {
-    out.push(`StatefulSet/${name}-${g}-master`);
-    for (let r = 1; r <= perGroup; r++) out.push(`StatefulSet/${name}-${g}-replica-${r}`);
+    for (let r = 0; r <= perGroup; r++) {
+      if (electsMasters(spec)) out.push(`StatefulSet/${name}-${g}-${r}`);
+      else out.push(r === 0 ? `StatefulSet/${name}-${g}-master` : `StatefulSet/${name}-${g}-replica-${r}`);
+    }
   }
   return out;
+}
+
+/** A Broker whose masters are elected (CONTROLLER or DLEDGER) names its StatefulSets <name>-<g>-<r>. */
+function electsMasters(spec: Record<string, unknown>): boolean {
+  return own(spec, 'clusterMode') === 'CONTROLLER' || own(spec, 'replicationMode') === 'DLEDGER';
 }
 
 /** Broker StatefulSets the reply may hold: the spec's and any observed member it must keep. */
@@ -587,7 +594,8 @@ function allowedBrokerStatefulSets(name: string, spec: Record<string, unknown>, 
       .filter((c) => c.startsWith('StatefulSet/'))
       .map((c) => c.slice('StatefulSet/'.length)),
   );
-  const member = new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}-(0|[1-9]\\d*)-(master|replica-[1-9]\\d*)$`);
+  const suffix = electsMasters(spec) ? '(0|[1-9]\\d*)' : '(master|replica-[1-9]\\d*)';
+  const member = new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}-(0|[1-9]\\d*)-${suffix}$`);
   for (const o of observed) if (member.test(o)) names.add(o);
   return names;
 }

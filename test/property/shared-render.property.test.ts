@@ -103,7 +103,7 @@ function singleTemplate(parent: BrokerParent, member: BrokerMember, restartOn: s
         ...commonLabels('broker', name),
         ...memberPodSelector(name, member),
         [BROKER_NAME_LABEL]: member.brokerName,
-        'rocketmq.apache.org/broker-role': member.role === 'MASTER' ? 'master' : 'replica',
+        ...(member.role === undefined ? {} : { 'rocketmq.apache.org/broker-role': member.role === 'MASTER' ? 'master' : 'replica' }),
       },
       annotations: {
         ...spec.podAnnotations,
@@ -212,6 +212,8 @@ const caseArb = fc.record({
   spec: specArb,
   size: fc.integer({ min: 1, max: 4 }),
   replicaPerGroup: fc.integer({ min: 0, max: 2 }),
+  // Fixed roles, or elected masters (no role label, no master spread).
+  clusterMode: fc.constantFrom<'STATIC' | 'CONTROLLER'>('STATIC', 'CONTROLLER'),
   // The list is in the template only for images that restart to take a new one.
   restartOn: fc.constantFrom(undefined, 'ns-0.ns.mq.svc:9876;ns-1.ns.mq.svc:9876', '10.0.0.1:9876'),
   conf: fc.oneof(text, fc.constant('brokerClusterName=a\nbrokerId=0\n')),
@@ -220,10 +222,10 @@ const caseArb = fc.record({
 describe('Broker templates from shared parts', () => {
   it('equal each member rendered on its own, hashes included', () => {
     fc.assert(
-      fc.property(caseArb, ({ name, namespace, spec, size, replicaPerGroup, restartOn, conf }) => {
+      fc.property(caseArb, ({ name, namespace, spec, size, replicaPerGroup, clusterMode, restartOn, conf }) => {
         const parent: BrokerParent = { name, namespace, spec: spec as unknown as BrokerSpec };
         const storage = renderStorage(parent.spec, 'broker-storage');
-        const members = brokerMembers(name, { size, replicaPerGroup }, []);
+        const members = brokerMembers(name, { size, replicaPerGroup, clusterMode }, []);
         const render = brokerPodRenderer(parent, storage, restartOn);
         for (const member of members) {
           const memberConf = `${conf}${member.statefulSet}`;

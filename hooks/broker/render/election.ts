@@ -1,6 +1,6 @@
 // The broker.conf keys that decide how a broker takes its role: fixed by the operator (STATIC), given
 // by RocketMQ's controllers (CONTROLLER), or elected by the group's Raft commit log (DLEDGER).
-import { peerId, raftPeers } from '../../controller/names.js';
+import { peerId, raftPeers } from '../../rocketmq-pods/raft.js';
 import type { FailoverMode } from '../failover.js';
 import { type BrokerMember, brokerMember } from '../members.js';
 import { brokerServiceName } from '../names.js';

@@ -1,7 +1,28 @@
-// The controllers' configuration files (ControllerStartup -c, or the name server's -c where the
-// controller runs inside it): one per pod, differing only in the pod's own Raft id, so a pod starts
-// from a file chosen by its ordinal and needs nothing writable.
-import { PEER_ID_PREFIX, peerId, raftPeers } from './names.js';
+// DLedger Raft groups of pods: their peer ids and lists, and the controllers' configuration files
+// (ControllerStartup -c, or the name server's -c where the controller runs inside it): one per pod,
+// differing only in the pod's own Raft id, so a pod starts from a file chosen by its ordinal and
+// needs nothing writable.
+
+/** The port of RocketMQ's controller, for its Raft peers and for brokers alike, wherever it runs. */
+export const CONTROLLER_PORT = 9878;
+
+/** Hash of the configuration files on a pod template, so a new peer list rolls the pods. */
+export const CONFIG_HASH_ANNOTATION = 'rocketmq.apache.org/config-hash';
+
+export const PEER_ID_PREFIX = 'n';
+
+/**
+ * A pod's Raft id: `n` and its ordinal. Pods find theirs from the end of their own name, which
+ * stays right whatever dashes their owner's name holds.
+ */
+export function peerId(ordinal: number): string {
+  return `${PEER_ID_PREFIX}${ordinal}`;
+}
+
+/** A DLedger peer list, `n0-host:port;n1-host:port;…`, of the pods at `addresses` by ordinal. */
+export function raftPeers(addresses: string[]): string {
+  return addresses.map((address, i) => `${peerId(i)}-${address}`).join(';');
+}
 
 export interface ControllerConfigInput {
   /** The Raft group's name. */
