@@ -34,8 +34,8 @@ export function electionKeys(member: BrokerMember, election: Election): Record<s
     case undefined:
       return { brokerId: String(member.brokerId), brokerRole: member.role === 'MASTER' ? election.masterRole : 'SLAVE' };
     case 'CONTROLLER':
-      // The broker ignores any brokerId in this mode (it asks the controllers for one) and starts as
-      // a replica until they make it master; both are written as RocketMQ's own examples write them.
+      // The controllers give each broker its id (kept in its store) and its role; until they do it
+      // runs as a replica. Both are written as RocketMQ's own examples write them.
       return {
         brokerId: '-1',
         brokerRole: 'SLAVE',
