@@ -22,6 +22,9 @@ import { brokerMetricsPort, renderBrokerServiceMonitor, wantsServiceMonitor } fr
 import { renderBrokerDisruptionBudget, renderBrokerService } from './render/services.js';
 import { observedTemplate, renderBrokerStatefulSet } from './render/statefulsets.js';
 import { heldBrokers, observedStatefulSet, planBrokerRollout, rollingPod } from './rollout.js';
+import { planHandOver } from './hand-over.js';
+import { renderRoleObserverAccess, renderRoleObserverDeployment } from './render/role-observer.js';
+import { groupRoles } from './roles.js';
 import { brokerStatus } from './status.js';
 import { configMapRules, userCommonConf } from './userconfig.js';
 import { checkBrokerChildren, checkModeUnchanged, readBroker, validateBrokerSpec } from './validate.js';
@@ -128,6 +131,10 @@ function brokerNameServers(
   return found.settled ? found.addresses : (nameServersInUse(parent.name, members, children) ?? found.addresses);
 }
 
+function roleObserver(input: Parameters<typeof renderRoleObserverDeployment>[0]): KubeObject[] {
+  return [...renderRoleObserverAccess(input), renderRoleObserverDeployment(input)];
+}
+
 export const brokerHooks: KindHooks<BrokerStatus> = {
   kind: 'Broker',
 
@@ -173,20 +180,41 @@ export const brokerHooks: KindHooks<BrokerStatus> = {
     // Decide: what each broker should run, which one restarts now, what the metadata copy does,
     // and how running brokers get the name-server list.
     const nameServers = brokerNameServers(parent, members, children, related);
-    const controllers = failoverMode(spec) === 'CONTROLLER' ? findControllers(parent, related) : undefined;
+    const failover = failoverMode(spec);
+    const controllers = failover === 'CONTROLLER' ? findControllers(parent, related) : undefined;
     const mode = nameServerUpdateMode(spec);
     const brokers = desiredBrokers(parent, members, storage, mode === 'restart' ? nameServers : undefined, related, controllers?.addresses);
     const desiredHashes = new Map(brokers.map((b) => [b.member.statefulSet, b.template.metadata.annotations[TEMPLATE_HASH_ANNOTATION]]));
-    const plan = planBrokerRollout(members, desiredHashes, children, spec.allowRestart);
-    const held = heldBrokers(plan);
-    const podBeingReplaced = rollingPod(plan, members, children);
     const pods = related.list('Pod', 'v1');
     const podsByName = new Map(pods.map((p) => [p.metadata.name, p]));
+    const roles = groupRoles(members, podsByName, failover);
+    const clusterName = clusterNameOf(name, spec);
+    const adminSecret = aclSecretOf(spec.acl);
+    const rollout = planHandOver({
+      name,
+      namespace,
+      clusterName,
+      plan: planBrokerRollout(members, desiredHashes, children, spec.allowRestart, roles),
+      controllerMode: failover === 'CONTROLLER',
+      controllers: controllers?.addresses,
+      members,
+      podsByName,
+      desiredHashes,
+      observed: children,
+      runnerImage: settings.runnerImage,
+      adminSecret,
+      now,
+    });
+    const plan = rollout.plan;
+    const held = heldBrokers(plan);
+    const podBeingReplaced = rollingPod(plan, members, children);
+    const rollingOut = (plan.state !== 'UpToDate' && plan.state !== 'RestartHeld') || podBeingReplaced !== undefined;
     const copy = planMetadataCopy({
       name,
       namespace,
       spec,
       members,
+      roles,
       observed: children,
       nameServers,
       runnerImage: settings.runnerImage,
@@ -200,9 +228,9 @@ export const brokerHooks: KindHooks<BrokerStatus> = {
       pods: podsByName,
       nameServers,
       mode,
-      rolling: plan.state === 'Rolling' || plan.state === 'Waiting' || podBeingReplaced !== undefined,
+      rolling: rollingOut,
       runnerImage: settings.runnerImage,
-      adminSecret: aclSecretOf(spec.acl),
+      adminSecret,
       now,
     });
 
@@ -249,6 +277,7 @@ export const brokerHooks: KindHooks<BrokerStatus> = {
         observed: children,
         pods,
         podsByName,
+        roles,
         nameServers,
         plan,
         rollingPod: podBeingReplaced,
@@ -260,10 +289,12 @@ export const brokerHooks: KindHooks<BrokerStatus> = {
       },
       now,
     );
-    const rollingOut = plan.state === 'Rolling' || plan.state === 'Waiting' || podBeingReplaced !== undefined;
-    const resync = [rollingOut ? ROLLOUT_RESYNC_SECONDS : undefined, copy.resyncAfterSeconds, update.resyncAfterSeconds].filter(
-      (s): s is number => s !== undefined,
-    );
+    const resync = [
+      rollingOut ? ROLLOUT_RESYNC_SECONDS : undefined,
+      rollout.resyncAfterSeconds,
+      copy.resyncAfterSeconds,
+      update.resyncAfterSeconds,
+    ].filter((s): s is number => s !== undefined);
     return {
       status,
       children: [
@@ -274,6 +305,8 @@ export const brokerHooks: KindHooks<BrokerStatus> = {
         ...(serviceMonitor ? [renderBrokerServiceMonitor(name, namespace)] : []),
         ...copy.jobs,
         ...update.jobs,
+        ...rollout.jobs,
+        ...(failover ? roleObserver({ name, namespace, clusterName, members, runnerImage: settings.runnerImage, adminSecret }) : []),
       ],
       ...(resync.length > 0 ? { resyncAfterSeconds: Math.min(...resync) } : {}),
     };

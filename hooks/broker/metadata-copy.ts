@@ -14,6 +14,7 @@ import { commonLabels } from '../k8s/labels.js';
 import { isStatefulSetReady, jobOutcome } from '../k8s/readiness.js';
 import type { BrokerSpec, BrokerStatus } from '../schema/types.js';
 import type { BrokerMember } from './members.js';
+import type { GroupRoles } from './roles.js';
 import { observedStatefulSet } from './rollout.js';
 
 export type MetadataCopy = NonNullable<NonNullable<BrokerStatus['groups']>[number]['metadataCopy']>;
@@ -34,6 +35,8 @@ export interface CopyInput {
   namespace: string;
   spec: BrokerSpec;
   members: BrokerMember[];
+  /** In a failover mode the copy reads from the master of the source's group as it is now. */
+  roles: GroupRoles;
   observed: ObservedObjects;
   nameServers: string;
   runnerImage: string;
@@ -160,7 +163,10 @@ export function planMetadataCopy(input: CopyInput): CopyPlan {
   const scalePod = spec.scalePodName ?? `${name}-0-master-0`;
   // Only the group matters (the copy reads from its master, wherever it runs): a pod named as in
   // STATIC mode also names its group where the master is elected, as the original's examples write it.
-  const source = members.find((m) => m.pod === scalePod || `${m.dataDir}-0` === scalePod);
+  const named = members.find((m) => m.pod === scalePod || `${m.dataDir}-0` === scalePod);
+  // The Job names the source group, whose master the runner looks up; the hook waits for that master.
+  const reported = named && input.roles.mode !== undefined ? input.roles.masters.get(named.group) : named;
+  const source = reported ?? named;
   let pending = groupsMarked('pending');
   if (pending.length === 0 && copyJobs.length === 0) return plan([]);
   const set = (groups: number[], copy: MetadataCopy) => groups.forEach((g) => copies.set(g, copy));
@@ -207,6 +213,14 @@ export function planMetadataCopy(input: CopyInput): CopyPlan {
     // The attempt before stays until the new one is observed, so the attempt count is never lost.
     return plan([...kept, ...(latest ? [keep(input, source, latest)] : []), copyJob(input, attempt, source, targets)]);
   };
+  if (!latest && !reported) {
+    set(pending, {
+      phase: 'Pending',
+      message: `waiting for the name servers to report the master of group ${source.group}, which the copy reads from`,
+      attempts: 0,
+    });
+    return plan(kept);
+  }
   if (!latest) {
     const notReady = [source, ...targets].filter((m) => !isStatefulSetReady(observedStatefulSet(observed, m)));
     if (notReady.length > 0) {

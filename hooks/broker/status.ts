@@ -11,6 +11,7 @@ import type { CopyMark, MetadataCopy } from './metadata-copy.js';
 import type { NameServerUpdate } from './name-server-update.js';
 import { isPodReady, isStatefulSetReady, isStatefulSetSettled } from '../k8s/readiness.js';
 import { observedStatefulSet, type RolloutPlan } from './rollout.js';
+import { type GroupRoles, observedRole } from './roles.js';
 
 type GroupStatus = NonNullable<BrokerStatus['groups']>[number];
 
@@ -29,6 +30,8 @@ export interface BrokerStatusInput {
   rollingPod?: string;
   /** The same pods by name. */
   podsByName: Map<string, V1Pod>;
+  /** Each group's master: fixed by name, or as the role observer reports it. */
+  roles: GroupRoles;
   /** Metadata copy state of new groups. */
   copies: Map<number, MetadataCopy>;
   /** The metadata-copy mark of each master, by StatefulSet name. */
@@ -46,22 +49,32 @@ function listed(members: BrokerMember[], what: (m: BrokerMember) => string = (m)
   return names.length <= 4 ? names.join(', ') : `${names.slice(0, 4).join(', ')} and ${names.length - 4} more`;
 }
 
+/** MASTER or SLAVE: by name with fixed roles, else as reported (none while the pod is not registered). */
+function podRole(member: BrokerMember, pod: V1Pod | undefined, roles: GroupRoles): BrokerMember['role'] | undefined {
+  if (roles.mode === undefined) return member.role;
+  const role = observedRole(pod);
+  return role === undefined ? undefined : role === 'master' ? 'MASTER' : 'SLAVE';
+}
+
 function groupStatus(members: BrokerMember[], input: BrokerStatusInput): GroupStatus {
-  const { observed, podsByName, desiredHashes, copies } = input;
+  const { observed, podsByName, desiredHashes, copies, roles } = input;
   const { group, brokerName } = members[0];
   const copy = copies.get(group);
+  const master = roles.masters.get(group);
   return {
     group,
     brokerName,
     ready: members.every((m) => isStatefulSetReady(observedStatefulSet(observed, m))),
+    ...(master ? { master: master.pod } : {}),
     ...(copy ? { metadataCopy: copy } : {}),
     pods: [...members]
       .sort((a, b) => a.brokerId - b.brokerId)
       .map((m) => {
         const pod = podsByName.get(m.pod);
+        const role = podRole(m, pod, roles);
         return {
           name: m.pod,
-          ...(m.role === undefined ? {} : { role: m.role }),
+          ...(role ? { role } : {}),
           brokerId: m.brokerId,
           ready: isPodReady(pod),
           upToDate: pod !== undefined && podTemplateHash(pod) === desiredHashes.get(m.statefulSet),
@@ -86,8 +99,21 @@ function progressing(input: BrokerStatusInput): Condition<Reason> {
         type,
         status: 'True',
         reason: 'RollingUpdate',
-        message: `restarting ${plan.rolling.pod} to apply the Broker's changes; ${plan.toRoll.length - 1} more after it`,
+        message:
+          `restarting ${plan.rolling.pod}${plan.master ? `, master of group ${plan.rolling.group},` : ''} to apply the Broker's changes` +
+          `${plan.handOver ? ` (${plan.handOver})` : ''}; ${plan.toRoll.length - 1} more after it`,
       };
+    case 'AwaitingRoles':
+      return {
+        type,
+        status: 'True',
+        reason: 'RollingUpdate',
+        message:
+          `waiting for the name servers to report the master of group ${plan.group} (written on its pods by the ` +
+          `${input.name}-roles observer) before restarting ${listed(plan.toRoll)}, so that its master restarts last`,
+      };
+    case 'HandingOver':
+      return { type, status: 'True', reason: 'HandingOver', message: `${plan.message}, before restarting ${plan.from.pod}` };
     case 'Waiting':
       return {
         type,
@@ -201,6 +227,7 @@ export function brokerStatus(input: BrokerStatusInput, now: Date): BrokerStatus 
     nameServers,
     ...(input.nameServerUpdate ? { nameServerUpdate: input.nameServerUpdate } : {}),
     clusterName: clusterNameOf(input.name, input.spec),
+    masters: `${groups.filter((g) => g.master !== undefined).length}/${groups.length}`,
     ...(input.rollingPod ? { rollingPod: input.rollingPod } : {}),
     conditions: withTransitionTimes(conditions, previous?.conditions, now),
   };

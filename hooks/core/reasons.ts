@@ -19,6 +19,8 @@ export const Reason = {
   Updating: 'Updating',
   Scaling: 'Scaling',
   RollingUpdate: 'RollingUpdate',
+  /** Controller mode: a group's master role moves to an in-sync replica before the master restarts. */
+  HandingOver: 'HandingOver',
   PodsStarting: 'PodsStarting',
   RestartHeld: 'RestartHeld',
   UpToDate: 'UpToDate',

@@ -47,7 +47,34 @@ export interface SetNameServersCommand {
   backoffMs?: number;
 }
 
-export type RunnerCommand = CopyMetadataCommand | TopicTransferCommand | SetNameServersCommand;
+export interface ObserveRolesCommand {
+  task: 'observe-roles';
+  /** Where the broker pods are, and the label selector ("k=v,k=v") that finds them. */
+  namespace: string;
+  podSelector: string;
+  /** The RocketMQ cluster the brokers register with. */
+  clusterName: string;
+  /** A file holding the name-server list, read again every round so a new list takes effect. */
+  nameServersFile: string;
+  /** Tuning; the runner has defaults for each. */
+  intervalMs?: number;
+  timeoutMs?: number;
+}
+
+export interface HandOverCommand {
+  task: 'hand-over';
+  /** The controllers: "host:port;host:port". */
+  controllers: string;
+  clusterName: string;
+  brokerName: string;
+  /** The master's host (its pod IP): once another broker is master there is nothing to do. */
+  fromHost: string;
+  /** Hosts (pod IPs) of the brokers that may take over, in order of preference. */
+  toHosts: string[];
+  timeoutMs?: number;
+}
+
+export type RunnerCommand = CopyMetadataCommand | TopicTransferCommand | SetNameServersCommand | ObserveRolesCommand | HandOverCommand;
 
 /** Bad arguments: the runner prints the message and the usage, and exits 2. */
 export class UsageError extends Error {
@@ -145,7 +172,40 @@ const setNameServers: Syntax<SetNameServersCommand> = {
   },
 };
 
-const SYNTAXES = [copyMetadata, topicTransfer, setNameServers] as const;
+const observeRoles: Syntax<ObserveRolesCommand> = {
+  word: 'observe-roles',
+  usage: `usage: observe-roles --namespace=<namespace> --pod-selector=<k=v,k=v> --cluster=<clusterName>
+         --namesrv-file=<path> [--interval-ms=5000] [--timeout-ms=3000]`,
+  options: [
+    { flag: 'namespace', field: 'namespace', type: 'text', required: true },
+    { flag: 'pod-selector', field: 'podSelector', type: 'text', required: true },
+    { flag: 'cluster', field: 'clusterName', type: 'text', required: true },
+    { flag: 'namesrv-file', field: 'nameServersFile', type: 'text', required: true },
+    { flag: 'interval-ms', field: 'intervalMs', type: { min: 100 } },
+    { flag: 'timeout-ms', field: 'timeoutMs', type: { min: 1 } },
+  ],
+  base: { task: 'observe-roles' },
+};
+
+const handOver: Syntax<HandOverCommand> = {
+  word: 'hand-over',
+  usage: `usage: hand-over --controllers=<host:port;host:port> --cluster=<clusterName> --broker-name=<brokerName>
+         --from-host=<ip> --to-host=<ip>[,<ip>...] [--timeout-ms=5000]`,
+  options: [
+    { flag: 'controllers', field: 'controllers', type: 'text', required: true },
+    { flag: 'cluster', field: 'clusterName', type: 'text', required: true },
+    { flag: 'broker-name', field: 'brokerName', type: 'text', required: true },
+    { flag: 'from-host', field: 'fromHost', type: 'text', required: true },
+    { flag: 'to-host', field: 'toHosts', type: 'list', required: true },
+    { flag: 'timeout-ms', field: 'timeoutMs', type: { min: 1 } },
+  ],
+  base: { task: 'hand-over' },
+  check(command) {
+    if (command.toHosts.length === 0) throw new Error('give at least one --to-host');
+  },
+};
+
+const SYNTAXES = [copyMetadata, topicTransfer, setNameServers, observeRoles, handOver] as const;
 
 function syntaxOf(command: RunnerCommand): Syntax<RunnerCommand> {
   switch (command.task) {
@@ -156,6 +216,10 @@ function syntaxOf(command: RunnerCommand): Syntax<RunnerCommand> {
       return topicTransfer as Syntax<RunnerCommand>;
     case 'set-name-servers':
       return setNameServers as Syntax<RunnerCommand>;
+    case 'observe-roles':
+      return observeRoles as Syntax<RunnerCommand>;
+    case 'hand-over':
+      return handOver as Syntax<RunnerCommand>;
   }
 }
 

@@ -1,7 +1,7 @@
 // The one place that renders a runner Job: the operator's image run as `node dist/hooks/runner/main.js`
 // with a typed command, as an unprivileged, read-only container. Kinds choose the name, labels,
 // identity and retries; everything about the pod itself is the same for every runner.
-import type { V1EnvVar, V1Job } from '@kubernetes/client-node';
+import type { V1EnvVar, V1Job, V1PodSpec, V1ResourceRequirements, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
 import type { KubeObject } from '../core/metacontroller.js';
 import { prune } from '../k8s/prune.js';
 import { toArgs, type RunnerCommand } from './runner-command.js';
@@ -38,29 +38,55 @@ export interface RunnerJobOptions {
 
 export const RUNNER_CONTAINER = 'runner';
 
+export interface RunnerPodOptions {
+  image: string;
+  command: RunnerCommand;
+  env?: V1EnvVar[];
+  serviceAccountName?: string;
+  restartPolicy: 'Never' | 'Always';
+  resources: V1ResourceRequirements;
+  volumes?: V1Volume[];
+  volumeMounts?: V1VolumeMount[];
+}
+
+/** The runner's pod spec: unprivileged, read-only, with an API token only when it has an identity. */
+export function runnerPodSpec(options: RunnerPodOptions): V1PodSpec {
+  const { serviceAccountName } = options;
+  return {
+    serviceAccountName,
+    automountServiceAccountToken: serviceAccountName ? undefined : false,
+    restartPolicy: options.restartPolicy,
+    securityContext: { runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, seccompProfile: { type: 'RuntimeDefault' } },
+    containers: [
+      {
+        name: RUNNER_CONTAINER,
+        image: options.image,
+        command: ['node', 'dist/hooks/runner/main.js'],
+        args: toArgs(options.command),
+        env: options.env,
+        resources: options.resources,
+        securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
+        volumeMounts: options.volumeMounts,
+      },
+    ],
+    volumes: options.volumes,
+  };
+}
+
 export function renderRunnerJob(options: RunnerJobOptions): RunnerJob {
   const { name, namespace, labels, annotations, serviceAccountName, observed } = options;
   const template = {
     metadata: { labels },
-    spec: {
+    spec: runnerPodSpec({
+      image: options.image,
+      command: options.command,
+      env: options.env,
       serviceAccountName,
-      automountServiceAccountToken: serviceAccountName ? undefined : false,
       // The Job, not the kubelet, starts a failed runner again: a new pod resumes from what the
       // last one recorded, and every attempt's logs stay readable.
       restartPolicy: 'Never',
-      securityContext: { runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, seccompProfile: { type: 'RuntimeDefault' } },
-      containers: [
-        {
-          name: RUNNER_CONTAINER,
-          image: options.image,
-          command: ['node', 'dist/hooks/runner/main.js'],
-          args: toArgs(options.command),
-          env: options.env,
-          resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '256Mi' } },
-          securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
-        },
-      ],
-    },
+      resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '256Mi' } },
+    }),
   };
   return prune({
     apiVersion: 'batch/v1',

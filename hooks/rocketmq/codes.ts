@@ -29,6 +29,12 @@ export const RequestCode = {
   GET_TOPIC_CONFIG: 351,
   /** 5.x only. */
   GET_SUBSCRIPTIONGROUP_CONFIG: 352,
+  /** 5.x controllers: elect a group's master, a designated broker when the request names one. */
+  CONTROLLER_ELECT_MASTER: 1002,
+  /** 5.x controllers: the controller's Raft group and its leader. */
+  CONTROLLER_GET_METADATA_INFO: 1005,
+  /** 5.x controllers: master and in-sync replicas of the named groups (a JSON list in the body). */
+  CONTROLLER_GET_SYNC_STATE_DATA: 1006,
 } as const;
 
 /** Response codes a caller may want to react to. */
@@ -44,6 +50,11 @@ export const ResponseCode = {
   /** 5.x only; 4.9.x answers SYSTEM_ERROR in the same situations. */
   INVALID_PARAMETER: 29,
   CONSUMER_NOT_ONLINE: 206,
+  /** 5.x controllers: the request went to a controller that is not the Raft leader. */
+  CONTROLLER_NOT_LEADER: 2007,
+  /** 5.x controllers: the election kept the old master (the designated broker is not eligible). */
+  CONTROLLER_MASTER_STILL_EXIST: 2011,
+  CONTROLLER_ELECT_MASTER_FAILED: 2012,
   /** 5.x: the server is shutting down; retry on another connection. */
   GO_AWAY: 1500,
 } as const;

@@ -10,6 +10,8 @@ import type {
   QueueConsumeStats,
   QueueData,
   QueueOffsets,
+  ReplicaIdentity,
+  ReplicasInfo,
   SubscriptionGroupConfig,
   TopicConfig,
   TopicRouteData,
@@ -221,4 +223,31 @@ export function decodeStringList(value: FastjsonValue, field: string): string[] 
 
 export function decodeKvTable(value: FastjsonValue): Record<string, string> {
   return stringMap(object(value, 'kv table').table);
+}
+
+function decodeReplicas(value: FastjsonValue | undefined, what: string): ReplicaIdentity[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) throw new RemotingDecodeError(`${what}: expected a list`);
+  return value.map((item) => {
+    const r = object(item, what);
+    return {
+      brokerId: num(r.brokerId, `${what} brokerId`),
+      brokerAddress: str(r.brokerAddress, `${what} brokerAddress`),
+      alive: bool(r.alive, true),
+    };
+  });
+}
+
+/** A controller's BrokerReplicasInfo entry of one group; undefined when the controller does not know the group. */
+export function decodeReplicasInfo(value: FastjsonValue, brokerName: string): ReplicasInfo | undefined {
+  const table = object(value, 'replicas info').replicasInfoTable;
+  const entry = [...mapEntries(table)].find(([name]) => String(name) === brokerName)?.[1];
+  if (entry === undefined || entry === null) return undefined;
+  const o = object(entry, `replicas of ${brokerName}`);
+  return {
+    masterBrokerId: num(o.masterBrokerId, `${brokerName} masterBrokerId`, -1),
+    masterAddress: typeof o.masterAddress === 'string' ? o.masterAddress : '',
+    inSync: decodeReplicas(o.inSyncReplicas, `${brokerName} inSyncReplicas`),
+    notInSync: decodeReplicas(o.notInSyncReplicas, `${brokerName} notInSyncReplicas`),
+  };
 }

@@ -117,3 +117,19 @@ export interface BrokerAddress {
   brokerName: string;
   address: string;
 }
+
+/** A broker of a group as a 5.x controller knows it. */
+export interface ReplicaIdentity {
+  brokerId: number;
+  brokerAddress: string;
+  alive: boolean;
+}
+
+/** A group's master and sync state set, as the controller leader holds them. */
+export interface ReplicasInfo {
+  /** -1 while the group has no master. */
+  masterBrokerId: number;
+  masterAddress: string;
+  inSync: ReplicaIdentity[];
+  notInSync: ReplicaIdentity[];
+}

@@ -5,6 +5,8 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs, UsageError, type RunnerCommand } from '../jobs/runner-command.js';
 import { copyMetadataCommand } from './copy-metadata-command.js';
 import type { CommandIo } from './io.js';
+import { handOverCommand } from './roles/hand-over.js';
+import { observeRolesCommand } from './roles/observe-command.js';
 import { setNameServersCommand } from './set-name-servers-command.js';
 import { topicTransferCommand } from './transfer/command.js';
 
@@ -26,7 +28,18 @@ export async function runRunner(argv: string[], io: CommandIo): Promise<number> 
       return topicTransferCommand(command, io);
     case 'set-name-servers':
       return setNameServersCommand(command, io);
+    case 'observe-roles':
+      return observeRolesCommand(command, io, stopSignal());
+    case 'hand-over':
+      return handOverCommand(command, io);
   }
+}
+
+/** Aborts when the process is asked to stop, so a long-running command ends its round cleanly. */
+function stopSignal(): AbortSignal {
+  const controller = new AbortController();
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => controller.abort());
+  return controller.signal;
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

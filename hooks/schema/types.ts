@@ -406,6 +406,10 @@ export interface BrokerStatus {
    */
   rollingPod?: string;
   /**
+   * Groups with a known master out of all groups, as "2/3". With clusterMode CONTROLLER or replicationMode DLEDGER a group's master is the pod RocketMQ's name servers report as its master (see groups[].master); otherwise it is the group's <name>-<group>-master pod.
+   */
+  masters?: string;
+  /**
    * Per-group topology.
    */
   groups?: {
@@ -421,6 +425,10 @@ export interface BrokerStatus {
      * Whether every pod of the group is Ready.
      */
     ready?: boolean;
+    /**
+     * The group's master pod. With clusterMode CONTROLLER or replicationMode DLEDGER, the pod the name servers report as master (the rocketmq.apache.org/role annotation the <name>-roles observer writes), absent while none is; otherwise the <name>-<group>-master pod.
+     */
+    master?: string;
     /**
      * Copy of topics and subscription groups to this new group.
      */
@@ -444,7 +452,7 @@ export interface BrokerStatus {
        */
       name?: string;
       /**
-       * MASTER or SLAVE.
+       * MASTER or SLAVE. With clusterMode CONTROLLER or replicationMode DLEDGER, as the name servers report it, absent while the pod is not registered.
        */
       role?: string;
       /**

@@ -26,6 +26,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RocketMQAdmin, masterOf } from '../../hooks/rocketmq/admin.js';
 import type { Credentials } from '../../hooks/rocketmq/signature.js';
+import { formatProperties, parseConfigLines } from '../../hooks/rocketmq/properties.js';
 import { freePort } from './ports.js';
 
 /** The checkout this file belongs to, whether it runs from test/support or compiled under dist/. */
@@ -740,4 +741,50 @@ export async function compileJava(lib: string, version: string, className: strin
   rmSync(out, { recursive: true, force: true });
   renameSync(staging, out);
   return out;
+}
+
+/**
+ * One more broker started from the run's first broker.conf with `overrides` (at least its own
+ * brokerIP1, say 127.0.0.2, as a second pod registers its own IP), its own ports and store; the
+ * caller stops it.
+ */
+export async function startBrokerLike(mq: TestRocketMQ, name: string, overrides: Record<string, string>): Promise<Daemon> {
+  const storeDir = join(mq.root, name, 'store');
+  mkdirSync(storeDir, { recursive: true });
+  const conf = {
+    ...parseConfigLines(readFileSync(mq.brokers[0].configFile, 'utf8')),
+    listenPort: String(await freePort()),
+    haListenPort: String(await freePort()),
+    storePathRootDir: storeDir,
+    storePathCommitLog: join(storeDir, 'commitlog'),
+    ...overrides,
+  };
+  const configFile = join(mq.root, `${name}.conf`);
+  writeFileSync(configFile, formatProperties(conf));
+  const lib = await ensureRocketMQLib(mq.version);
+  return startDaemon(
+    name,
+    javaArgs(
+      mq.version,
+      lib,
+      join(mq.root, `${name}-home`),
+      mq.root,
+      'rmq.broker.logback.xml',
+      ['-Xms256m', '-Xmx256m', '-XX:MaxDirectMemorySize=256m'],
+      'org.apache.rocketmq.broker.BrokerStartup',
+      ['-c', configFile],
+    ),
+    mq.root,
+  );
+}
+
+/** Polls `probe` every 500 ms until it gives a value (a throw counts as none). */
+export async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe().catch(() => undefined);
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
 }

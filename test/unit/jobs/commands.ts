@@ -2,6 +2,8 @@
 import fc from 'fast-check';
 import type {
   CopyMetadataCommand,
+  HandOverCommand,
+  ObserveRolesCommand,
   RunnerCommand,
   SetNameServersCommand,
   TopicTransferCommand,
@@ -64,4 +66,37 @@ export const setNameServersCommand: fc.Arbitrary<SetNameServersCommand> = fc.rec
   { requiredKeys: ['task', 'nameServers', 'brokerAddresses'] },
 );
 
-export const runnerCommand: fc.Arbitrary<RunnerCommand> = fc.oneof(copyMetadataCommand, topicTransferCommand, setNameServersCommand);
+export const observeRolesCommand: fc.Arbitrary<ObserveRolesCommand> = fc.record(
+  {
+    task: fc.constant('observe-roles' as const),
+    namespace: text,
+    podSelector: text,
+    clusterName: text,
+    nameServersFile: text,
+    intervalMs: fc.integer({ min: 100 }),
+    timeoutMs: fc.integer({ min: 1 }),
+  },
+  { requiredKeys: ['task', 'namespace', 'podSelector', 'clusterName', 'nameServersFile'] },
+);
+
+const ip = fc.ipV4();
+export const handOverCommand: fc.Arbitrary<HandOverCommand> = fc.record(
+  {
+    task: fc.constant('hand-over' as const),
+    controllers: text,
+    clusterName: text,
+    brokerName: text,
+    fromHost: ip,
+    toHosts: fc.array(ip, { minLength: 1, maxLength: 3 }),
+    timeoutMs: fc.integer({ min: 1 }),
+  },
+  { requiredKeys: ['task', 'controllers', 'clusterName', 'brokerName', 'fromHost', 'toHosts'] },
+);
+
+export const runnerCommand: fc.Arbitrary<RunnerCommand> = fc.oneof(
+  copyMetadataCommand,
+  topicTransferCommand,
+  setNameServersCommand,
+  observeRolesCommand,
+  handOverCommand,
+);

@@ -44,7 +44,7 @@ describe('the runner command line', () => {
   });
 
   it.each([
-    [[], /^no command given; commands: copy-metadata, topic-transfer, set-name-servers$/],
+    [[], /^no command given; commands: copy-metadata, topic-transfer, set-name-servers, observe-roles, hand-over$/],
     [['move-everything'], /^unknown command move-everything;/],
     [['copy-metadata', 'extra'], /^unexpected argument extra$/],
     [['copy-metadata', '--bogus=x'], /^unknown option --bogus$/],

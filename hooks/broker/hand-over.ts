@@ -1,0 +1,113 @@
+// Before a controller-mode master restarts, its role goes to an in-sync replica: a runner Job asks
+// the controller leader to elect one of the group's Ready replicas (the controller refuses any not
+// in the sync state set). The roll goes on once the observer reports the old master as a replica,
+// which makes it an ordinary replica to restart. If no replica is Ready, the Job fails, or the
+// roles are not reported in time, the master restarts as it is and RocketMQ fails over.
+//
+// What the hand-over must remember is its Job, named after the rollout's template, so the same
+// rollout finds it again; once the master has restarted the Job is no longer rendered, and goes.
+import type { V1Pod } from '@kubernetes/client-node';
+import type { KubeObject, ObservedObjects } from '../core/metacontroller.js';
+import { renderRunnerJob } from '../jobs/runner-job.js';
+import { commonLabels } from '../k8s/labels.js';
+import { isPodReady, jobOutcome } from '../k8s/readiness.js';
+import { credentialEnv } from '../rocketmq-pods/acl.js';
+import type { BrokerMember } from './members.js';
+import { observedRole } from './roles.js';
+import type { RolloutPlan } from './rollout.js';
+
+export const HAND_OVER_LABEL = 'rocketmq.apache.org/hand-over';
+/** How often a hand-over in progress is looked at again. */
+export const HAND_OVER_RESYNC_SECONDS = 5;
+/** After the Job succeeded, how long the observer has to report the new master before the old one restarts anyway. */
+export const ROLE_REPORT_GRACE_SECONDS = 60;
+
+export const handOverJobName = (name: string, group: number, templateHash: string) =>
+  `${name}-${group}-hand-over-${templateHash.slice(0, 8)}`;
+
+export interface HandOverInput {
+  name: string;
+  namespace: string;
+  clusterName: string;
+  plan: RolloutPlan;
+  /** Whether RocketMQ's controller chooses masters (CONTROLLER mode). */
+  controllerMode: boolean;
+  /** "host:port;host:port" of the controllers, from the broker.conf (controllerAddr). */
+  controllers?: string;
+  members: BrokerMember[];
+  podsByName: Map<string, V1Pod>;
+  desiredHashes: Map<string, string>;
+  observed: ObservedObjects;
+  runnerImage: string;
+  adminSecret?: string;
+  now: Date;
+}
+
+export interface HandOverPlan {
+  plan: RolloutPlan;
+  jobs: KubeObject[];
+  resyncAfterSeconds?: number;
+}
+
+function successors({ members, podsByName }: HandOverInput, from: BrokerMember): { member: BrokerMember; ip: string }[] {
+  return members.flatMap((member) => {
+    const pod = podsByName.get(member.pod);
+    const ip = pod?.status?.podIP;
+    const eligible = member.group === from.group && member !== from && isPodReady(pod) && observedRole(pod) === 'replica';
+    return eligible && ip ? [{ member, ip }] : [];
+  });
+}
+
+export function planHandOver(input: HandOverInput): HandOverPlan {
+  const { plan, name, namespace, observed, now } = input;
+  if (plan.state !== 'Rolling' || !plan.master || !input.controllerMode) return { plan, jobs: [] };
+  const from = plan.rolling;
+  const restartAnyway = (why: string): HandOverPlan => ({
+    plan: { ...plan, handOver: `${why}; restarting ${from.pod} as master` },
+    jobs: [],
+  });
+  const jobName = handOverJobName(name, from.group, input.desiredHashes.get(from.statefulSet) ?? '');
+  const existing = observed.get('Job', 'batch/v1', jobName);
+  const fromIp = input.podsByName.get(from.pod)?.status?.podIP;
+  const to = successors(input, from);
+  if (!existing && to.length === 0) return restartAnyway('no other broker of the group is Ready as a replica');
+  if (!existing && !input.controllers) return restartAnyway('the broker.conf names no controllers (controllerAddr)');
+  if (!existing && !fromIp) return restartAnyway(`${from.pod} has no pod IP`);
+  const job = renderRunnerJob({
+    name: jobName,
+    namespace,
+    labels: { ...commonLabels('broker', name), [HAND_OVER_LABEL]: name },
+    image: input.runnerImage,
+    command: {
+      task: 'hand-over',
+      controllers: input.controllers ?? '',
+      clusterName: input.clusterName,
+      brokerName: from.brokerName,
+      fromHost: fromIp ?? '',
+      toHosts: to.map((t) => t.ip),
+    },
+    env: input.adminSecret === undefined ? undefined : credentialEnv(input.adminSecret),
+    // A controller election that failed for a passing reason gets one more try.
+    backoffLimit: 1,
+    observed: existing,
+  });
+  const handingOver = (message: string): HandOverPlan => ({
+    plan: { state: 'HandingOver', toRoll: plan.toRoll, from, job: jobName, message },
+    jobs: [job],
+    resyncAfterSeconds: HAND_OVER_RESYNC_SECONDS,
+  });
+  const outcome = jobOutcome(existing);
+  if (outcome.state === 'Failed')
+    return { ...restartAnyway(`Job ${jobName} could not hand the master role over: ${outcome.message}`), jobs: [job] };
+  if (outcome.state === 'Running') {
+    return handingOver(`Job ${jobName} asks the controller to make ${to.map((t) => t.member.pod).join(' or ') || 'a replica'} master`);
+  }
+  const finished = Date.parse(String(existing?.status?.completionTime ?? ''));
+  const waited = Number.isNaN(finished) ? 0 : (now.getTime() - finished) / 1000;
+  if (waited < ROLE_REPORT_GRACE_SECONDS)
+    return handingOver(`Job ${jobName} handed the master role over; waiting for the name servers to report ${from.pod} as a replica`);
+  return {
+    ...restartAnyway(`${from.pod} is still reported master ${ROLE_REPORT_GRACE_SECONDS} s after Job ${jobName} handed the role over`),
+    jobs: [job],
+  };
+}
