@@ -160,6 +160,12 @@ export interface TestBrokerGroup {
   at(address: string): GroupBroker;
   /** SIGKILL, resolved once the process is gone. */
   kill(broker: GroupBroker): Promise<void>;
+  /**
+   * A pod's restart: SIGTERM (the preStop hook's), SIGKILL if it has not exited within `graceMs`,
+   * then the same file and store again. Resolves once the new process is started, with the time
+   * the old one took to exit.
+   */
+  restart(broker: GroupBroker, graceMs?: number): Promise<number>;
   logs(): string;
   stop(): Promise<void>;
 }
@@ -174,30 +180,26 @@ export interface BrokerGroupInput {
   loopback: Loopback;
   /** The name server the harness watches for the group's registration. */
   nameServer: string;
+  /**
+   * The address each broker registers (brokerIP1), in the order of `confs`; 127.0.0.1 by default.
+   * Distinct loopback addresses let a host name one broker, as a pod IP does.
+   */
+  brokerIPs?: string[];
 }
 
+/** The kubelet's default terminationGracePeriodSeconds, which the broker pods keep. */
+const DEFAULT_GRACE_MS = 30_000;
+
 /** Starts every broker of `confs` and resolves once all are registered with one of them the master. */
-export async function startBrokerGroup({ confs, nameServers, dataRoot, loopback, nameServer }: BrokerGroupInput): Promise<TestBrokerGroup> {
+export async function startBrokerGroup(input: BrokerGroupInput): Promise<TestBrokerGroup> {
+  const { confs, nameServers, dataRoot, loopback, nameServer, brokerIPs = [] } = input;
   const lib = await ensureRocketMQLib();
   installExitHook();
   const root = mkdtempSync(join(tmpdir(), 'rocketmq-failover-it-'));
   const namesrvAddr = await loopbackList(loopback, nameServers);
   const brokers: GroupBroker[] = [];
-  for (const [name, text] of Object.entries(confs)) {
-    const port = await freeBrokerPort();
-    const storeDir = join(root, name);
-    mkdirSync(storeDir, { recursive: true });
-    const rendered = await onLoopback(parseConfigLines(text), loopback, dataRoot, storeDir);
-    const settings = {
-      ...rendered,
-      brokerIP1: '127.0.0.1',
-      listenPort: String(port),
-      haListenPort: String(port + 1),
-      ...(rendered.metricsPromExporterPort ? { metricsPromExporterPort: String(await freePort()) } : {}),
-    };
-    const configFile = join(root, `${name}.conf`);
-    writeFileSync(configFile, formatProperties(settings));
-    const daemon = startDaemon(
+  const launch = (name: string, configFile: string) =>
+    startDaemon(
       name,
       javaArgs(
         ROCKETMQ_VERSION,
@@ -211,7 +213,22 @@ export async function startBrokerGroup({ confs, nameServers, dataRoot, loopback,
       ),
       root,
     );
-    brokers.push({ name, address: `127.0.0.1:${port}`, settings, daemon });
+  for (const [index, [name, text]] of Object.entries(confs).entries()) {
+    const ip = brokerIPs[index] ?? '127.0.0.1';
+    const port = await freeBrokerPort();
+    const storeDir = join(root, name);
+    mkdirSync(storeDir, { recursive: true });
+    const rendered = await onLoopback(parseConfigLines(text), loopback, dataRoot, storeDir);
+    const settings = {
+      ...rendered,
+      brokerIP1: ip,
+      listenPort: String(port),
+      haListenPort: String(port + 1),
+      ...(rendered.metricsPromExporterPort ? { metricsPromExporterPort: String(await freePort()) } : {}),
+    };
+    const configFile = join(root, `${name}.conf`);
+    writeFileSync(configFile, formatProperties(settings));
+    brokers.push({ name, address: `${ip}:${port}`, settings, daemon: launch(name, configFile) });
   }
   const brokerNames = new Set(brokers.map((b) => b.settings.brokerName));
   if (brokerNames.size !== 1) throw new Error(`the files name more than one broker group: ${[...brokerNames].join(', ')}`);
@@ -233,6 +250,16 @@ export async function startBrokerGroup({ confs, nameServers, dataRoot, loopback,
     async kill(broker) {
       broker.daemon.child.kill('SIGKILL');
       await broker.daemon.exited;
+    },
+    async restart(broker, graceMs = DEFAULT_GRACE_MS) {
+      const signalled = Date.now();
+      broker.daemon.child.kill('SIGTERM');
+      const timer = setTimeout(() => broker.daemon.child.kill('SIGKILL'), graceMs);
+      await broker.daemon.exited;
+      clearTimeout(timer);
+      const stoppedMs = Date.now() - signalled;
+      broker.daemon = launch(broker.name, join(root, `${broker.name}.conf`));
+      return stoppedMs;
     },
     logs,
     stop,
