@@ -9,7 +9,7 @@
 // with -n, as the pod's command gives it. Heaps are small; a pod sizes its own from its limit.
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { masterOf, RocketMQAdmin } from '../../hooks/rocketmq/admin.js';
@@ -151,6 +151,8 @@ export interface GroupBroker {
   address: string;
   settings: Record<string, string>;
   daemon: Daemon;
+  /** Its broker.log. */
+  logFile: string;
 }
 
 export interface TestBrokerGroup {
@@ -174,14 +176,30 @@ export interface BrokerGroupInput {
   loopback: Loopback;
   /** The name server the harness watches for the group's registration. */
   nameServer: string;
+  /** Lines of a hosts file the brokers' JVMs resolve names from (jdk.net.hosts.file) instead of DNS. */
+  hosts?: string;
 }
 
 /** Starts every broker of `confs` and resolves once all are registered with one of them the master. */
-export async function startBrokerGroup({ confs, nameServers, dataRoot, loopback, nameServer }: BrokerGroupInput): Promise<TestBrokerGroup> {
+export async function startBrokerGroup({
+  confs,
+  nameServers,
+  dataRoot,
+  loopback,
+  nameServer,
+  hosts,
+}: BrokerGroupInput): Promise<TestBrokerGroup> {
   const lib = await ensureRocketMQLib();
   installExitHook();
   const root = mkdtempSync(join(tmpdir(), 'rocketmq-failover-it-'));
   const namesrvAddr = await loopbackList(loopback, nameServers);
+  const hostsOptions: string[] = [];
+  if (hosts !== undefined) {
+    // The file replaces DNS for the JVM: the machine's own names must be in it too.
+    const hostsFile = join(root, 'hosts');
+    writeFileSync(hostsFile, `127.0.0.1 localhost ${hostname()}\n${hosts}`);
+    hostsOptions.push(`-Djdk.net.hosts.file=${hostsFile}`);
+  }
   const brokers: GroupBroker[] = [];
   for (const [name, text] of Object.entries(confs)) {
     const port = await freeBrokerPort();
@@ -205,13 +223,14 @@ export async function startBrokerGroup({ confs, nameServers, dataRoot, loopback,
         join(root, `${name}-home`),
         root,
         'rmq.broker.logback.xml',
-        ['-Xms128m', '-Xmx256m', '-XX:MaxDirectMemorySize=128m'],
+        ['-Xms128m', '-Xmx256m', '-XX:MaxDirectMemorySize=128m', ...hostsOptions],
         'org.apache.rocketmq.broker.BrokerStartup',
         ['-n', namesrvAddr, '-c', configFile],
       ),
       root,
     );
-    brokers.push({ name, address: `127.0.0.1:${port}`, settings, daemon });
+    const logFile = join(root, `${name}-home`, 'logs', 'rocketmqlogs', 'broker.log');
+    brokers.push({ name, address: `127.0.0.1:${port}`, settings, daemon, logFile });
   }
   const brokerNames = new Set(brokers.map((b) => b.settings.brokerName));
   if (brokerNames.size !== 1) throw new Error(`the files name more than one broker group: ${[...brokerNames].join(', ')}`);
