@@ -5,7 +5,7 @@ import { MissingDependencyError } from '../core/errors.js';
 import type { ObservedObjects, RelatedResourceRule } from '../core/metacontroller.js';
 import { chooseDependency, dependencyRule } from '../rocketmq-pods/dependency.js';
 import { chooseNameService, embeddedControllersOf } from '../rocketmq-pods/nameservers.js';
-import { controllerServiceAddress } from '../rocketmq-pods/controllers.js';
+import { type ControllerAddress, controllerList, controllerLookupAddress } from '../rocketmq-pods/controllers.js';
 import type { BrokerSpec } from '../schema/types.js';
 import { failoverMode } from './failover.js';
 
@@ -18,8 +18,8 @@ export interface ControllerUser {
 }
 
 export interface ControllerChoice {
-  /** controllerAddr: "host:port;host:port". */
-  addresses: string;
+  /** What the brokers' controllerAddr says, and whether they resolve it by DNS. */
+  controllers: ControllerAddress;
   /** Why the brokers may not reach controllers yet, for the Ready condition. */
   missing?: string;
 }
@@ -40,7 +40,7 @@ export function controllerRules(namespace: string, spec: ControllerFields): Rela
  */
 export function findControllers({ name, namespace, spec }: ControllerUser, related: ObservedObjects): ControllerChoice {
   const explicit = explicitList(spec);
-  if (explicit) return { addresses: explicit };
+  if (explicit) return { controllers: controllerList(explicit) };
   const owner = `Broker ${namespace}/${name}`;
   const controllers = related
     .list('Controller', 'rocketmq.apache.org/v1alpha1')
@@ -48,7 +48,7 @@ export function findControllers({ name, namespace, spec }: ControllerUser, relat
   if (spec.controllerRef) {
     const found = controllers.some((c) => c.metadata.name === spec.controllerRef);
     return {
-      addresses: controllerServiceAddress(spec.controllerRef, namespace),
+      controllers: controllerLookupAddress(spec.controllerRef, namespace),
       ...(found
         ? {}
         : {
@@ -65,11 +65,11 @@ export function findControllers({ name, namespace, spec }: ControllerUser, relat
       refField: 'spec.controllerRef',
       whenNone: '',
     });
-    return { addresses: controllerServiceAddress(controller.metadata.name, namespace) };
+    return { controllers: controllerLookupAddress(controller.metadata.name, namespace) };
   }
   const nameService = chooseNameService({ kind: 'Broker', name, namespace, spec }, related);
   const embedded = nameService === undefined ? undefined : embeddedControllersOf(nameService);
-  if (embedded) return { addresses: embedded };
+  if (embedded) return { controllers: controllerList(embedded) };
   const nameServiceFix = nameService ? `, set spec.controller.enabled: true on NameService ${nameService.metadata.name}` : '';
   throw new MissingDependencyError(
     `${owner} runs in clusterMode CONTROLLER but finds no controllers: create a Controller in namespace ${namespace}${nameServiceFix}, or set spec.controllerRef or spec.controllerAddr ("host:9878;host:9878")`,

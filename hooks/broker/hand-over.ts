@@ -12,6 +12,7 @@ import { renderRunnerJob } from '../jobs/runner-job.js';
 import { commonLabels } from '../k8s/labels.js';
 import { isPodReady, jobOutcome } from '../k8s/readiness.js';
 import { credentialEnv } from '../rocketmq-pods/acl.js';
+import type { ControllerAddress } from '../rocketmq-pods/controllers.js';
 import type { BrokerMember } from './members.js';
 import { observedRole } from './roles.js';
 import type { RolloutPlan } from './rollout.js';
@@ -32,8 +33,8 @@ export interface HandOverInput {
   plan: RolloutPlan;
   /** Whether RocketMQ's controller chooses masters (CONTROLLER mode). */
   controllerMode: boolean;
-  /** "host:port;host:port" of the controllers, from the broker.conf (controllerAddr). */
-  controllers?: string;
+  /** The controllers as the brokers are given them (controllerAddr). */
+  controllers?: ControllerAddress;
   members: BrokerMember[];
   podsByName: Map<string, V1Pod>;
   desiredHashes: Map<string, string>;
@@ -80,7 +81,7 @@ export function planHandOver(input: HandOverInput): HandOverPlan {
     image: input.runnerImage,
     command: {
       task: 'hand-over',
-      controllers: input.controllers ?? '',
+      ...(input.controllers?.dnsLookup ? { controllersByDns: input.controllers.address } : { controllers: input.controllers?.address }),
       clusterName: input.clusterName,
       brokerName: from.brokerName,
       fromHost: fromIp ?? '',

@@ -6,6 +6,7 @@ import { renderStorage, type Storage, usesClaims } from '../k8s/storage.js';
 import { imageFlavor, reloadsNameServers } from '../rocketmq-pods/image.js';
 import { aclGeneration, aclSecretOf, brokerAclProperties, usesPlainAcl } from '../rocketmq-pods/acl.js';
 import { BROKER_LOGBACK, BROKER_LOGBACK_KEY } from '../rocketmq-pods/broker-logging.js';
+import type { ControllerAddress } from '../rocketmq-pods/controllers.js';
 import { findNameServers, nameServiceRules } from '../rocketmq-pods/nameservers.js';
 import type { BrokerSpec, BrokerStatus } from '../schema/types.js';
 import { type BrokerMember, brokerMembers, membersBeyondSpec } from './members.js';
@@ -53,12 +54,13 @@ function electionOf(
   parent: Parent<BrokerSpec>,
   members: BrokerMember[],
   commonConf: string | undefined,
-  controllerAddr: string | undefined,
+  controllers: ControllerAddress | undefined,
 ): Election {
   const { name, namespace, spec } = parent;
   switch (failoverMode(spec)) {
     case 'CONTROLLER':
-      return { mode: 'CONTROLLER', controllerAddr: controllerAddr!, syncReplicas: spec.replicationMode === 'SYNC' };
+      // Acknowledged only once every in-sync replica holds a message, unless ASYNC is asked for.
+      return { mode: 'CONTROLLER', controllers: controllers!, syncReplicas: spec.replicationMode !== 'ASYNC' };
     case 'DLEDGER':
       return { mode: 'DLEDGER', name, namespace, highestId: Math.max(...members.map((m) => m.brokerId)) };
     case undefined: {
@@ -76,11 +78,11 @@ function desiredBrokers(
   storage: Storage,
   restartOnNameServers: string | undefined,
   related: ObservedObjects,
-  controllerAddr: string | undefined,
+  controllers: ControllerAddress | undefined,
 ): DesiredBroker[] {
   const { name, namespace, spec } = parent;
   const commonConf = userCommonConf(`Broker ${namespace}/${name}`, namespace, spec.volumes, related);
-  const election = electionOf(parent, members, commonConf, controllerAddr);
+  const election = electionOf(parent, members, commonConf, controllers);
   const storeRoot = `${imageFlavor(spec.brokerImage, spec.imageFlavor).dataRoot}/store`;
   const aclProperties = aclSecretOf(spec.acl) === undefined ? undefined : brokerAclProperties(aclGeneration(spec.brokerImage));
   // What every broker's template shares is built once, then each broker's own parts.
@@ -183,7 +185,14 @@ export const brokerHooks: KindHooks<BrokerStatus> = {
     const failover = failoverMode(spec);
     const controllers = failover === 'CONTROLLER' ? findControllers(parent, related) : undefined;
     const mode = nameServerUpdateMode(spec);
-    const brokers = desiredBrokers(parent, members, storage, mode === 'restart' ? nameServers : undefined, related, controllers?.addresses);
+    const brokers = desiredBrokers(
+      parent,
+      members,
+      storage,
+      mode === 'restart' ? nameServers : undefined,
+      related,
+      controllers?.controllers,
+    );
     const desiredHashes = new Map(brokers.map((b) => [b.member.statefulSet, b.template.metadata.annotations[TEMPLATE_HASH_ANNOTATION]]));
     const pods = related.list('Pod', 'v1');
     const podsByName = new Map(pods.map((p) => [p.metadata.name, p]));
@@ -196,7 +205,7 @@ export const brokerHooks: KindHooks<BrokerStatus> = {
       clusterName,
       plan: planBrokerRollout(members, desiredHashes, children, spec.allowRestart, roles),
       controllerMode: failover === 'CONTROLLER',
-      controllers: controllers?.addresses,
+      controllers: controllers?.controllers,
       members,
       podsByName,
       desiredHashes,

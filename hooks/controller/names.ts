@@ -1,17 +1,12 @@
 // Names and addresses of a Controller's children, as the original operator gives them, and the
 // Raft peer list they make.
 import { checkChildName } from '../k8s/names.js';
-import { clientServiceName } from '../rocketmq-pods/controllers.js';
+import { clientServiceName, headlessServiceName } from '../rocketmq-pods/controllers.js';
 import { CONTROLLER_PORT } from '../rocketmq-pods/raft.js';
 
 /** Pod labels of the original operator, kept so its StatefulSets' immutable selectors still match. */
 export function controllerPodSelector(name: string): Record<string, string> {
   return { app: 'controller', controller_cr: name };
-}
-
-/** Governs the StatefulSet: gives each pod the DNS name its peers reach it by. */
-export function headlessServiceName(name: string): string {
-  return `${name}-svc-headless`;
 }
 
 export function controllerConfigMapName(name: string): string {

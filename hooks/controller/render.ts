@@ -22,8 +22,8 @@ import {
   POD_NAME_VARIABLE,
   startWithOrdinalFile,
 } from '../rocketmq-pods/raft.js';
-import { clientServiceName } from '../rocketmq-pods/controllers.js';
-import { controllerAddresses, controllerConfigMapName, controllerPodSelector, headlessServiceName } from './names.js';
+import { clientServiceName, headlessServiceName } from '../rocketmq-pods/controllers.js';
+import { controllerAddresses, controllerConfigMapName, controllerPodSelector } from './names.js';
 
 const CONFIG_DIR = '/etc/rocketmq-controller';
 const CONFIG_VOLUME = 'controller-config';

@@ -63,8 +63,10 @@ export interface ObserveRolesCommand {
 
 export interface HandOverCommand {
   task: 'hand-over';
-  /** The controllers: "host:port;host:port". */
-  controllers: string;
+  /** The controllers, "host:port;host:port"; or else controllersByDns. */
+  controllers?: string;
+  /** One "host:port" whose host resolves to every controller, looked up as brokers with fetchControllerAddrByDnsLookup do. */
+  controllersByDns?: string;
   clusterName: string;
   brokerName: string;
   /** The master's host (its pod IP): once another broker is master there is nothing to do. */
@@ -189,10 +191,11 @@ const observeRoles: Syntax<ObserveRolesCommand> = {
 
 const handOver: Syntax<HandOverCommand> = {
   word: 'hand-over',
-  usage: `usage: hand-over --controllers=<host:port;host:port> --cluster=<clusterName> --broker-name=<brokerName>
-         --from-host=<ip> --to-host=<ip>[,<ip>...] [--timeout-ms=5000]`,
+  usage: `usage: hand-over (--controllers=<host:port;host:port> | --controllers-by-dns=<host:port>) --cluster=<clusterName>
+         --broker-name=<brokerName> --from-host=<ip> --to-host=<ip>[,<ip>...] [--timeout-ms=5000]`,
   options: [
-    { flag: 'controllers', field: 'controllers', type: 'text', required: true },
+    { flag: 'controllers', field: 'controllers', type: 'text' },
+    { flag: 'controllers-by-dns', field: 'controllersByDns', type: 'text' },
     { flag: 'cluster', field: 'clusterName', type: 'text', required: true },
     { flag: 'broker-name', field: 'brokerName', type: 'text', required: true },
     { flag: 'from-host', field: 'fromHost', type: 'text', required: true },
@@ -201,6 +204,7 @@ const handOver: Syntax<HandOverCommand> = {
   ],
   base: { task: 'hand-over' },
   check(command) {
+    if (!command.controllers === !command.controllersByDns) throw new Error('give either --controllers or --controllers-by-dns');
     if (command.toHosts.length === 0) throw new Error('give at least one --to-host');
   },
 };

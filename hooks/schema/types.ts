@@ -195,7 +195,7 @@ export interface BrokerSpec {
    */
   clusterMode: 'STATIC' | 'CONTROLLER';
   /**
-   * Name of a Controller in this namespace whose controllers the brokers use (clusterMode CONTROLLER only). Brokers reach it through its Service <controllerRef>-svc; while it does not exist they are rendered with that address and the Ready condition says it is missing.
+   * Name of a Controller in this namespace whose controllers the brokers use (clusterMode CONTROLLER only). Brokers are given its headless Service <controllerRef>-svc-headless.<namespace>.svc:9878 with fetchControllerAddrByDnsLookup=true: they resolve it to every controller pod and heartbeat each (again every 2 minutes), so resizing the Controller restarts no broker. While it does not exist they are rendered with that address and the Ready condition says it is missing.
    */
   controllerRef?: string;
   /**
@@ -237,7 +237,7 @@ export interface BrokerSpec {
    */
   allowRestart: boolean;
   /**
-   * ASYNC or SYNC: the master's role, ASYNC_MASTER or SYNC_MASTER (STATIC mode; unset, brokerRole from broker-common.conf or properties applies, default ASYNC_MASTER). DLEDGER: every broker of a group is a peer of the group's Raft commit log (enableDLegerCommitLog), which elects the master and fails over; needs replicaPerGroup 2 or more, StatefulSets <name>-<group>-<r>, peers on port 40911. Cannot change to or from DLEDGER on an existing Broker.
+   * ASYNC or SYNC: the master's role, ASYNC_MASTER or SYNC_MASTER (STATIC mode; unset, brokerRole from broker-common.conf or properties applies, default ASYNC_MASTER). In clusterMode CONTROLLER, unset or SYNC: a master acknowledges a message once every replica in its sync state set holds it (allAckInSyncStateSet), so a failover loses no acknowledged message; ASYNC: it acknowledges at once, and the messages acknowledged last before a master fails may be lost. DLEDGER: every broker of a group is a peer of the group's Raft commit log (enableDLegerCommitLog), which elects the master and fails over; needs replicaPerGroup 2 or more, StatefulSets <name>-<group>-<r>, peers on port 40911. Cannot change to or from DLEDGER on an existing Broker.
    */
   replicationMode?: 'ASYNC' | 'SYNC' | 'DLEDGER';
   /**

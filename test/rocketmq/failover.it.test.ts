@@ -7,9 +7,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { brokerConfigMapName, NAMESRV_ADDR_KEY } from '../../hooks/broker/names.js';
-import type { KubeObject } from '../../hooks/core/metacontroller.js';
 import { parseManifests, type RenderedResource, renderManifests } from '../../hooks/dry-run.js';
 import { nameServerConfigMapName } from '../../hooks/nameservice/controller.js';
+import { parseConfigLines } from '../../hooks/rocketmq/properties.js';
+import { controllerAddressOf } from '../../hooks/rocketmq-pods/controllers.js';
 import { appendFigure } from '../support/figures.js';
 import { describeWithRocketMQ, startRocketMQ, type TestRocketMQ } from '../support/rocketmq.js';
 import { startControllers, type TestControllerGroup } from '../support/rocketmq-controllers.js';
@@ -33,8 +34,8 @@ const manifests = (example: string) => parseManifests(readFileSync(join(root, 'e
  * What the hooks render for the example's resources (by `<kind>/<name>`), in a namespace where
  * example/nameservice.yaml was applied when the example has no NameService of its own.
  */
-function renderExample(example: string, change: (o: KubeObject) => KubeObject = (o) => o): Map<string, RenderedResource> {
-  const own = manifests(example).map(change);
+function renderExample(example: string): Map<string, RenderedResource> {
+  const own = manifests(example);
   const context = own.some((o) => o.kind === 'NameService') ? [] : manifests('nameservice');
   const rendered = renderManifests([...own, ...context], new Date());
   return new Map(rendered.map((r) => [`${r.parent.kind}/${r.parent.metadata.name}`, r]));
@@ -52,11 +53,6 @@ function groupZero(resource: RenderedResource | undefined, broker: string): { co
   const data = configMapData(resource, brokerConfigMapName(broker));
   const confs = Object.fromEntries([0, 1, 2].map((r) => [`${broker}-0-${r}`, data[`${broker}-0-${r}.conf`]]));
   return { confs, nameServers: data[NAMESRV_ADDR_KEY] };
-}
-
-/** The example's Broker with `fields` set in its spec (undefined removes one). */
-function brokerWith(fields: Record<string, unknown>): (o: KubeObject) => KubeObject {
-  return (o) => (o.kind === 'Broker' ? { ...o, spec: { ...(o.spec as object), ...fields } } : o);
 }
 
 /** Kills the group's master while a producer sends, records the figures under `scenario`, and checks the failover. */
@@ -100,25 +96,40 @@ describeWithRocketMQ('automatic failover on RocketMQ 5.3.3 with the rendered con
     let group: TestBrokerGroup;
 
     beforeAll(async () => {
-      const controller = renderExample('broker-controller-mode').get('Controller/controller');
-      const { controllerAddr, addresses } = controller?.status as { controllerAddr: string; addresses: string[] };
-      // The brokers name every controller (the Controller's status.controllerAddr) rather than the Service
-      // controllerRef gives them: a broker sends its heartbeats to each address of controllerAddr and
-      // each controller keeps its own, so through a Service only the one controller behind the broker's
-      // connection hears it. The leader then elects no master of brokers it does not hear ("CODE: 2012
-      // Failed to elect a new master") and keeps them out of the sync state set ("CODE: 2006 ... the
-      // replicas {2} don't alive").
-      const rendered = renderExample('broker-controller-mode', brokerWith({ controllerRef: undefined, controllerAddr }));
+      const rendered = renderExample('broker-controller-mode');
+      const controller = rendered.get('Controller/controller');
+      const { addresses } = controller?.status as { addresses: string[] };
       const { confs, nameServers } = groupZero(rendered.get('Broker/broker-ha'), 'broker-ha');
       controllers = await startControllers(configMapData(controller, 'controller-config'), addresses);
       const loopback = sharedLoopback();
       for (const [address, local] of controllers.loopback) loopback.set(address, local);
-      group = await startBrokerGroup({ confs, nameServers, dataRoot: DATA_ROOT, loopback, nameServer: mq.nameServer });
+      // The brokers look the Controller's headless Service name up; here a hosts file resolves it to
+      // every controller, as the cluster's DNS does.
+      const lookup = controllerAddressOf(parseConfigLines(Object.values(confs)[0]));
+      if (!lookup?.dnsLookup) throw new Error(`the brokers are not given a name to look up: ${lookup?.address}`);
+      const host = lookup.address.split(':')[0];
+      loopback.set(lookup.address, `${host}:${controllers.port}`);
+      group = await startBrokerGroup({
+        confs,
+        nameServers,
+        dataRoot: DATA_ROOT,
+        loopback,
+        nameServer: mq.nameServer,
+        hosts: controllers.hostsFile(host),
+      });
     }, 180_000);
 
     afterAll(async () => {
       await group?.stop();
       await controllers?.stop();
+    });
+
+    it('each broker resolves the name it is given to every controller', () => {
+      const every = controllers.controllers.map((c) => c.address).sort();
+      for (const broker of group.brokers) {
+        const found = /dns lookup address by domain success, domain=\S+, result=\[([^\]]*)\]/.exec(readFileSync(broker.logFile, 'utf8'));
+        expect(found?.[1].split(', ').sort()).toEqual(every);
+      }
     });
 
     it('a replica becomes master after the master is killed, and no acknowledged message is lost', async () => {
@@ -148,9 +159,7 @@ describeWithRocketMQ('automatic failover on RocketMQ 5.3.3 with the rendered con
     let group: TestBrokerGroup;
 
     beforeAll(async () => {
-      // SYNC, which the example leaves out: with the default (ASYNC) a master acknowledges a message
-      // before any replica holds it, and one acknowledged just before the kill was lost.
-      const rendered = renderExample('controller-in-nameservice', brokerWith({ replicationMode: 'SYNC' }));
+      const rendered = renderExample('controller-in-nameservice');
       const loopback: Loopback = new Map();
       const files = configMapData(rendered.get('NameService/name-service-nc'), nameServerConfigMapName('name-service-nc'));
       nameServers = await startNameServers(files, DATA_ROOT, loopback);

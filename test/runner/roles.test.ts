@@ -1,6 +1,7 @@
 // The observer's and the hand-over's decisions, from what the name servers and controllers answer.
 import { rolesByHost, roleChanges, observeRound, hostOf, type RoleChange } from '../../hooks/runner/roles/observe.js';
-import { chooseSuccessor } from '../../hooks/runner/roles/hand-over.js';
+import { chooseSuccessor, controllerAddresses } from '../../hooks/runner/roles/hand-over.js';
+import { type HandOverCommand, parseArgs } from '../../hooks/jobs/runner-command.js';
 import { decodeReplicasInfo } from '../../hooks/rocketmq/decode.js';
 import { parseFastjson } from '../../hooks/rocketmq/fastjson.js';
 import type { ClusterInfo } from '../../hooks/rocketmq/types.js';
@@ -122,5 +123,28 @@ describe('the successor a hand-over asks for', () => {
     });
     expect(chooseSuccessor(info, '10.0.0.9', ['10.0.0.3'])).toMatchObject({ action: 'done' });
     expect(chooseSuccessor(decodeReplicasInfo(body(), 'mq-1'), '10.0.0.1', ['10.0.0.3'])).toMatchObject({ action: 'refuse' });
+  });
+});
+
+describe('the controllers a hand-over asks', () => {
+  const args = ['hand-over', '--cluster=mq', '--broker-name=mq-0', '--from-host=10.0.0.1', '--to-host=10.0.0.2'];
+
+  it('takes a list as it is given', async () => {
+    const command = parseArgs([...args, '--controllers=c-0.h:9878;c-1.h:9878']);
+    await expect(controllerAddresses(command as HandOverCommand)).resolves.toEqual(['c-0.h:9878', 'c-1.h:9878']);
+  });
+
+  it('resolves a name to every address it has, each with the port, as brokers looking it up do', async () => {
+    const command = parseArgs([...args, '--controllers-by-dns=localhost:9878']);
+    const found = await controllerAddresses(command as HandOverCommand);
+    expect(found.length).toBeGreaterThan(0);
+    for (const address of found) expect(address).toMatch(/^(127\.0\.0\.1|::1):9878$/);
+  });
+
+  it('refuses both forms at once, or neither', () => {
+    expect(() => parseArgs([...args, '--controllers=a:1', '--controllers-by-dns=b:2'])).toThrow(
+      /either --controllers or --controllers-by-dns/,
+    );
+    expect(() => parseArgs(args)).toThrow(/either --controllers or --controllers-by-dns/);
   });
 });

@@ -1,7 +1,9 @@
 // Real RocketMQ 5 controllers for integration tests: ControllerStartup from the jars of
 // test/rocketmq/pom.xml, each run with one of the configuration files a Controller renders, in which
-// only the peers' addresses (cluster DNS names) are mapped to loopback ports and the store path (a
-// directory of the pod) to a directory of the test.
+// only the peers' addresses (cluster DNS names) are mapped to loopback addresses and the store path (a
+// directory of the pod) to a directory of the test. Like pods, each controller has an address of its
+// own (127.0.0.2, 127.0.0.3, …, which all reach the loopback interface on Linux) and all listen on
+// one port, so a name that resolves to all of them, as a headless Service's does, works here too.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,6 +35,10 @@ export interface TestControllerGroup {
   controllers: TestController[];
   /** The loopback address each cluster address of the files stands for. */
   loopback: Map<string, string>;
+  /** The port every controller listens on, at its own IP. */
+  port: number;
+  /** A hosts file (jdk.net.hosts.file) in which `name` resolves to every controller, as a headless Service's name does. */
+  hostsFile(name: string): string;
   /** The metadata a controller reports, or undefined while it does not answer. */
   metadata(controller: TestController): Promise<ControllerMetadata | undefined>;
   kill(controller: TestController): Promise<void>;
@@ -42,14 +48,16 @@ export interface TestControllerGroup {
 
 /**
  * Starts one controller per file of `files` (file name to properties text). `addresses` are the
- * cluster addresses the files name their peers by, in ordinal order; each becomes a loopback port.
+ * cluster addresses the files name their peers by, in ordinal order; the i-th becomes 127.0.0.(2+i)
+ * with a port shared by all.
  */
 export async function startControllers(files: Record<string, string>, addresses: string[]): Promise<TestControllerGroup> {
   const lib = await ensureRocketMQLib();
   installExitHook();
   const root = mkdtempSync(join(tmpdir(), 'rocketmq-controller-it-'));
-  const loopback = new Map<string, string>();
-  for (const address of addresses) loopback.set(address, `127.0.0.1:${await freePort()}`);
+  const port = await freePort();
+  const ips = addresses.map((_, i) => `127.0.0.${2 + i}`);
+  const loopback = new Map(addresses.map((address, i) => [address, `${ips[i]}:${port}`]));
   const toLoopback = (peers: string) =>
     peers
       .split(';')
@@ -64,18 +72,21 @@ export async function startControllers(files: Record<string, string>, addresses:
   const controllers = Object.entries(files).map(([file, text]) => {
     const rendered = parseConfigLines(text);
     const selfId = rendered.controllerDLegerSelfId;
+    const peers = toLoopback(rendered.controllerDLegerPeers);
+    const address = peers
+      .split(';')
+      .find((p) => p.startsWith(`${selfId}-`))!
+      .slice(selfId.length + 1);
     const settings = {
       ...rendered,
-      controllerDLegerPeers: toLoopback(rendered.controllerDLegerPeers),
+      controllerDLegerPeers: peers,
       controllerStorePath: join(root, selfId, 'store'),
+      // The pod's IP is its own; here the controller keeps to its loopback address.
+      bindAddress: address.split(':')[0],
     };
     mkdirSync(settings.controllerStorePath, { recursive: true });
     const configFile = join(root, file);
     writeFileSync(configFile, formatProperties(settings));
-    const address = settings.controllerDLegerPeers
-      .split(';')
-      .find((p) => p.startsWith(`${selfId}-`))!
-      .slice(selfId.length + 1);
     const daemon = startDaemon(
       selfId,
       javaArgs(
@@ -97,6 +108,8 @@ export async function startControllers(files: Record<string, string>, addresses:
   return {
     controllers,
     loopback,
+    port,
+    hostsFile: (name) => ips.map((ip) => `${ip} ${name}\n`).join(''),
     async metadata(controller) {
       try {
         const reply = await client.call(controller.address, CONTROLLER_GET_METADATA_INFO);

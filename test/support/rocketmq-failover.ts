@@ -9,7 +9,7 @@
 // with -n, as the pod's command gives it. Heaps are small; a pod sizes its own from its limit.
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { masterOf, RocketMQAdmin } from '../../hooks/rocketmq/admin.js';
@@ -151,6 +151,8 @@ export interface GroupBroker {
   address: string;
   settings: Record<string, string>;
   daemon: Daemon;
+  /** Its broker.log. */
+  logFile: string;
 }
 
 export interface TestBrokerGroup {
@@ -185,6 +187,8 @@ export interface BrokerGroupInput {
    * Distinct loopback addresses let a host name one broker, as a pod IP does.
    */
   brokerIPs?: string[];
+  /** Lines of a hosts file the brokers' JVMs resolve names from (jdk.net.hosts.file) instead of DNS. */
+  hosts?: string;
 }
 
 /** The kubelet's default terminationGracePeriodSeconds, which the broker pods keep. */
@@ -192,11 +196,18 @@ const DEFAULT_GRACE_MS = 30_000;
 
 /** Starts every broker of `confs` and resolves once all are registered with one of them the master. */
 export async function startBrokerGroup(input: BrokerGroupInput): Promise<TestBrokerGroup> {
-  const { confs, nameServers, dataRoot, loopback, nameServer, brokerIPs = [] } = input;
+  const { confs, nameServers, dataRoot, loopback, nameServer, brokerIPs = [], hosts } = input;
   const lib = await ensureRocketMQLib();
   installExitHook();
   const root = mkdtempSync(join(tmpdir(), 'rocketmq-failover-it-'));
   const namesrvAddr = await loopbackList(loopback, nameServers);
+  const hostsOptions: string[] = [];
+  if (hosts !== undefined) {
+    // The file replaces DNS for the JVM: the machine's own names must be in it too.
+    const hostsFile = join(root, 'hosts');
+    writeFileSync(hostsFile, `127.0.0.1 localhost ${hostname()}\n${hosts}`);
+    hostsOptions.push(`-Djdk.net.hosts.file=${hostsFile}`);
+  }
   const brokers: GroupBroker[] = [];
   const launch = (name: string, configFile: string) =>
     startDaemon(
@@ -207,7 +218,7 @@ export async function startBrokerGroup(input: BrokerGroupInput): Promise<TestBro
         join(root, `${name}-home`),
         root,
         'rmq.broker.logback.xml',
-        ['-Xms128m', '-Xmx256m', '-XX:MaxDirectMemorySize=128m'],
+        ['-Xms128m', '-Xmx256m', '-XX:MaxDirectMemorySize=128m', ...hostsOptions],
         'org.apache.rocketmq.broker.BrokerStartup',
         ['-n', namesrvAddr, '-c', configFile],
       ),
@@ -228,7 +239,8 @@ export async function startBrokerGroup(input: BrokerGroupInput): Promise<TestBro
     };
     const configFile = join(root, `${name}.conf`);
     writeFileSync(configFile, formatProperties(settings));
-    brokers.push({ name, address: `${ip}:${port}`, settings, daemon: launch(name, configFile) });
+    const logFile = join(root, `${name}-home`, 'logs', 'rocketmqlogs', 'broker.log');
+    brokers.push({ name, address: `${ip}:${port}`, settings, daemon: launch(name, configFile), logFile });
   }
   const brokerNames = new Set(brokers.map((b) => b.settings.brokerName));
   if (brokerNames.size !== 1) throw new Error(`the files name more than one broker group: ${[...brokerNames].join(', ')}`);

@@ -1,5 +1,6 @@
 // The broker.conf keys that decide how a broker takes its role: fixed by the operator (STATIC), given
 // by RocketMQ's controllers (CONTROLLER), or elected by the group's Raft commit log (DLEDGER).
+import { type ControllerAddress, controllerAddressKeys } from '../../rocketmq-pods/controllers.js';
 import { peerId, raftPeers } from '../../rocketmq-pods/raft.js';
 import type { FailoverMode } from '../failover.js';
 import { type BrokerMember, brokerMember } from '../members.js';
@@ -19,7 +20,7 @@ export type MasterRole = 'ASYNC_MASTER' | 'SYNC_MASTER';
 /** What a mode needs besides the member: the fixed masters' role, or where the controllers are. */
 export type Election =
   | { mode: undefined; masterRole: MasterRole }
-  | { mode: 'CONTROLLER'; controllerAddr: string; syncReplicas: boolean }
+  | { mode: 'CONTROLLER'; controllers: ControllerAddress; syncReplicas: boolean }
   /** `highestId`: the highest broker id of any group, so every broker of a group is its peer. */
   | { mode: 'DLEDGER'; name: string; namespace: string; highestId: number };
 
@@ -40,7 +41,7 @@ export function electionKeys(member: BrokerMember, election: Election): Record<s
         brokerId: '-1',
         brokerRole: 'SLAVE',
         enableControllerMode: 'true',
-        controllerAddr: election.controllerAddr,
+        ...controllerAddressKeys(election.controllers),
         // A master acknowledges a message once every replica in sync with it holds it.
         ...(election.syncReplicas ? { allAckInSyncStateSet: 'true' } : {}),
       };

@@ -1,6 +1,7 @@
 // `hand-over`: moves a controller-mode group's master role to another broker before the master
 // restarts. The controller elects the designated broker only if it is alive and in the group's sync
 // state set; this command picks one that is, among the brokers the hook found Ready.
+import { lookup } from 'node:dns/promises';
 import type { HandOverCommand } from '../../jobs/runner-command.js';
 import { parseNameServers } from '../../rocketmq/admin.js';
 import { RemotingClient } from '../../rocketmq/client.js';
@@ -33,11 +34,23 @@ export function chooseSuccessor(info: ReplicasInfo | undefined, fromHost: string
   return { action: 'refuse', reason: `none of ${toHosts.join(', ')} is an alive replica in the sync state set (${syncSet})` };
 }
 
+/**
+ * The controllers to ask: the list given, or every address the DNS name resolves to, with its port
+ * (split at the first ':', as a broker splits it).
+ */
+export async function controllerAddresses(command: Pick<HandOverCommand, 'controllers' | 'controllersByDns'>): Promise<string[]> {
+  if (!command.controllersByDns) return parseNameServers(command.controllers ?? '');
+  const [host, port] = command.controllersByDns.split(':', 2);
+  const found = await lookup(host, { all: true });
+  if (found.length === 0) throw new Error(`${host} resolves to no controller`);
+  return found.map((a) => `${a.address}:${port}`);
+}
+
 export async function handOverCommand(command: HandOverCommand, io: CommandIo): Promise<number> {
   const client = new RemotingClient({ timeoutMs: command.timeoutMs ?? 5000, credentials: credentialsFromEnv() });
   const where = `${command.clusterName}/${command.brokerName}`;
   try {
-    const leader = await controllerLeader(client, parseNameServers(command.controllers));
+    const leader = await controllerLeader(client, await controllerAddresses(command));
     const choice = chooseSuccessor(await replicasInfo(client, leader, command.brokerName), command.fromHost, command.toHosts);
     if (choice.action === 'done') {
       io.stdout(`${where}: ${choice.reason}; nothing to hand over`);

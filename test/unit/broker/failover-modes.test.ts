@@ -79,21 +79,28 @@ describe('CONTROLLER mode broker.conf', () => {
       controllerAddr: 'c-0.c.mq.svc:9878;c-1.c.mq.svc:9878',
       storePathRootDir: '/home/rocketmq/store',
     });
-    expect(conf).not.toHaveProperty('allAckInSyncStateSet');
+    expect(conf).not.toHaveProperty('fetchControllerAddrByDnsLookup');
     expect(conf).not.toHaveProperty('enableDLegerCommitLog');
   });
 
-  it('acknowledges only what every in-sync replica holds with replicationMode SYNC', () => {
-    const conf = confOf(syncBroker(broker({ ...controllerMode, replicationMode: 'SYNC' })), 'broker-0-0');
-    expect(conf.allAckInSyncStateSet).toBe('true');
+  it('acknowledges only what every in-sync replica holds unless replicationMode is ASYNC', () => {
+    const ackOf = (replicationMode?: string) =>
+      confOf(syncBroker(broker({ ...controllerMode, replicationMode })), 'broker-0-0').allAckInSyncStateSet;
+    expect(ackOf(undefined)).toBe('true');
+    expect(ackOf('SYNC')).toBe('true');
+    expect(ackOf('ASYNC')).toBeUndefined();
   });
 
   it("replaces the user's role and controller keys rather than repeating them", () => {
-    const common = brokerCommonConfigMap('brokerRole=ASYNC_MASTER\ncontrollerAddr=old:9878\nenableControllerMode=false\ndeleteWhen=04\n');
+    const common = brokerCommonConfigMap(
+      'brokerRole=ASYNC_MASTER\ncontrollerAddr=old:9878\nfetchControllerAddrByDnsLookup=true\nenableControllerMode=false\ndeleteWhen=04\n',
+    );
     const spec = { ...controllerMode, volumes: [{ name: 'broker-config', configMap: { name: 'broker-config' } }] };
     const text = child(syncBroker(broker(spec), { related: [nameService(), common] }), 'ConfigMap').data['broker-0-0.conf'];
     expect(text.match(/^controllerAddr=/gm)).toHaveLength(1);
     expect(text.match(/^brokerRole=/gm)).toHaveLength(1);
+    // A lookup flag left over would make the brokers resolve the list as one name.
+    expect(text).not.toMatch(/^fetchControllerAddrByDnsLookup=/m);
     expect(text).toContain('deleteWhen=04');
     expect(parseConfigLines(text)).toMatchObject({ brokerRole: 'SLAVE', enableControllerMode: 'true' });
   });
@@ -142,25 +149,30 @@ describe('DLEDGER mode broker.conf', () => {
 describe('where CONTROLLER-mode brokers find controllers', () => {
   const spec = { clusterMode: 'CONTROLLER' };
   const controller = (name: string, namespace = 'default') => customResource('Controller', name, { size: 3 }, namespace);
-  const addrOf = (response: ReturnType<typeof syncBroker>) => confOf(response, 'broker-0-0').controllerAddr;
+  const addrOf = (response: ReturnType<typeof syncBroker>) => {
+    const conf = confOf(response, 'broker-0-0');
+    return conf.fetchControllerAddrByDnsLookup === 'true' ? `lookup ${conf.controllerAddr}` : conf.controllerAddr;
+  };
 
-  it('uses the Service of the Controller spec.controllerRef names', () => {
+  it('has the brokers look up every pod of the Controller spec.controllerRef names, through its headless Service', () => {
     const response = syncBroker(broker({ ...spec, controllerRef: 'b' }), { related: [nameService(), controller('a'), controller('b')] });
-    expect(addrOf(response)).toBe('b-svc.default.svc:9878');
+    expect(addrOf(response)).toBe('lookup b-svc-headless.default.svc:9878');
     expect(response.status.conditions!.find((c) => c.type === 'Ready')!.reason).toBe('BrokersNotReady');
   });
 
   it('renders every broker for a named Controller that does not exist yet, and says so in Ready', () => {
     const response = syncBroker(broker({ ...spec, controllerRef: 'later', replicaPerGroup: 2 }));
     expect(statefulSetNames(response).sort()).toEqual(['broker-0-0', 'broker-0-1', 'broker-0-2']);
-    expect(addrOf(response)).toBe('later-svc.default.svc:9878');
+    expect(addrOf(response)).toBe('lookup later-svc-headless.default.svc:9878');
     const ready = response.status.conditions!.find((c) => c.type === 'Ready')!;
     expect(ready).toMatchObject({ status: 'False', reason: 'ControllerNotFound' });
     expect(ready.message).toMatch(/Controller "later" \(spec\.controllerRef\) does not exist in namespace default/);
   });
 
   it('uses the only Controller in the namespace', () => {
-    expect(addrOf(syncBroker(broker(spec), { related: [nameService(), controller('ctl')] }))).toBe('ctl-svc.default.svc:9878');
+    expect(addrOf(syncBroker(broker(spec), { related: [nameService(), controller('ctl')] }))).toBe(
+      'lookup ctl-svc-headless.default.svc:9878',
+    );
   });
 
   it('refuses to choose among several Controllers (424 naming spec.controllerRef)', () => {
@@ -211,7 +223,12 @@ describe("the original operator's CONTROLLER-mode Broker", () => {
 
   it('reaches the Controller of its example, and drops the brokerRole its broker-common.conf sets', () => {
     const conf = confOf(response(), 'broker-0-1');
-    expect(conf).toMatchObject({ enableControllerMode: 'true', controllerAddr: 'controller-svc.default.svc:9878', brokerRole: 'SLAVE' });
+    expect(conf).toMatchObject({
+      enableControllerMode: 'true',
+      controllerAddr: 'controller-svc-headless.default.svc:9878',
+      fetchControllerAddrByDnsLookup: 'true',
+      brokerRole: 'SLAVE',
+    });
     expect(conf.deleteWhen).toBe('04');
   });
 });

@@ -129,8 +129,12 @@ describe('roll order from the roles RocketMQ reports', () => {
 
 describe('hand-over of a controller-mode master before it restarts', () => {
   /** Group 0 with its replicas already restarted: only the master (broker 0) is left to roll. */
-  function masterLeft(roles: Roles = { 0: 'master', 1: 'replica', 2: 'replica' }, ready?: (sts: string) => boolean) {
-    const cluster = changedCluster(CONTROLLER_SPEC);
+  function masterLeft(
+    roles: Roles = { 0: 'master', 1: 'replica', 2: 'replica' },
+    ready?: (sts: string) => boolean,
+    spec: Record<string, unknown> = CONTROLLER_SPEC,
+  ) {
+    const cluster = changedCluster(spec);
     let request = withPods(cluster, roles, { ready });
     for (let step = 0; step < 2; step++) {
       cluster.request = applyAndSettle(request, hooks.sync(request, FIXED_NOW));
@@ -158,6 +162,16 @@ describe('hand-over of a controller-mode master before it restarts', () => {
       message: expect.stringContaining(`before restarting ${master}-0`),
     });
     expect(response.resyncAfterSeconds).toBe(5);
+  });
+
+  it('gives the Job the name the brokers look their controllers up by, when they resolve it by DNS', () => {
+    const { controllerAddr: _list, ...byRef } = CONTROLLER_SPEC;
+    const { request } = masterLeft(undefined, undefined, { ...byRef, controllerRef: 'ctl' });
+    const [job] = handOverJobs(hooks.sync(request, FIXED_NOW));
+    const args: string[] = job.spec.template.spec.containers[0].args;
+    expect(args.filter((a) => a.startsWith('--controllers'))).toEqual([
+      `--controllers-by-dns=ctl-svc-headless.${request.parent.metadata.namespace}.svc:9878`,
+    ]);
   });
 
   it('waits while the Job runs, and after it succeeded until the observer reports the new master', () => {
