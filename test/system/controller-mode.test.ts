@@ -132,7 +132,11 @@ function oneGroup(sys: System): string {
         [...PODS, 'controller-0', 'controller-1', 'controller-2'].sort(),
       );
       // No fixed role on a pod: until the observer says, status knows no master.
-      expect(await brokerStatus()).toMatchObject({ masters: '0/1', groups: [expect.not.objectContaining({ master: expect.anything() })] });
+      const status = await sys.waitFor('status with every broker pod Ready', async () => {
+        const current = await brokerStatus();
+        return current?.groups?.[0]?.pods.filter((p) => p.ready).length === 3 && current;
+      });
+      expect(status).toMatchObject({ masters: '0/1', groups: [expect.not.objectContaining({ master: expect.anything() })] });
     },
     2 * MINUTE,
   );
