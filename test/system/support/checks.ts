@@ -24,7 +24,7 @@ export async function expectSteadyState(system: System, windowMs = 20_000): Prom
   const touched = Date.now();
   await system.kubectlOk([
     'annotate',
-    'nameservices,brokers,consoles,topictransfers,proxies',
+    'nameservices,brokers,consoles,topictransfers,proxies,controllers',
     '--all',
     '-A',
     '--overwrite',

@@ -17,7 +17,7 @@ export async function kubectlOk(api: ApiServer, args: string[], stdin?: string):
 
 /** The shipped CompositeControllers with every webhook going to `hooksUrl` instead of the in-cluster Service. */
 export function localCompositeControllers(hooksUrl: string): string {
-  const docs = ['nameservice', 'broker', 'console', 'topictransfer', 'proxy'].flatMap((kind) =>
+  const docs = ['nameservice', 'broker', 'console', 'topictransfer', 'proxy', 'controller'].flatMap((kind) =>
     parseAllDocuments(readFileSync(join(repoRoot, 'compositecontrollers', `${kind}.yaml`), 'utf8')).map((d) => d.toJS()),
   );
   for (const doc of docs) {

@@ -26,6 +26,7 @@ export const KINDS = {
   Console: 'consoles',
   TopicTransfer: 'topictransfers',
   Proxy: 'proxies',
+  Controller: 'controllers',
 } as const;
 export type Kind = keyof typeof KINDS;
 
