@@ -239,7 +239,7 @@ function oneGroup(sys: System): string {
       expect(runs.map((e) => e.code)).toEqual([1, 1]);
       expect(runs[0].args).toEqual([
         'hand-over',
-        '--controllers=controller-svc.default.svc:9878',
+        '--controllers-by-dns=controller-svc-headless.default.svc:9878',
         `--cluster=${BROKER}`,
         `--broker-name=${BROKER}-0`,
         `--from-host=${masterIp}`,
