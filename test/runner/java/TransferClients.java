@@ -5,11 +5,14 @@
 //   consume <namesrv> <topic> <group>
 //     prints "READY" once started and "RECV <id> <broker>" per delivery; runs until killed (SIGTERM
 //     shuts it down cleanly, committing its offsets)
-// Both refresh routes every second (the default is 30 s) so tests need not wait long for them.
+// Both refresh routes every second (the default is 30 s) so tests need not wait long for them, and
+// both sign their requests with the account in ROCKETMQ_ACCESS_KEY / ROCKETMQ_SECRET_KEY when set.
 import java.io.FileOutputStream;
 import java.io.FileDescriptor;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import org.apache.rocketmq.acl.common.AclClientRPCHook;
+import org.apache.rocketmq.acl.common.SessionCredentials;
 import org.apache.rocketmq.client.consumer.DefaultMQPushConsumer;
 import org.apache.rocketmq.client.consumer.listener.ConsumeConcurrentlyStatus;
 import org.apache.rocketmq.client.consumer.listener.MessageListenerConcurrently;
@@ -18,6 +21,7 @@ import org.apache.rocketmq.client.producer.SendResult;
 import org.apache.rocketmq.common.consumer.ConsumeFromWhere;
 import org.apache.rocketmq.common.message.Message;
 import org.apache.rocketmq.common.message.MessageExt;
+import org.apache.rocketmq.remoting.RPCHook;
 
 public class TransferClients {
     private static final PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
@@ -33,8 +37,16 @@ public class TransferClients {
         }
     }
 
+    /** Signs with the account from the environment, or nothing (null) for brokers without ACL. */
+    private static RPCHook signer() {
+        String accessKey = System.getenv("ROCKETMQ_ACCESS_KEY");
+        String secretKey = System.getenv("ROCKETMQ_SECRET_KEY");
+        if (accessKey == null || secretKey == null) return null;
+        return new AclClientRPCHook(new SessionCredentials(accessKey, secretKey));
+    }
+
     private static void produce(String namesrv, String topic, int count, long intervalMs, String prefix) throws Exception {
-        DefaultMQProducer producer = new DefaultMQProducer("transfer-test-producer");
+        DefaultMQProducer producer = new DefaultMQProducer("transfer-test-producer", signer());
         producer.setNamesrvAddr(namesrv);
         producer.setInstanceName(prefix);
         producer.setPollNameServerInterval(1000);
@@ -67,7 +79,7 @@ public class TransferClients {
     }
 
     private static void consume(String namesrv, String topic, String group) throws Exception {
-        DefaultMQPushConsumer consumer = new DefaultMQPushConsumer(group);
+        DefaultMQPushConsumer consumer = new DefaultMQPushConsumer(group, signer());
         consumer.setNamesrvAddr(namesrv);
         consumer.setInstanceName(group + "-" + ProcessHandle.current().pid());
         consumer.setPollNameServerInterval(1000);

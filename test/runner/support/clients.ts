@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import type { Credentials } from '../../../hooks/rocketmq/signature.js';
+import { ACCESS_KEY_ENV, SECRET_KEY_ENV } from '../../../hooks/rocketmq-pods/acl.js';
 import { rocketmqLibDir } from '../../support/rocketmq.js';
 
 const source = resolve(dirname(fileURLToPath(import.meta.url)), '../java/TransferClients.java');
@@ -49,7 +51,9 @@ class JavaClient {
   private readonly home = mkdtempSync(join(tmpdir(), 'transfer-client-'));
   protected output: string[] = [];
 
-  constructor(classes: string, args: string[], onLine: (words: string[]) => void) {
+  constructor(classes: string, args: string[], onLine: (words: string[]) => void, account?: Credentials) {
+    // The variables TransferClients.java signs with, for brokers that authenticate requests.
+    const signing = account && { [ACCESS_KEY_ENV]: account.accessKey, [SECRET_KEY_ENV]: account.secretKey };
     this.child = spawn(
       'java',
       [
@@ -66,7 +70,7 @@ class JavaClient {
         'TransferClients',
         ...args,
       ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
+      { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...signing } },
     );
     running.add(this.child);
     this.exited = new Promise((r) =>
@@ -90,10 +94,23 @@ export class TestProducer extends JavaClient {
   readonly sent = new Map<string, string>();
   readonly done: Promise<void>;
 
-  constructor(classes: string, nameServer: string, topic: string, count: number, intervalMs: number, prefix: string) {
-    super(classes, ['produce', nameServer, topic, String(count), String(intervalMs), prefix], ([word, id, broker]) => {
-      if (word === 'SENT') this.sent.set(id, broker);
-    });
+  constructor(
+    classes: string,
+    nameServer: string,
+    topic: string,
+    count: number,
+    intervalMs: number,
+    prefix: string,
+    account?: Credentials,
+  ) {
+    super(
+      classes,
+      ['produce', nameServer, topic, String(count), String(intervalMs), prefix],
+      ([word, id, broker]) => {
+        if (word === 'SENT') this.sent.set(id, broker);
+      },
+      account,
+    );
     this.done = this.exited.then((code) => {
       if (code !== 0) throw new Error(`producer ${prefix} exited with ${code}:\n${this.tail()}`);
     });
@@ -114,11 +131,16 @@ export class TestConsumer extends JavaClient {
   private readyResolve!: () => void;
   readonly ready = new Promise<void>((r) => (this.readyResolve = r));
 
-  constructor(classes: string, nameServer: string, topic: string, group: string) {
-    super(classes, ['consume', nameServer, topic, group], ([word, id, broker]) => {
-      if (word === 'READY') this.readyResolve();
-      if (word === 'RECV') this.received.set(id, new Set([...(this.received.get(id) ?? []), broker]));
-    });
+  constructor(classes: string, nameServer: string, topic: string, group: string, account?: Credentials) {
+    super(
+      classes,
+      ['consume', nameServer, topic, group],
+      ([word, id, broker]) => {
+        if (word === 'READY') this.readyResolve();
+        if (word === 'RECV') this.received.set(id, new Set([...(this.received.get(id) ?? []), broker]));
+      },
+      account,
+    );
   }
 
   /** Waits until every message sent (id → broker) was received; fails listing the missing ones. */

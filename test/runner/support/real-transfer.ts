@@ -1,5 +1,6 @@
 // Running transfers in-process against the real RocketMQ of test/support/rocketmq.ts.
 import { RocketMQAdmin } from '../../../hooks/rocketmq/admin.js';
+import type { Credentials } from '../../../hooks/rocketmq/signature.js';
 import type { SubscriptionGroupConfig, TopicConfig } from '../../../hooks/rocketmq/types.js';
 import { remotingTransferAdmin, type TransferAdmin } from '../../../hooks/runner/transfer/admin.js';
 import type { TransferDeps } from '../../../hooks/runner/transfer/machine.js';
@@ -23,13 +24,20 @@ export class RealWorld {
   private readonly clients: (TestProducer | TestConsumer)[] = [];
   readonly logs: string[] = [];
 
+  /** `account`: what the test's own admin, producers and consumers sign with, for brokers with ACL. */
   constructor(
     readonly rmq: TestRocketMQ,
     readonly classes: string,
+    readonly account?: Credentials,
   ) {}
 
   admin(): RocketMQAdmin {
-    const admin = new RocketMQAdmin({ nameServers: this.rmq.nameServer, timeoutMs: 3000, connectTimeoutMs: 1000 });
+    const admin = new RocketMQAdmin({
+      nameServers: this.rmq.nameServer,
+      timeoutMs: 3000,
+      connectTimeoutMs: 1000,
+      credentials: this.account,
+    });
     this.admins.push(admin);
     return admin;
   }
@@ -92,14 +100,14 @@ export class RealWorld {
   }
 
   producer(topic: string, count: number, intervalMs: number, prefix: string): TestProducer {
-    const producer = new TestProducer(this.classes, this.rmq.nameServer, topic, count, intervalMs, prefix);
+    const producer = new TestProducer(this.classes, this.rmq.nameServer, topic, count, intervalMs, prefix, this.account);
     this.clients.push(producer);
     return producer;
   }
 
   /** A consumer that is online and registered with the source broker. */
   async consumer(topic: string, group: string, brokerName: string): Promise<TestConsumer> {
-    const consumer = new TestConsumer(this.classes, this.rmq.nameServer, topic, group);
+    const consumer = new TestConsumer(this.classes, this.rmq.nameServer, topic, group, this.account);
     this.clients.push(consumer);
     await consumer.ready;
     const admin = remotingTransferAdmin(this.admin());
