@@ -59,6 +59,14 @@ function successors({ members, podsByName }: HandOverInput, from: BrokerMember):
   });
 }
 
+/** Ready brokers of the group whose role is not reported yet: any of them may be an in-sync replica. */
+function unreported({ members, podsByName }: HandOverInput, from: BrokerMember): BrokerMember[] {
+  return members.filter((member) => {
+    const pod = podsByName.get(member.pod);
+    return member.group === from.group && member !== from && isPodReady(pod) && observedRole(pod) === undefined;
+  });
+}
+
 export function planHandOver(input: HandOverInput): HandOverPlan {
   const { plan, name, namespace, observed, now } = input;
   if (plan.state !== 'Rolling' || !plan.master || !input.controllerMode) return { plan, jobs: [] };
@@ -71,6 +79,16 @@ export function planHandOver(input: HandOverInput): HandOverPlan {
   const existing = observed.get('Job', 'batch/v1', jobName);
   const fromIp = input.podsByName.get(from.pod)?.status?.podIP;
   const to = successors(input, from);
+  const waitingFor = to.length === 0 && !existing ? unreported(input, from) : [];
+  if (waitingFor.length > 0) {
+    // A replica just restarted registers within seconds; restarting the master before then would
+    // give up the hand-over.
+    return {
+      plan: { state: 'AwaitingRoles', toRoll: plan.toRoll, group: from.group, unreported: waitingFor },
+      jobs: [],
+      resyncAfterSeconds: HAND_OVER_RESYNC_SECONDS,
+    };
+  }
   if (!existing && to.length === 0) return restartAnyway('no other broker of the group is Ready as a replica');
   if (!existing && !input.controllers) return restartAnyway('the broker.conf names no controllers (controllerAddr)');
   if (!existing && !fromIp) return restartAnyway(`${from.pod} has no pod IP`);

@@ -33,8 +33,12 @@ export type RolloutPlan =
   | { state: 'RestartHeld'; toRoll: BrokerMember[] }
   /** Another broker is not settled yet; none is restarted now. */
   | { state: 'Waiting'; toRoll: BrokerMember[]; waitingFor: BrokerMember }
-  /** A failover mode with no master of this group known: none of its Ready brokers restarts until one is. */
-  | { state: 'AwaitingRoles'; toRoll: BrokerMember[]; group: number }
+  /**
+   * A failover mode with no master of this group known: none of its Ready brokers restarts until one
+   * is. `unreported`: the master is known, but Ready brokers of its group that could take its role
+   * over have none reported yet (restarted replicas, until the observer sees them register).
+   */
+  | { state: 'AwaitingRoles'; toRoll: BrokerMember[]; group: number; unreported?: BrokerMember[] }
   /** CONTROLLER mode: the master's role moves to an in-sync replica (by Job `job`) before it restarts. */
   | { state: 'HandingOver'; toRoll: BrokerMember[]; from: BrokerMember; job: string; message: string }
   /**

@@ -108,9 +108,11 @@ function progressing(input: BrokerStatusInput): Condition<Reason> {
         type,
         status: 'True',
         reason: 'RollingUpdate',
-        message:
-          `waiting for the name servers to report the master of group ${plan.group} (written on its pods by the ` +
-          `${input.name}-roles observer) before restarting ${listed(plan.toRoll)}, so that its master restarts last`,
+        message: plan.unreported
+          ? `waiting for the name servers to report the role of ${listed(plan.unreported)} (written on its pods by the ` +
+            `${input.name}-roles observer) before handing the master role of group ${plan.group} over and restarting its master`
+          : `waiting for the name servers to report the master of group ${plan.group} (written on its pods by the ` +
+            `${input.name}-roles observer) before restarting ${listed(plan.toRoll)}, so that its master restarts last`,
       };
     case 'HandingOver':
       return { type, status: 'True', reason: 'HandingOver', message: `${plan.message}, before restarting ${plan.from.pod}` };

@@ -220,12 +220,20 @@ describe('hand-over of a controller-mode master before it restarts', () => {
     expect(restarted(done, late)).toEqual([master]);
   });
 
-  it('restarts the master without a Job when its replicas are Ready but none is reported a replica', () => {
-    const { request, master } = masterLeft({ 0: 'master' });
+  it('waits for the roles of its Ready replicas to be reported before handing over, rather than restarting the master without a Job', () => {
+    const { request, cluster } = masterLeft({ 0: 'master' });
     const response = hooks.sync(request, FIXED_NOW);
     expect(handOverJobs(response)).toEqual([]);
-    expect(restarted(request, response)).toEqual([master]);
-    expect(progressing(response).message).toMatch(/no other broker of the group is Ready as a replica; restarting/);
+    expect(restarted(request, response)).toEqual([]);
+    expect(progressing(response).message).toMatch(
+      new RegExp(
+        `report the role of ${cluster.groups[0][1]}-0, ${cluster.groups[0][2]}-0 .* before handing the master role of group 0 over`,
+      ),
+    );
+    expect(response.resyncAfterSeconds).toBe(5);
+    // Once one of them is reported a replica, it is asked to take over.
+    const reported = withPods(cluster, { 0: 'master', 1: 'replica' });
+    expect(handOverJobs(hooks.sync(reported, FIXED_NOW))).toHaveLength(1);
   });
 });
 
