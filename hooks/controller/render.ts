@@ -1,6 +1,7 @@
 // The controllers: a StatefulSet whose pods form one DLedger Raft group, each starting from its own
 // file of the ConfigMap; the headless Service that gives them stable DNS names, a Service in front
 // of them all, and a PodDisruptionBudget that keeps a majority running.
+import { renderConfigMap } from '../k8s/config-map.js';
 import type { KubeObject } from '../core/metacontroller.js';
 import { renderDisruptionBudget } from '../k8s/disruption-budget.js';
 import { renderHeadlessService } from '../k8s/headless-service.js';
@@ -53,12 +54,13 @@ export function configInput({ name, namespace, spec }: ControllerParent): Contro
 
 export function renderControllerConfigMap(parent: ControllerParent): KubeObject {
   const { name, namespace } = parent;
-  return {
-    apiVersion: 'v1',
-    kind: 'ConfigMap',
-    metadata: { name: controllerConfigMapName(name), namespace, labels: commonLabels('controller', name) },
+  return renderConfigMap({
+    component: 'controller',
+    instance: name,
+    name: controllerConfigMapName(name),
+    namespace,
     data: controllerConfigFiles(configInput(parent)),
-  };
+  });
 }
 
 const PORTS = { controller: CONTROLLER_PORT };

@@ -1,6 +1,7 @@
 // RocketMQ's controller inside the name servers (spec.controller): each name server starts from its
 // own file of a ConfigMap, chosen by its ordinal, which turns the controller on and makes the name
 // servers one DLedger Raft group reached by their stable DNS names.
+import { renderConfigMap } from '../k8s/config-map.js';
 import type { KubeObject } from '../core/metacontroller.js';
 import { InvalidSpecError } from '../core/errors.js';
 import {
@@ -10,7 +11,6 @@ import {
   POD_NAME_VARIABLE,
   startWithOrdinalFile,
 } from '../rocketmq-pods/raft.js';
-import { commonLabels } from '../k8s/labels.js';
 import { shortHash } from '../k8s/hash.js';
 import { checkChildName } from '../k8s/names.js';
 import { imageFlavor, imageVersion } from '../rocketmq-pods/image.js';
@@ -58,12 +58,13 @@ export function checkEmbeddedController({ name, spec }: NameServiceParent): void
 /** The name servers' start files, one per pod. */
 export function renderNameServerConfigMap(parent: NameServiceParent): KubeObject {
   const { name, namespace } = parent;
-  return {
-    apiVersion: 'v1',
-    kind: 'ConfigMap',
-    metadata: { name: nameServerConfigMapName(name), namespace, labels: commonLabels('nameservice', name) },
+  return renderConfigMap({
+    component: 'nameservice',
+    instance: name,
+    name: nameServerConfigMapName(name),
+    namespace,
     data: configFiles(parent),
-  };
+  });
 }
 
 /** What the controller adds to a name server's pod: a start from its file, the file, its port and its Raft log's directory. */

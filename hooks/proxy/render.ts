@@ -1,5 +1,6 @@
 // The proxies: a Deployment running bin/mqproxy in cluster mode from the generated rmq-proxy.json,
 // the ConfigMap holding that file, a Service in front of them and a PodDisruptionBudget.
+import { renderConfigMap } from '../k8s/config-map.js';
 import type { KubeObject } from '../core/metacontroller.js';
 import { renderDisruptionBudget } from '../k8s/disruption-budget.js';
 import { shortTextHash } from '../k8s/hash.js';
@@ -46,12 +47,13 @@ function spreadAntiAffinity(name: string) {
 }
 
 export function renderProxyConfigMap({ name, namespace }: ProxyParent, configText: string): KubeObject {
-  return {
-    apiVersion: 'v1',
-    kind: 'ConfigMap',
-    metadata: { name: proxyConfigMapName(name), namespace, labels: commonLabels('proxy', name) },
+  return renderConfigMap({
+    component: 'proxy',
+    instance: name,
+    name: proxyConfigMapName(name),
+    namespace,
     data: { [PROXY_CONFIG_FILE]: configText },
-  };
+  });
 }
 
 /** With the cluster's admin Secret, the proxy starts from a copy of its configuration with the account added. */

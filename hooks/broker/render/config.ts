@@ -1,8 +1,8 @@
 // Each broker's broker.conf: the user's broker-common.conf, then spec.properties, then the
 // operator's lines (metrics exporter, the broker's identity), which therefore win.
+import { renderConfigMap } from '../../k8s/config-map.js';
 import { ErrorCode, HookError, InvalidSpecError } from '../../core/errors.js';
 import type { KubeObject } from '../../core/metacontroller.js';
-import { commonLabels } from '../../k8s/labels.js';
 import type { FailoverMode } from '../failover.js';
 import type { BrokerMember } from '../members.js';
 import { brokerConfigMapName } from '../names.js';
@@ -181,15 +181,5 @@ export function renderBrokerConfigMap(
   data: Record<string, string>,
   annotations: Record<string, string> = {},
 ): KubeObject {
-  return {
-    apiVersion: 'v1',
-    kind: 'ConfigMap',
-    metadata: {
-      name: brokerConfigMapName(name),
-      namespace,
-      labels: commonLabels('broker', name),
-      ...(Object.keys(annotations).length > 0 ? { annotations } : {}),
-    },
-    data,
-  };
+  return renderConfigMap({ component: 'broker', instance: name, name: brokerConfigMapName(name), namespace, data, annotations });
 }
