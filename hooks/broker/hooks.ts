@@ -1,3 +1,4 @@
+import { merged } from '../core/merged.js';
 import { DEFAULT_SETTINGS, type KindHooks } from '../core/kind-hooks.js';
 import { type KubeObject, ObservedObjects } from '../core/metacontroller.js';
 import type { Parent } from '../core/parent.js';
@@ -260,11 +261,11 @@ export const brokerHooks: KindHooks<BrokerStatus> = {
       const mark = copy.marks.get(member.statefulSet);
       const copiedBy = copy.copiedBy.get(member.statefulSet);
       if (mark) {
-        statefulSet.metadata.annotations = {
-          ...statefulSet.metadata.annotations,
-          [COPY_MARK_ANNOTATION]: mark,
-          ...(copiedBy ? { [COPIED_BY_ANNOTATION]: copiedBy } : {}),
-        };
+        statefulSet.metadata.annotations = merged(
+          statefulSet.metadata.annotations,
+          { [COPY_MARK_ANNOTATION]: mark },
+          copiedBy ? { [COPIED_BY_ANNOTATION]: copiedBy } : undefined,
+        );
       }
       statefulSets.push(statefulSet);
     }

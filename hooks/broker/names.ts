@@ -1,3 +1,4 @@
+import { merged } from '../core/merged.js';
 import { checkChildName } from '../k8s/names.js';
 import type { BrokerMember, BrokerRole } from './members.js';
 
@@ -8,7 +9,7 @@ export function brokerPodSelector(name: string): Record<string, string> {
 
 /** Each StatefulSet selects only its own pod (the original's selectors overlapped). */
 export function memberPodSelector(name: string, member: BrokerMember): Record<string, string> {
-  return { ...brokerPodSelector(name), 'rocketmq.apache.org/broker-pod': member.statefulSet };
+  return merged(brokerPodSelector(name), { 'rocketmq.apache.org/broker-pod': member.statefulSet });
 }
 
 /** Shared by a group's master and replicas, for anti-affinity between them. */

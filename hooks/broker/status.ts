@@ -1,4 +1,5 @@
 import type { V1Pod } from '@kubernetes/client-node';
+import { merged } from '../core/merged.js';
 import type { ObservedObjects } from '../core/metacontroller.js';
 import type { Reason } from '../core/reasons.js';
 import { type Condition, withTransitionTimes } from '../k8s/conditions.js';
@@ -61,26 +62,23 @@ function groupStatus(members: BrokerMember[], input: BrokerStatusInput): GroupSt
   const { group, brokerName } = members[0];
   const copy = copies.get(group);
   const master = roles.masters.get(group);
-  return {
-    group,
-    brokerName,
-    ready: members.every((m) => isStatefulSetReady(observedStatefulSet(observed, m))),
-    ...(master ? { master: master.pod } : {}),
-    ...(copy ? { metadataCopy: copy } : {}),
-    pods: [...members]
-      .sort((a, b) => a.brokerId - b.brokerId)
-      .map((m) => {
-        const pod = podsByName.get(m.pod);
-        const role = podRole(m, pod, roles);
-        return {
-          name: m.pod,
-          ...(role ? { role } : {}),
-          brokerId: m.brokerId,
-          ready: isPodReady(pod),
-          upToDate: pod !== undefined && podTemplateHash(pod) === desiredHashes.get(m.statefulSet),
-        };
-      }),
-  };
+  const pods = [...members]
+    .sort((a, b) => a.brokerId - b.brokerId)
+    .map((m) => {
+      const pod = podsByName.get(m.pod);
+      const role = podRole(m, pod, roles);
+      return merged({ name: m.pod }, role ? { role } : undefined, {
+        brokerId: m.brokerId,
+        ready: isPodReady(pod),
+        upToDate: pod !== undefined && podTemplateHash(pod) === desiredHashes.get(m.statefulSet),
+      });
+    });
+  return merged(
+    { group, brokerName, ready: members.every((m) => isStatefulSetReady(observedStatefulSet(observed, m))) },
+    master ? { master: master.pod } : undefined,
+    copy ? { metadataCopy: copy } : undefined,
+    { pods },
+  );
 }
 
 function progressing(input: BrokerStatusInput): Condition<Reason> {
@@ -222,15 +220,14 @@ export function brokerStatus(input: BrokerStatusInput, now: Date): BrokerStatus 
       ? { type: 'Ready', status: 'False', reason: 'ControllerNotFound', message: `${podsReady}; ${input.missingController}` }
       : ready;
   const conditions: Condition<Reason>[] = [readyNow, progressing(input), refusal, ...(input.storageResize ? [input.storageResize] : [])];
-  return {
-    size: groupsInService(input),
-    nodes: podNames,
-    groups,
-    nameServers,
-    ...(input.nameServerUpdate ? { nameServerUpdate: input.nameServerUpdate } : {}),
-    clusterName: clusterNameOf(input.name, input.spec),
-    masters: `${groups.filter((g) => g.master !== undefined).length}/${groups.length}`,
-    ...(input.rollingPod ? { rollingPod: input.rollingPod } : {}),
-    conditions: withTransitionTimes(conditions, previous?.conditions, now),
-  };
+  return merged(
+    { size: groupsInService(input), nodes: podNames, groups, nameServers },
+    input.nameServerUpdate ? { nameServerUpdate: input.nameServerUpdate } : undefined,
+    {
+      clusterName: clusterNameOf(input.name, input.spec),
+      masters: `${groups.filter((g) => g.master !== undefined).length}/${groups.length}`,
+    },
+    input.rollingPod ? { rollingPod: input.rollingPod } : undefined,
+    { conditions: withTransitionTimes(conditions, previous?.conditions, now) },
+  );
 }

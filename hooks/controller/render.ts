@@ -1,6 +1,7 @@
 // The controllers: a StatefulSet whose pods form one DLedger Raft group, each starting from its own
 // file of the ConfigMap; the headless Service that gives them stable DNS names, a Service in front
 // of them all, and a PodDisruptionBudget that keeps a majority running.
+import { merged } from '../core/merged.js';
 import { renderConfigMap } from '../k8s/config-map.js';
 import type { KubeObject } from '../core/metacontroller.js';
 import { renderDisruptionBudget } from '../k8s/disruption-budget.js';
@@ -131,15 +132,14 @@ export function renderControllerStatefulSet(parent: ControllerParent, observed?:
       selector: { matchLabels: selector },
       template: {
         metadata: {
-          labels: { ...selector, ...commonLabels('controller', name) },
-          annotations: { ...spec.podAnnotations, [CONFIG_HASH_ANNOTATION]: shortTextHash(configText) },
+          labels: merged(selector, commonLabels('controller', name)),
+          annotations: merged(spec.podAnnotations, { [CONFIG_HASH_ANNOTATION]: shortTextHash(configText) }),
         },
-        spec: {
-          ...passThroughPodFields(spec),
+        spec: merged(passThroughPodFields(spec), {
           securityContext: spec.securityContext ?? defaultPodSecurityContext(flavor),
           containers: [container],
           volumes: [...storage.volumes, { name: CONFIG_VOLUME, configMap: { name: controllerConfigMapName(name) } }],
-        },
+        }),
       },
       volumeClaimTemplates: storage.volumeClaimTemplates,
     },

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { BadRequestError, ErrorCode, HookError, InvalidSpecError, UnknownKindError } from '../core/errors.js';
+import { merged } from '../core/merged.js';
 import { PAUSED_ANNOTATION, holdChildren, isPaused } from '../core/hold.js';
 import type { KindHooks, OperatorSettings } from '../core/kind-hooks.js';
 import type { HookRequest, SyncResponse } from '../core/metacontroller.js';
@@ -56,10 +57,14 @@ function heldOr(render: () => SyncResponse<object>, { body, now, held }: Call): 
 
 const ANSWERS: Record<HookName, Answer> = {
   // Only a finalize reply may release the parent (Metacontroller honours finalized from any hook).
-  sync: (call) => ({ ...heldOr(() => call.hooks.sync(call.body, call.now, call.settings), call), finalized: undefined }),
+  sync: (call) =>
+    merged(
+      heldOr(() => call.hooks.sync(call.body, call.now, call.settings), call),
+      { finalized: undefined },
+    ),
   // Kinds with nothing outside Kubernetes to clean up are done: owner references remove the children.
   finalize: ({ hooks, body, now, settings }) =>
-    hooks.finalize ? hooks.finalize(body, now, settings) : { ...hooks.sync(body, now, settings), finalized: true },
+    hooks.finalize ? hooks.finalize(body, now, settings) : merged(hooks.sync(body, now, settings), { finalized: true }),
   customize: ({ hooks, body }) => ({ relatedResources: hooks.customize(body.parent) }),
 };
 

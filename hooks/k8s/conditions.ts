@@ -1,3 +1,5 @@
+import { merged } from '../core/merged.js';
+
 export type ConditionStatus = 'True' | 'False' | 'Unknown';
 
 /** A status condition; `Reason` narrows the reasons to a kind's catalogue. */
@@ -19,7 +21,7 @@ export function withTransitionTimes<R extends string>(conditions: Condition<R>[]
   return conditions.map((condition) => {
     const before = previous.find((p) => p.type === condition.type);
     const unchanged = before && before.status === condition.status && typeof before.lastTransitionTime === 'string';
-    return { ...condition, lastTransitionTime: unchanged ? before.lastTransitionTime : stamp };
+    return merged(condition, { lastTransitionTime: unchanged ? before.lastTransitionTime : stamp });
   });
 }
 

@@ -13,8 +13,34 @@ function ceilDiv(a: bigint, b: bigint): bigint {
   return a >= 0n ? (a + b - 1n) / b : a / b;
 }
 
+interface Parsed {
+  nanos: bigint;
+  format: Format;
+}
+
+/**
+ * Specs and observed claims repeat the same few quantities, on every sync and for every member of a
+ * cluster: each text is parsed once (BigInt arithmetic costs about a microsecond), up to a bound.
+ */
+const parsedTexts = new Map<string, Parsed>();
+const MAX_REMEMBERED = 4096;
+
+function remembered<T>(memory: Map<string, T>, text: string, compute: (text: string) => T): T {
+  let value = memory.get(text);
+  if (value === undefined) {
+    value = compute(text);
+    if (memory.size >= MAX_REMEMBERED) memory.clear();
+    memory.set(text, value);
+  }
+  return value;
+}
+
 /** Value in nano units (rounded up as Kubernetes does) and the format the suffix asks for. */
-function parseQuantity(text: string): { nanos: bigint; format: Format } {
+function parseQuantity(text: string): Parsed {
+  return remembered(parsedTexts, text, parseQuantityText);
+}
+
+function parseQuantityText(text: string): Parsed {
   const match = PATTERN.exec(text.trim());
   if (!match) throw new Error(`"${text}" is not a Kubernetes quantity (e.g. 512Mi, 1Gi, 500m, 2)`);
   const [, sign, number, suffix = ''] = match;
@@ -49,17 +75,9 @@ function formatDecimal(nanos: bigint, exponentStyle: boolean): string {
 
 /** Specs repeat the same few quantities on every sync; their canonical forms are kept. */
 const canonicalForms = new Map<string, string>();
-const MAX_REMEMBERED = 4096;
 
 export function canonicalQuantity(value: string | number): string {
-  const text = String(value);
-  let canonical = canonicalForms.get(text);
-  if (canonical === undefined) {
-    canonical = formatQuantity(text);
-    if (canonicalForms.size >= MAX_REMEMBERED) canonicalForms.clear();
-    canonicalForms.set(text, canonical);
-  }
-  return canonical;
+  return remembered(canonicalForms, String(value), formatQuantity);
 }
 
 function formatQuantity(text: string): string {

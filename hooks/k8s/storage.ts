@@ -1,3 +1,4 @@
+import { merged } from '../core/merged.js';
 import type { V1PersistentVolumeClaim, V1Volume } from '@kubernetes/client-node';
 import { canonicalResources } from './quantity.js';
 
@@ -40,13 +41,10 @@ export function renderStorage(spec: StorageSpec, defaultVolumeName: string): Sto
  * the StatefulSet rendered at creation equals the one observed after it and is not written again.
  */
 function claimTemplate(template: V1PersistentVolumeClaim, name?: string): V1PersistentVolumeClaim {
-  const spec = { volumeMode: 'Filesystem', ...template.spec, resources: canonicalResources(template.spec?.resources) };
-  return {
-    apiVersion: 'v1',
-    kind: 'PersistentVolumeClaim',
-    ...template,
-    metadata: { ...template.metadata, ...(name ? { name } : {}) },
+  const spec = merged({ volumeMode: 'Filesystem' }, template.spec, { resources: canonicalResources(template.spec?.resources) });
+  return merged({ apiVersion: 'v1', kind: 'PersistentVolumeClaim' }, template, {
+    metadata: merged(template.metadata, name ? { name } : undefined),
     spec,
     status: { phase: 'Pending' },
-  };
+  });
 }

@@ -1,3 +1,4 @@
+import { merged } from '../core/merged.js';
 import type { NameServiceSpec } from '../schema/types.js';
 import type { KubeObject } from '../core/metacontroller.js';
 import { commonLabels } from '../k8s/labels.js';
@@ -100,17 +101,16 @@ export function renderNameServerStatefulSet(parent: NameServiceParent, observed?
       selector: { matchLabels: selector },
       template: {
         metadata: {
-          labels: { ...selector, ...commonLabels('nameservice', name) },
-          annotations: controller ? { ...spec.podAnnotations, ...controller.annotations } : spec.podAnnotations,
+          labels: merged(selector, commonLabels('nameservice', name)),
+          annotations: controller ? merged(spec.podAnnotations, controller.annotations) : spec.podAnnotations,
         },
-        spec: {
-          ...passThroughPodFields(spec),
+        spec: merged(passThroughPodFields(spec), {
           hostNetwork: spec.hostNetwork || undefined,
           dnsPolicy: spec.dnsPolicy ?? (spec.hostNetwork ? 'ClusterFirstWithHostNet' : undefined),
           securityContext: spec.securityContext ?? defaultPodSecurityContext(flavor),
           containers: [container],
           volumes: controller ? [...storage.volumes, controller.volume] : storage.volumes,
-        },
+        }),
       },
       volumeClaimTemplates: storage.volumeClaimTemplates,
     },

@@ -1,5 +1,6 @@
 // The proxies: a Deployment running bin/mqproxy in cluster mode from the generated rmq-proxy.json,
 // the ConfigMap holding that file, a Service in front of them and a PodDisruptionBudget.
+import { merged } from '../core/merged.js';
 import { renderConfigMap } from '../k8s/config-map.js';
 import type { KubeObject } from '../core/metacontroller.js';
 import { renderDisruptionBudget } from '../k8s/disruption-budget.js';
@@ -104,11 +105,10 @@ export function renderProxyDeployment(parent: ProxyParent, configText: string, a
       strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: spec.size > 1 ? 1 : 0, maxSurge: 1 } },
       template: {
         metadata: {
-          labels: { ...commonLabels('proxy', name), ...selector },
-          annotations: { ...spec.podAnnotations, [CONFIG_HASH_ANNOTATION]: shortTextHash(configText) },
+          labels: merged(commonLabels('proxy', name), selector),
+          annotations: merged(spec.podAnnotations, { [CONFIG_HASH_ANNOTATION]: shortTextHash(configText) }),
         },
-        spec: {
-          ...passThroughPodFields(spec),
+        spec: merged(passThroughPodFields(spec), {
           affinity: spec.affinity ?? spreadAntiAffinity(name),
           securityContext: spec.securityContext ?? defaultPodSecurityContext(flavor),
           containers: [container],
@@ -117,7 +117,7 @@ export function renderProxyDeployment(parent: ProxyParent, configText: string, a
             ...Object.keys(WRITABLE_VOLUMES).map((volume) => ({ name: volume, emptyDir: {} })),
             ...(adminSecret === undefined ? [] : [{ name: ACL_VOLUME, emptyDir: { medium: 'Memory', sizeLimit: '1Mi' } }]),
           ],
-        },
+        }),
       },
     },
   };

@@ -1,5 +1,6 @@
 // Each broker's broker.conf: the user's broker-common.conf, then spec.properties, then the
 // operator's lines (metrics exporter, the broker's identity), which therefore win.
+import { merged } from '../../core/merged.js';
 import { renderConfigMap } from '../../k8s/config-map.js';
 import { ErrorCode, HookError, InvalidSpecError } from '../../core/errors.js';
 import type { KubeObject } from '../../core/metacontroller.js';
@@ -130,17 +131,14 @@ export function brokerConf({
   aclProperties = {},
   metricsPort,
 }: BrokerConfInput): string {
-  const identity = {
-    brokerClusterName: clusterName,
-    brokerName: member.brokerName,
-    ...electionKeys(member, election),
+  const identity = merged({ brokerClusterName: clusterName, brokerName: member.brokerName }, electionKeys(member, election), {
     storePathRootDir: storeRoot,
-  };
+  });
   return [
     `# ${member.statefulSet}, generated from ${COMMON_CONF_FILE}, spec.properties and the broker's place in the cluster`,
     ...sharedLines(commonConf, properties, election.mode === undefined ? [] : MODE_KEYS[election.mode]),
     ...(metricsPort === undefined ? [] : metricsConfLines(metricsPort)),
-    ...Object.entries({ ...aclProperties, ...identity }).map(([key, value]) => `${key}=${value}`),
+    ...Object.entries(merged(aclProperties, identity)).map(([key, value]) => `${key}=${value}`),
     '',
   ].join('\n');
 }

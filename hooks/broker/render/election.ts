@@ -1,5 +1,6 @@
 // The broker.conf keys that decide how a broker takes its role: fixed by the operator (STATIC), given
 // by RocketMQ's controllers (CONTROLLER), or elected by the group's Raft commit log (DLEDGER).
+import { merged } from '../../core/merged.js';
 import { type ControllerAddress, controllerAddressKeys } from '../../rocketmq-pods/controllers.js';
 import { peerId, raftPeers } from '../../rocketmq-pods/raft.js';
 import type { FailoverMode } from '../failover.js';
@@ -37,14 +38,12 @@ export function electionKeys(member: BrokerMember, election: Election): Record<s
     case 'CONTROLLER':
       // The controllers give each broker its id (kept in its store) and its role; until they do it
       // runs as a replica. Both are written as RocketMQ's own examples write them.
-      return {
-        brokerId: '-1',
-        brokerRole: 'SLAVE',
-        enableControllerMode: 'true',
-        ...controllerAddressKeys(election.controllers),
+      return merged(
+        { brokerId: '-1', brokerRole: 'SLAVE', enableControllerMode: 'true' },
+        controllerAddressKeys(election.controllers),
         // A master acknowledges a message once every replica in sync with it holds it.
-        ...(election.syncReplicas ? { allAckInSyncStateSet: 'true' } : {}),
-      };
+        election.syncReplicas ? { allAckInSyncStateSet: 'true' } : undefined,
+      );
     case 'DLEDGER': {
       // Each broker's own file names its own Raft id, so no id is worked out from a pod name.
       const { name, namespace, highestId } = election;

@@ -1,6 +1,7 @@
 // The pod template of one broker, with hashes that tell whether a running pod is current.
 import type { V1EnvVar, V1Volume } from '@kubernetes/client-node';
 import { InvalidSpecError } from '../../core/errors.js';
+import { merged } from '../../core/merged.js';
 import type { KubeObject } from '../../core/metacontroller.js';
 import { jsonTextTemplate, shortHash, shortTextHash } from '../../k8s/hash.js';
 import { aclGeneration, aclSecretOf, brokerAclSteps, credentialEnv, usesPlainAcl } from '../../rocketmq-pods/acl.js';
@@ -37,11 +38,11 @@ export const BROKER_PORTS = { vip: 10909, main: 10911, ha: 10912 } as const;
  */
 export function brokerPorts(metricsPort: number | undefined, dledger = false): Record<string, number> {
   if (metricsPort === undefined && !dledger) return BROKER_PORTS;
-  return {
-    ...BROKER_PORTS,
-    ...(dledger ? { [DLEDGER_PORT_NAME]: DLEDGER_PORT } : {}),
-    ...(metricsPort === undefined ? {} : { [METRICS_PORT_NAME]: metricsPort }),
-  };
+  return merged(
+    BROKER_PORTS,
+    dledger ? { [DLEDGER_PORT_NAME]: DLEDGER_PORT } : undefined,
+    metricsPort === undefined ? undefined : { [METRICS_PORT_NAME]: metricsPort },
+  );
 }
 
 const DLEDGER_PORT_NAME = 'dledger';
@@ -118,7 +119,7 @@ function groupAntiAffinity(name: string, member: BrokerMember) {
         {
           weight: 100,
           podAffinityTerm: {
-            labelSelector: { matchLabels: { ...brokerPodSelector(name), [BROKER_NAME_LABEL]: member.brokerName } },
+            labelSelector: { matchLabels: merged(brokerPodSelector(name), { [BROKER_NAME_LABEL]: member.brokerName }) },
             topologyKey: 'kubernetes.io/hostname',
           },
         },
@@ -137,7 +138,7 @@ function masterSpread(name: string) {
       maxSkew: 1,
       topologyKey: 'kubernetes.io/hostname',
       whenUnsatisfiable: 'ScheduleAnyway',
-      labelSelector: { matchLabels: { ...brokerPodSelector(name), [BROKER_ROLE_LABEL]: brokerRoleLabel('MASTER') } },
+      labelSelector: { matchLabels: merged(brokerPodSelector(name), { [BROKER_ROLE_LABEL]: brokerRoleLabel('MASTER') }) },
     },
   ];
 }
@@ -197,18 +198,20 @@ export function brokerPodRenderer(parent: BrokerParent, storage: Storage, restar
     readinessProbe: tcpProbe(BROKER_PORTS.main, 10, 3),
     lifecycle: STOP_JVMS_LIFECYCLE,
   });
+  const sharedContainerWithoutEnv = Object.fromEntries(Object.entries(sharedContainer).filter(([key]) => key !== 'env'));
   const userAffinity = spec.affinity ?? undefined;
   const sharedSpecWith = (topologySpreadConstraints: unknown) =>
-    prune({
-      ...passThroughPodFields(spec),
-      topologySpreadConstraints,
-      affinity: userAffinity ?? PER_MEMBER,
-      hostNetwork: spec.hostNetwork || undefined,
-      dnsPolicy: spec.hostNetwork ? 'ClusterFirstWithHostNet' : undefined,
-      securityContext: spec.securityContext ?? defaultPodSecurityContext(flavor),
-      containers: PER_MEMBER,
-      volumes,
-    });
+    prune(
+      merged(passThroughPodFields(spec), {
+        topologySpreadConstraints,
+        affinity: userAffinity ?? PER_MEMBER,
+        hostNetwork: spec.hostNetwork || undefined,
+        dnsPolicy: spec.hostNetwork ? 'ClusterFirstWithHostNet' : undefined,
+        securityContext: spec.securityContext ?? defaultPodSecurityContext(flavor),
+        containers: PER_MEMBER,
+        volumes,
+      }),
+    );
   // The user's list, even an empty one, replaces the default spread of masters. Where the master is
   // elected no pod is known to be one when it is scheduled: only the group's anti-affinity applies.
   const masterSpec = sharedSpecWith(spec.topologySpreadConstraints ?? masterSpread(name));
@@ -216,10 +219,10 @@ export function brokerPodRenderer(parent: BrokerParent, storage: Storage, restar
   const sharedSpecOf = (role: BrokerRole | undefined) => (role === 'MASTER' ? masterSpec : otherSpec);
   const common = commonLabels('broker', name);
   // Annotations the user gives with nothing to prune are used as they are; others are pruned with each template's.
-  const userAnnotations: Record<string, string> = {
-    ...spec.podAnnotations,
-    ...(restartOnNameServers === undefined ? {} : { [RESTART_NAME_SERVERS_ANNOTATION]: restartOnNameServers }),
-  };
+  const userAnnotations: Record<string, string> = merged(
+    spec.podAnnotations,
+    restartOnNameServers === undefined ? undefined : { [RESTART_NAME_SERVERS_ANNOTATION]: restartOnNameServers },
+  );
   const cleanAnnotations = prune(userAnnotations) === userAnnotations;
   const { dataRoot, brokerConfigPath } = flavor;
   const loggingMounts = usesPlainAcl(spec.acl, spec.brokerImage)
@@ -228,36 +231,32 @@ export function brokerPodRenderer(parent: BrokerParent, storage: Storage, restar
 
   /** A member's template; every value that differs between members comes from `member` and `configHash`. */
   const build = (member: BrokerMember, configHash: string): PodTemplate => {
-    const annotations = { ...userAnnotations, [CONFIG_HASH_ANNOTATION]: configHash };
-    const container: Record<string, unknown> = {
-      ...sharedContainer,
-      env: envOf(member),
-      volumeMounts: [
-        { name: storage.volumeName, mountPath: `${dataRoot}/logs`, subPath: `logs/${member.dataDir}` },
-        { name: storage.volumeName, mountPath: `${dataRoot}/store`, subPath: `store/${member.dataDir}` },
-        { name: CONFIG_VOLUME, mountPath: brokerConfigPath, subPath: brokerConfigKey(member) },
-        ...loggingMounts,
-      ],
-    };
+    const annotations = merged(userAnnotations, { [CONFIG_HASH_ANNOTATION]: configHash });
+    const env = envOf(member);
+    const volumeMounts = [
+      { name: storage.volumeName, mountPath: `${dataRoot}/logs`, subPath: `logs/${member.dataDir}` },
+      { name: storage.volumeName, mountPath: `${dataRoot}/store`, subPath: `store/${member.dataDir}` },
+      { name: CONFIG_VOLUME, mountPath: brokerConfigPath, subPath: brokerConfigKey(member) },
+      ...loggingMounts,
+    ];
     // An empty list is pruned away, as every empty list is.
-    if ((container.env as V1EnvVar[]).length === 0) delete container.env;
+    const container =
+      env.length === 0 ? merged(sharedContainerWithoutEnv, { volumeMounts }) : merged(sharedContainer, { env, volumeMounts });
     return {
       metadata: {
-        labels: {
-          ...common,
-          ...memberPodSelector(name, member),
-          [BROKER_NAME_LABEL]: member.brokerName,
+        labels: merged(
+          common,
+          memberPodSelector(name, member),
+          { [BROKER_NAME_LABEL]: member.brokerName },
           // An elected master's pod carries no role label: the role changes while the pod runs.
-          ...(member.role === undefined ? {} : { [BROKER_ROLE_LABEL]: brokerRoleLabel(member.role) }),
-        },
+          member.role === undefined ? undefined : { [BROKER_ROLE_LABEL]: brokerRoleLabel(member.role) },
+        ),
         annotations: cleanAnnotations ? annotations : prune(annotations),
       },
       // Keys keep their places: affinity (unless the user's was pruned away) and containers are in the shared part.
-      spec: {
-        ...sharedSpecOf(member.role),
-        ...(userAffinity === undefined ? { affinity: groupAntiAffinity(name, member) } : {}),
+      spec: merged(sharedSpecOf(member.role), userAffinity === undefined ? { affinity: groupAntiAffinity(name, member) } : undefined, {
         containers: [container],
-      },
+      }),
     };
   };
   // The template hash is of the template's JSON. With more than a few members, that text is

@@ -1,3 +1,4 @@
+import { merged } from '../../core/merged.js';
 import type { KubeObject } from '../../core/metacontroller.js';
 import { commonLabels } from '../../k8s/labels.js';
 import { markPruned, prune, pruneAround } from '../../k8s/prune.js';
@@ -39,7 +40,11 @@ export function renderBrokerStatefulSet(
   const statefulSet: KubeObject = {
     apiVersion: 'apps/v1',
     kind: 'StatefulSet',
-    metadata: { name: member.statefulSet, namespace, labels: { ...commonLabels('broker', name), [BROKER_NAME_LABEL]: member.brokerName } },
+    metadata: {
+      name: member.statefulSet,
+      namespace,
+      labels: merged(commonLabels('broker', name), { [BROKER_NAME_LABEL]: member.brokerName }),
+    },
     spec,
   };
   return keepImmutableFields(pruneAround(statefulSet, 'spec', spec), observed);
