@@ -1,5 +1,5 @@
 // The pod template of one broker, with hashes that tell whether a running pod is current.
-import type { V1EnvVar, V1Volume } from '@kubernetes/client-node';
+import type { V1Volume } from '@kubernetes/client-node';
 import { InvalidSpecError } from '../../core/errors.js';
 import { merged } from '../../core/merged.js';
 import type { KubeObject } from '../../core/metacontroller.js';
