@@ -4,6 +4,11 @@ import { customResource, syncRequest } from '../support/hook-requests.js';
 import { runningBrokerRequest } from './broker-requests.js';
 import { benchCopyMetadata } from './copy-metadata.js';
 import { compareWithBaseline, listenWithBaseline, type LoadResult } from './hook-load.js';
+import { renderAlone } from './render-alone.js';
+import type { KindHooks } from '../../hooks/core/kind-hooks.js';
+import type { HookRequest } from '../../hooks/core/metacontroller.js';
+import { brokerHooks } from '../../hooks/broker/hooks.js';
+import { nameServiceHooks } from '../../hooks/nameservice/hooks.js';
 
 function table(results: LoadResult[]): string {
   const rows = results.map(
@@ -66,7 +71,32 @@ expect(
 const growth = brokerRows[10].hookRps / brokerRows[100].hookRps;
 expect(growth <= 15, `Broker render time grows linearly from 10 to 100 groups (x${growth.toFixed(1)})`);
 
+// After the load (each server is closed by then), so its memory is not in the figure above.
+const alone = (label: string, hooks: KindHooks<object>, request: HookRequest, count: number) => {
+  const { warm, cold } = renderAlone(hooks, request, count);
+  return `| ${label} | ${warm} | ${cold} |`;
+};
+const renderAloneRows = [
+  alone('NameService sync', nameServiceHooks, syncRequest(nameService), 2000),
+  ...[1, 10, 100].map((groups) =>
+    alone(
+      `Broker sync, ${groups} groups x 3 pods`,
+      brokerHooks,
+      runningBrokerRequest(groups),
+      groups === 100 ? 20 : Math.ceil(2000 / groups),
+    ),
+  ),
+];
+
 console.log(table(results));
+console.log(
+  [
+    '\nsync hook alone, requests parsed beforehand (best of 5 rounds):',
+    '| case | µs | µs, caches emptied before each |',
+    '|---|---|---|',
+    ...renderAloneRows,
+  ].join('\n'),
+);
 console.log(`\nload: 8 connections from a separate process, best of two ${process.env.BENCH_SECONDS ?? 4} s runs per case`);
 console.log(`resident memory of the server process after the NameService case: ${rssMb} MB`);
 console.log(`Broker render throughput, 10 groups over 100 groups: x${growth.toFixed(1)} for x10 groups`);
