@@ -6,6 +6,7 @@
 //
 // What the hand-over must remember is its Job, named after the rollout's template, so the same
 // rollout finds it again; once the master has restarted the Job is no longer rendered, and goes.
+import { merged } from '../core/merged.js';
 import type { V1Pod } from '@kubernetes/client-node';
 import type { KubeObject, ObservedObjects } from '../core/metacontroller.js';
 import { renderRunnerJob } from '../jobs/runner-job.js';
@@ -95,7 +96,7 @@ export function planHandOver(input: HandOverInput): HandOverPlan {
   const job = renderRunnerJob({
     name: jobName,
     namespace,
-    labels: { ...commonLabels('broker', name), [HAND_OVER_LABEL]: name },
+    labels: merged(commonLabels('broker', name), { [HAND_OVER_LABEL]: name }),
     image: input.runnerImage,
     command: {
       task: 'hand-over',

@@ -6,6 +6,7 @@
 // sync a stale parent and write its older status back): a new group's master StatefulSet carries
 // `metadata-copy: pending` from its creation until a copy Job covering it succeeded, then `done`;
 // attempts are the copy Jobs themselves, each kept until the next one is observed.
+import { merged } from '../core/merged.js';
 import type { V1Job } from '@kubernetes/client-node';
 import type { KubeObject, ObservedObjects } from '../core/metacontroller.js';
 import { renderRunnerJob } from '../jobs/runner-job.js';
@@ -105,7 +106,7 @@ function copyJob(input: CopyInput, attempt: number, source: BrokerMember, target
   return renderRunnerJob({
     name: copyJobName(name, attempt),
     namespace,
-    labels: { ...commonLabels('broker', name), [COPY_JOB_LABEL]: name },
+    labels: merged(commonLabels('broker', name), { [COPY_JOB_LABEL]: name }),
     annotations: { [TARGET_GROUPS_ANNOTATION]: targets.map((t) => t.group).join(',') },
     image: runnerImage,
     command: {

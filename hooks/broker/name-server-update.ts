@@ -11,6 +11,7 @@
 // list gets a new Job and the newest Job is known without timestamps; its annotations say which
 // attempt for its list it is. A failed attempt is followed by the next after a backoff. Each Job is
 // kept until what it did is observed.
+import { merged } from '../core/merged.js';
 import type { V1Job, V1Pod } from '@kubernetes/client-node';
 import type { KubeObject, ObservedObjects } from '../core/metacontroller.js';
 import { renderRunnerJob } from '../jobs/runner-job.js';
@@ -166,7 +167,7 @@ function updateJob(input: UpdateInput, { nameServers, sequence, attempt, targets
   return renderRunnerJob({
     name: updateJobName(name, nameServers, sequence),
     namespace,
-    labels: { ...commonLabels('broker', name), [UPDATE_JOB_LABEL]: name },
+    labels: merged(commonLabels('broker', name), { [UPDATE_JOB_LABEL]: name }),
     annotations: {
       [JOB_LIST_ANNOTATION]: nameServers,
       [JOB_PODS_ANNOTATION]: targets.map((t) => t.pod).join(','),

@@ -1,5 +1,6 @@
 // The dashboard: a Deployment made from the user's whole consoleDeployment, pointed at the name
 // servers, and a Service in front of it.
+import { merged } from '../core/merged.js';
 import type { V1Container, V1EnvVar, V1LabelSelector, V1Volume } from '@kubernetes/client-node';
 import type { KubeObject } from '../core/metacontroller.js';
 import { commonLabels } from '../k8s/labels.js';
@@ -94,7 +95,7 @@ export function renderConsoleDeployment(
     metadata: {
       name,
       namespace,
-      labels: { ...commonLabels('console', name), ...source.metadata?.labels },
+      labels: merged(commonLabels('console', name), source.metadata?.labels),
       annotations: source.metadata?.annotations,
     },
     spec: {

@@ -3,6 +3,7 @@
 // StatefulSet controller, not to the operator: the status names those still smaller and the command
 // that grows them, and stops once every claim asks for the spec's size. A smaller request is
 // refused, since a volume never shrinks.
+import { merged } from '../core/merged.js';
 import type { V1PersistentVolumeClaim } from '@kubernetes/client-node';
 import { InvalidSpecError } from '../core/errors.js';
 import type { KubeObject, RelatedResourceRule } from '../core/metacontroller.js';
@@ -118,6 +119,6 @@ export function statefulSetStorageResize(
   input: Omit<ClaimSizes, 'statefulSets'> & { replicas: number; observed: KubeObject | undefined },
 ): Condition<Reason> | undefined {
   const { replicas, observed, ...sizes } = input;
-  const growth = claimGrowth({ ...sizes, statefulSets: [{ name: sizes.parentName, replicas, observed }] });
+  const growth = claimGrowth(merged(sizes, { statefulSets: [{ name: sizes.parentName, replicas, observed }] }));
   return storageResizeCondition(growth, sizes.namespace);
 }

@@ -1,3 +1,4 @@
+import { merged } from '../core/merged.js';
 import type { V1Job } from '@kubernetes/client-node';
 import type { KubeObject } from '../core/metacontroller.js';
 import type { TopicTransferCommand } from '../jobs/runner-command.js';
@@ -61,7 +62,7 @@ export function renderTransferJob(
   return renderRunnerJob({
     name: runnerJobName(name, task),
     namespace,
-    labels: { ...labels(name), 'rocketmq.apache.org/runner': task },
+    labels: merged(labels(name), { 'rocketmq.apache.org/runner': task }),
     image: spec.image ?? runnerImage,
     command: {
       task,

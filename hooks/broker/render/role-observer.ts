@@ -1,6 +1,7 @@
 // The role observer of a Broker in a failover mode: one small runner pod that writes each broker
 // pod's role as RocketMQ reports it onto the pod (see hooks/runner/roles). Its identity may read
 // the namespace's pods and patch this Broker's broker pods, nothing else.
+import { merged } from '../../core/merged.js';
 import type { KubeObject } from '../../core/metacontroller.js';
 import { runnerPodSpec } from '../../jobs/runner-job.js';
 import { commonLabels } from '../../k8s/labels.js';
@@ -62,7 +63,7 @@ export function renderRoleObserverAccess({ name, namespace, members }: RoleObser
 
 export function renderRoleObserverDeployment(input: RoleObserverInput): KubeObject {
   const { name, namespace, clusterName, runnerImage, adminSecret } = input;
-  const selector = { ...commonLabels('broker', name), 'rocketmq.apache.org/runner': 'observe-roles' };
+  const selector = merged(commonLabels('broker', name), { 'rocketmq.apache.org/runner': 'observe-roles' });
   return prune({
     apiVersion: 'apps/v1',
     kind: 'Deployment',
