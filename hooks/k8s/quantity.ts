@@ -21,11 +21,14 @@ interface Parsed {
 /**
  * Specs and observed claims repeat the same few quantities, on every sync and for every member of a
  * cluster: each text is parsed once (BigInt arithmetic costs about a microsecond), up to a bound.
+ * Only short texts are kept: an observed object may hold any text, and real quantities are short.
  */
 const parsedTexts = new Map<string, Parsed>();
 const MAX_REMEMBERED = 4096;
+const MAX_REMEMBERED_LENGTH = 64;
 
 function remembered<T>(memory: Map<string, T>, text: string, compute: (text: string) => T): T {
+  if (text.length > MAX_REMEMBERED_LENGTH) return compute(text);
   let value = memory.get(text);
   if (value === undefined) {
     value = compute(text);
