@@ -1,4 +1,5 @@
 // The ConfigMap every kind keeps its generated files in, labelled as the kind's other children.
+import { merged } from '../core/merged.js';
 import type { KubeObject } from '../core/metacontroller.js';
 import { type Component, commonLabels } from './labels.js';
 
@@ -17,12 +18,10 @@ export function renderConfigMap({ component, instance, name, namespace, data, an
   return {
     apiVersion: 'v1',
     kind: 'ConfigMap',
-    metadata: {
-      name,
-      namespace,
-      labels: commonLabels(component, instance),
-      ...(Object.keys(annotations).length > 0 ? { annotations } : {}),
-    },
+    metadata: merged(
+      { name, namespace, labels: commonLabels(component, instance) },
+      Object.keys(annotations).length > 0 ? { annotations } : undefined,
+    ),
     data,
   };
 }
