@@ -1,8 +1,10 @@
 // Before a controller-mode master restarts, its role goes to an in-sync replica: a runner Job asks
 // the controller leader to elect one of the group's Ready replicas (the controller refuses any not
-// in the sync state set). The roll goes on once the observer reports the old master as a replica,
-// which makes it an ordinary replica to restart. If no replica is Ready, the Job fails, or the
-// roles are not reported in time, the master restarts as it is and RocketMQ fails over.
+// in the sync state set), then waits for the group's replicas to be in sync with the new master, up
+// to one name-server registration period of the brokers (after which each replica has registered
+// and knows where the new master is). The roll goes on once the observer reports the old master as
+// a replica, which makes it an ordinary replica to restart. If no replica is Ready, the Job fails,
+// or the roles are not reported in time, the master restarts as it is and RocketMQ fails over.
 //
 // What the hand-over must remember is its Job, named after the rollout's template, so the same
 // rollout finds it again; once the master has restarted the Job is no longer rendered, and goes.
@@ -12,6 +14,7 @@ import type { KubeObject, ObservedObjects } from '../core/metacontroller.js';
 import { renderRunnerJob } from '../jobs/runner-job.js';
 import { commonLabels } from '../k8s/labels.js';
 import { isPodReady, jobOutcome } from '../k8s/readiness.js';
+import { parseConfigLines } from '../rocketmq/properties.js';
 import { credentialEnv } from '../rocketmq-pods/acl.js';
 import type { ControllerAddress } from '../rocketmq-pods/controllers.js';
 import type { BrokerMember } from './members.js';
@@ -23,6 +26,19 @@ export const HAND_OVER_LABEL = 'rocketmq.apache.org/hand-over';
 export const HAND_OVER_RESYNC_SECONDS = 5;
 /** After the Job succeeded, how long the observer has to report the new master before the old one restarts anyway. */
 export const ROLE_REPORT_GRACE_SECONDS = 60;
+
+/** registerNameServerPeriod as a broker takes it: 30 s unless set, held between 10 and 60 s. */
+const REGISTRATION_PERIOD_MS = { unset: 30_000, min: 10_000, max: 60_000 };
+/** Beyond one registration period: the registration's round trip and the replica's catch-up. */
+const SETTLE_MARGIN_SECONDS = 10;
+
+/** How long the hand-over Job waits for the replicas, from the broker.conf the group runs. */
+export function handOverSettleSeconds(conf: string | undefined): number {
+  const set = Number(parseConfigLines(conf ?? '').registerNameServerPeriod);
+  const period = Number.isFinite(set) && set > 0 ? set : REGISTRATION_PERIOD_MS.unset;
+  const clamped = Math.min(REGISTRATION_PERIOD_MS.max, Math.max(REGISTRATION_PERIOD_MS.min, period));
+  return Math.ceil(clamped / 1000) + SETTLE_MARGIN_SECONDS;
+}
 
 export const handOverJobName = (name: string, group: number, templateHash: string) =>
   `${name}-${group}-hand-over-${templateHash.slice(0, 8)}`;
@@ -39,6 +55,8 @@ export interface HandOverInput {
   members: BrokerMember[];
   podsByName: Map<string, V1Pod>;
   desiredHashes: Map<string, string>;
+  /** The broker.conf a broker (by StatefulSet) should run. */
+  desiredConf: (statefulSet: string) => string | undefined;
   observed: ObservedObjects;
   runnerImage: string;
   adminSecret?: string;
@@ -93,6 +111,7 @@ export function planHandOver(input: HandOverInput): HandOverPlan {
   if (!existing && to.length === 0) return restartAnyway('no other broker of the group is Ready as a replica');
   if (!existing && !input.controllers) return restartAnyway('the broker.conf names no controllers (controllerAddr)');
   if (!existing && !fromIp) return restartAnyway(`${from.pod} has no pod IP`);
+  const settleSeconds = handOverSettleSeconds(input.desiredConf(from.statefulSet));
   const job = renderRunnerJob({
     name: jobName,
     namespace,
@@ -105,6 +124,7 @@ export function planHandOver(input: HandOverInput): HandOverPlan {
       brokerName: from.brokerName,
       fromHost: fromIp ?? '',
       toHosts: to.map((t) => t.ip),
+      settleSeconds,
     },
     env: input.adminSecret === undefined ? undefined : credentialEnv(input.adminSecret),
     // A controller election that failed for a passing reason gets one more try.
@@ -120,7 +140,10 @@ export function planHandOver(input: HandOverInput): HandOverPlan {
   if (outcome.state === 'Failed')
     return { ...restartAnyway(`Job ${jobName} could not hand the master role over: ${outcome.message}`), jobs: [job] };
   if (outcome.state === 'Running') {
-    return handingOver(`Job ${jobName} asks the controller to make ${to.map((t) => t.member.pod).join(' or ') || 'a replica'} master`);
+    const candidates = to.map((t) => t.member.pod).join(' or ') || 'a replica';
+    return handingOver(
+      `Job ${jobName} asks the controller to make ${candidates} master, then waits up to ${settleSeconds} s for the replicas to be in sync`,
+    );
   }
   const finished = Date.parse(String(existing?.status?.completionTime ?? ''));
   const waited = Number.isNaN(finished) ? 0 : (now.getTime() - finished) / 1000;

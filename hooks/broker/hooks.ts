@@ -210,6 +210,7 @@ export const brokerHooks: KindHooks<BrokerStatus> = {
       members,
       podsByName,
       desiredHashes,
+      desiredConf: (statefulSet) => brokers.find((b) => b.member.statefulSet === statefulSet)?.conf,
       observed: children,
       runnerImage: settings.runnerImage,
       adminSecret,

@@ -73,6 +73,11 @@ export interface HandOverCommand {
   fromHost: string;
   /** Hosts (pod IPs) of the brokers that may take over, in order of preference. */
   toHosts: string[];
+  /**
+   * After the election, how long to wait for every alive broker of the group to be in the new
+   * master's sync state set before the command ends (0: not at all).
+   */
+  settleSeconds?: number;
   timeoutMs?: number;
 }
 
@@ -192,7 +197,7 @@ const observeRoles: Syntax<ObserveRolesCommand> = {
 const handOver: Syntax<HandOverCommand> = {
   word: 'hand-over',
   usage: `usage: hand-over (--controllers=<host:port;host:port> | --controllers-by-dns=<host:port>) --cluster=<clusterName>
-         --broker-name=<brokerName> --from-host=<ip> --to-host=<ip>[,<ip>...] [--timeout-ms=5000]`,
+         --broker-name=<brokerName> --from-host=<ip> --to-host=<ip>[,<ip>...] [--settle-seconds=0] [--timeout-ms=5000]`,
   options: [
     { flag: 'controllers', field: 'controllers', type: 'text' },
     { flag: 'controllers-by-dns', field: 'controllersByDns', type: 'text' },
@@ -200,6 +205,7 @@ const handOver: Syntax<HandOverCommand> = {
     { flag: 'broker-name', field: 'brokerName', type: 'text', required: true },
     { flag: 'from-host', field: 'fromHost', type: 'text', required: true },
     { flag: 'to-host', field: 'toHosts', type: 'list', required: true },
+    { flag: 'settle-seconds', field: 'settleSeconds', type: { min: 0 } },
     { flag: 'timeout-ms', field: 'timeoutMs', type: { min: 1 } },
   ],
   base: { task: 'hand-over' },

@@ -59,9 +59,17 @@ describeWithRocketMQ('hand-over of a controller-mode master', () => {
     await controllers?.stop();
   });
 
-  const handOver = (from: string, to: string) =>
+  const handOver = (from: string, to: string, settle: string[] = []) =>
     runRunner(
-      ['hand-over', `--controllers=${controllerAddr}`, '--cluster=mq', '--broker-name=mq-0', `--from-host=${from}`, `--to-host=${to}`],
+      [
+        'hand-over',
+        `--controllers=${controllerAddr}`,
+        '--cluster=mq',
+        '--broker-name=mq-0',
+        `--from-host=${from}`,
+        `--to-host=${to}`,
+        ...settle,
+      ],
       io,
     );
 
@@ -72,10 +80,22 @@ describeWithRocketMQ('hand-over of a controller-mode master', () => {
     expect(hostOf((await master())!)).toBe('127.0.0.1');
   });
 
-  it('has the controller elect the in-sync replica, which the name servers then report master', async () => {
+  it('has the controller elect the in-sync replica, which the name servers then report master, and ends once the old master is in sync again', async () => {
     const started = Date.now();
-    expect(await handOver('127.0.0.1', '127.0.0.2')).toBe(0);
-    expect(output.pop()).toMatch(/mq\/mq-0: master handed from 127\.0\.0\.1 to broker \d+ \(127\.0\.0\.2:\d+\)/);
+    expect(await handOver('127.0.0.1', '127.0.0.2', ['--settle-seconds=90'])).toBe(0);
+    // The election leaves the new master alone in the sync state set; the old master, now a
+    // replica, is back in it once it has the new master's address and has caught up.
+    const [handed, settled] = output.splice(-2);
+    expect(handed).toMatch(/mq\/mq-0: master handed from 127\.0\.0\.1 to broker \d+ \(127\.0\.0\.2:\d+\)/);
+    expect(settled).toMatch(/^mq\/mq-0: every alive broker in sync with the new master after \d+\.\d s$/);
+    const info = await replicasInfo(client, await controllerLeader(client, controllerAddr.split(';')), 'mq-0');
+    expect(
+      info?.inSync
+        .filter((r) => r.alive)
+        .map((r) => hostOf(r.brokerAddress))
+        .sort(),
+    ).toEqual(['127.0.0.1', '127.0.0.2']);
+    console.log(`hand-over: ${settled}`);
     await until(
       'the new master on the name server',
       async () => (hostOf((await master()) ?? '') === '127.0.0.2' ? true : undefined),

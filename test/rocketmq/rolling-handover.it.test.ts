@@ -11,6 +11,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jest } from '@jest/globals';
+import { handOverSettleSeconds } from '../../hooks/broker/hand-over.js';
 import { brokerConfigMapName, NAMESRV_ADDR_KEY } from '../../hooks/broker/names.js';
 import type { ObservedRole } from '../../hooks/broker/roles.js';
 import { parseManifests, renderManifests } from '../../hooks/dry-run.js';
@@ -168,8 +169,10 @@ describeWithRocketMQ('master-last rolling restart of a controller-mode group on 
     return producer.outcomes.filter((o) => o.ok && o.ended < readingFrom && !stored.has(o.seq)).map((o) => o.seq);
   };
 
+  let rendered: Rendered;
+
   beforeAll(async () => {
-    const rendered = renderExample();
+    rendered = renderExample();
     mq = await startRocketMQ({ names: [], nameServerCount: 3 });
     controllers = await startControllers(rendered.controllerFiles, rendered.controllerAddresses);
     const loopback: Loopback = new Map(rendered.nameServers.split(';').map((address, i) => [address, mq.nameServers[i]]));
@@ -226,10 +229,15 @@ describeWithRocketMQ('master-last rolling restart of a controller-mode group on 
       brokerName: group.brokerName,
       fromHost: ipOf(old),
       toHosts: replicas.map(ipOf),
+      settleSeconds: handOverSettleSeconds(rendered.confs[old.name]),
     });
     const output: string[] = [];
     expect(await runRunner(args, { stdout: (l) => output.push(l), stderr: (l) => output.push(l) })).toBe(0);
-    expect(output.join('\n')).toMatch(new RegExp(`master handed from ${ipOf(old)} to broker \\d+ \\(${replicas[0].address}\\)`));
+    expect(output[0]).toMatch(new RegExp(`master handed from ${ipOf(old)} to broker \\d+ \\(${replicas[0].address}\\)`));
+    // The Job then waits for the replicas: a replica given the old master's address by a name server
+    // that had not yet heard of the change stays out of sync until the old master restarts.
+    expect(output[1]).toMatch(/every alive broker in sync with the new master|not in the sync state set; going on/);
+    const settled = output[1];
 
     // The roll goes on once the observer reports the old master a replica.
     const { roles, round } = observer(old);
@@ -239,10 +247,21 @@ describeWithRocketMQ('master-last rolling restart of a controller-mode group on 
       () => `the observer did not report ${replicas[0].name} master: ${JSON.stringify([...roles])}`,
     );
     const reportedMs = Date.now() - from;
+    const restarting = Date.now();
     const times = await restart(old);
     const lost = await lostMessages(Date.now());
     const pause = writePause(producer.outcomes, from, Date.now());
-    figures.handOverRestart = { ...pause, reportedMs, ...times, lost: lost.length, masterAfter: await master() };
+    figures.handOverRestart = {
+      ...pause,
+      // Where the longest gap was: while the role moved and the Job waited, or while the old master restarted.
+      handOverGapMs: writePause(producer.outcomes, from, restarting).longestGapMs,
+      restartGapMs: writePause(producer.outcomes, restarting, Date.now()).longestGapMs,
+      settled,
+      reportedMs,
+      ...times,
+      lost: lost.length,
+      masterAfter: await master(),
+    };
     expect(await master()).toBe(replicas[0].address);
     expect(lost).toEqual([]);
     // One name-server poll of the producer (1 s): sends already routed to the old master may fail

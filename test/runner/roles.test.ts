@@ -1,6 +1,6 @@
 // The observer's and the hand-over's decisions, from what the name servers and controllers answer.
 import { rolesByHost, roleChanges, observeRound, hostOf, type RoleChange } from '../../hooks/runner/roles/observe.js';
-import { chooseSuccessor, controllerAddresses } from '../../hooks/runner/roles/hand-over.js';
+import { chooseSuccessor, controllerAddresses, groupSync } from '../../hooks/runner/roles/hand-over.js';
 import { type HandOverCommand, parseArgs } from '../../hooks/jobs/runner-command.js';
 import { decodeReplicasInfo } from '../../hooks/rocketmq/decode.js';
 import { parseFastjson } from '../../hooks/rocketmq/fastjson.js';
@@ -123,6 +123,17 @@ describe('the successor a hand-over asks for', () => {
     });
     expect(chooseSuccessor(info, '10.0.0.9', ['10.0.0.3'])).toMatchObject({ action: 'done' });
     expect(chooseSuccessor(decodeReplicasInfo(body(), 'mq-1'), '10.0.0.1', ['10.0.0.3'])).toMatchObject({ action: 'refuse' });
+  });
+
+  it('after the election, waits while an alive broker is outside the sync state set, and stops waiting under another master', () => {
+    expect(groupSync(decodeReplicasInfo(body(), 'mq-0'), 1)).toEqual({
+      state: 'wait',
+      problem: 'broker 2 (10.0.0.2:10911) not in the sync state set',
+    });
+    // A broker that is down is not waited for: it joins when it is back.
+    expect(groupSync(decodeReplicasInfo(body(false), 'mq-0'), 1)).toEqual({ state: 'whole' });
+    expect(groupSync(decodeReplicasInfo(body(), 'mq-0'), 3)).toEqual({ state: 'stop', problem: 'the master is now broker 1' });
+    expect(groupSync(undefined, 1)).toMatchObject({ state: 'stop' });
   });
 });
 

@@ -244,6 +244,7 @@ function oneGroup(sys: System): string {
         `--broker-name=${BROKER}-0`,
         `--from-host=${masterIp}`,
         expect.stringMatching(/^--to-host=\d+\.\d+\.\d+\.\d+(,\d+\.\d+\.\d+\.\d+)?$/),
+        '--settle-seconds=40',
       ]);
       expect(runs[0].output).toMatch(/controller-svc/);
       expect([...(seen.jobs.get(job) ?? [])]).toContain('Failed');

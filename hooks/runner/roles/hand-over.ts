@@ -1,6 +1,14 @@
 // `hand-over`: moves a controller-mode group's master role to another broker before the master
 // restarts. The controller elects the designated broker only if it is alive and in the group's sync
 // state set; this command picks one that is, among the brokers the hook found Ready.
+//
+// After the election the new master's sync state set holds only itself. Each replica learns the new
+// master's replication address from the name servers when it registers, and a replica that registers
+// before the old master has re-registered as a replica is given the old master's address: it then
+// copies from the old master, outside the sync state set, until that connection breaks. Its next
+// periodic registration gives it the right address. So the command waits, up to --settle-seconds,
+// for every alive broker to be back in the sync state set: restarting the old master only then keeps
+// the group's replicas in sync, and breaks any such connection after the replica has the address.
 import { lookup } from 'node:dns/promises';
 import type { HandOverCommand } from '../../jobs/runner-command.js';
 import { parseNameServers } from '../../rocketmq/admin.js';
@@ -46,6 +54,41 @@ export async function controllerAddresses(command: Pick<HandOverCommand, 'contro
   return found.map((a) => `${a.address}:${port}`);
 }
 
+/**
+ * Whether every alive broker of the group is in the sync state set under `masterBrokerId`: `wait`
+ * names those that are not yet; `stop` when waiting is pointless (another master, no group).
+ */
+export function groupSync(
+  info: ReplicasInfo | undefined,
+  masterBrokerId: number,
+): { state: 'whole' } | { state: 'wait' | 'stop'; problem: string } {
+  if (!info) return { state: 'stop', problem: 'the controller does not know this group' };
+  if (info.masterBrokerId !== masterBrokerId) return { state: 'stop', problem: `the master is now broker ${info.masterBrokerId}` };
+  const behind = info.notInSync.filter((r) => r.alive).map((r) => `broker ${r.brokerId} (${r.brokerAddress})`);
+  return behind.length > 0 ? { state: 'wait', problem: `${behind.join(', ')} not in the sync state set` } : { state: 'whole' };
+}
+
+/** Asks the controller leader once a second until the group is whole or --settle-seconds passed; says which. */
+async function awaitInSync(client: RemotingClient, command: HandOverCommand, masterBrokerId: number): Promise<string> {
+  const started = Date.now();
+  const seconds = () => ((Date.now() - started) / 1000).toFixed(1);
+  const deadline = started + (command.settleSeconds ?? 0) * 1000;
+  for (;;) {
+    let problem: string;
+    try {
+      const leader = await controllerLeader(client, await controllerAddresses(command));
+      const sync = groupSync(await replicasInfo(client, leader, command.brokerName), masterBrokerId);
+      if (sync.state === 'whole') return `every alive broker in sync with the new master after ${seconds()} s`;
+      if (sync.state === 'stop') return `${sync.problem}; not waiting for the replicas`;
+      problem = sync.problem;
+    } catch (error) {
+      problem = (error as Error).message;
+    }
+    if (Date.now() >= deadline) return `after ${seconds()} s ${problem}; going on`;
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+}
+
 export async function handOverCommand(command: HandOverCommand, io: CommandIo): Promise<number> {
   const client = new RemotingClient({ timeoutMs: command.timeoutMs ?? 5000, credentials: credentialsFromEnv() });
   const where = `${command.clusterName}/${command.brokerName}`;
@@ -70,6 +113,7 @@ export async function handOverCommand(command: HandOverCommand, io: CommandIo): 
       return NO_ELIGIBLE_REPLICA_EXIT;
     }
     io.stdout(`${where}: master handed from ${command.fromHost} to broker ${choice.brokerId} (${choice.address})`);
+    if (command.settleSeconds) io.stdout(`${where}: ${await awaitInSync(client, command, choice.brokerId)}`);
     return 0;
   } catch (error) {
     io.stderr(`${where}: ${(error as Error).message}`);

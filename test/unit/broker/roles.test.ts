@@ -156,12 +156,26 @@ describe('hand-over of a controller-mode master before it restarts', () => {
       '--broker-name=broker-0',
       '--from-host=10.0.0.1',
       '--to-host=10.0.0.2,10.0.0.3',
+      // RocketMQ's registration period (30 s unless set), and a margin.
+      '--settle-seconds=40',
     ]);
     expect(progressing(response)).toMatchObject({
       reason: 'HandingOver',
-      message: expect.stringContaining(`before restarting ${master}-0`),
+      message: expect.stringContaining(`master, then waits up to 40 s for the replicas to be in sync, before restarting ${master}-0`),
     });
     expect(response.resyncAfterSeconds).toBe(5);
+  });
+
+  it("has the Job wait for the replicas as long as the brokers' own registration period, held where RocketMQ holds it", () => {
+    const settle = (period?: number) => {
+      const spec =
+        period === undefined ? CONTROLLER_SPEC : { ...CONTROLLER_SPEC, properties: { registerNameServerPeriod: String(period) } };
+      const [job] = handOverJobs(hooks.sync(masterLeft(undefined, undefined, spec).request, FIXED_NOW));
+      return (job.spec.template.spec.containers[0].args as string[]).find((a) => a.startsWith('--settle-seconds='));
+    };
+    expect(settle(20_000)).toBe('--settle-seconds=30');
+    expect(settle(1_000)).toBe('--settle-seconds=20');
+    expect(settle(600_000)).toBe('--settle-seconds=70');
   });
 
   it('gives the Job the name the brokers look their controllers up by, when they resolve it by DNS', () => {

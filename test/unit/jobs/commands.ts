@@ -88,6 +88,7 @@ export const handOverCommand: fc.Arbitrary<HandOverCommand> = fc.record(
     brokerName: text,
     fromHost: ip,
     toHosts: fc.array(ip, { minLength: 1, maxLength: 3 }),
+    settleSeconds: fc.integer({ min: 0 }),
     timeoutMs: fc.integer({ min: 1 }),
   },
   { requiredKeys: ['task', 'controllers', 'clusterName', 'brokerName', 'fromHost', 'toHosts'] },
