@@ -129,8 +129,13 @@ describeWithRocketMQ('hand-over of a controller-mode master', () => {
     ]);
   });
 
-  it('does nothing once the master is another broker', async () => {
+  it('does nothing once the master is another broker, but still waits for the replicas when asked to (a retried Job)', async () => {
     expect(await handOver('127.0.0.1', '127.0.0.2')).toBe(0);
     expect(output.pop()).toMatch(/the master is 127\.0\.0\.2:\d+, not 127\.0\.0\.1; nothing to hand over/);
+    expect(await handOver('127.0.0.1', '127.0.0.2', ['--settle-seconds=30'])).toBe(0);
+    expect(output.splice(-2)).toEqual([
+      expect.stringMatching(/nothing to hand over$/),
+      expect.stringMatching(/^mq\/mq-0: every alive broker in sync with the new master after \d+\.\d s$/),
+    ]);
   });
 });

@@ -21,8 +21,8 @@ import { hostOf } from './observe.js';
 
 export type HandOverChoice =
   | { action: 'elect'; brokerId: number; address: string }
-  /** The master is already another broker than `fromHost`: nothing to do. */
-  | { action: 'done'; reason: string }
+  /** The master is already another broker than `fromHost` (`masterBrokerId`, -1 for none): nothing to elect. */
+  | { action: 'done'; reason: string; masterBrokerId: number }
   | { action: 'refuse'; reason: string };
 
 /** Exit status when no broker may take over: the hook then restarts the master as it is. */
@@ -31,7 +31,11 @@ export const NO_ELIGIBLE_REPLICA_EXIT = 3;
 export function chooseSuccessor(info: ReplicasInfo | undefined, fromHost: string, toHosts: string[]): HandOverChoice {
   if (!info) return { action: 'refuse', reason: 'the controller does not know this group' };
   if (info.masterBrokerId < 0 || hostOf(info.masterAddress) !== fromHost) {
-    return { action: 'done', reason: `the master is ${info.masterAddress || 'none'}, not ${fromHost}` };
+    return {
+      action: 'done',
+      reason: `the master is ${info.masterAddress || 'none'}, not ${fromHost}`,
+      masterBrokerId: info.masterBrokerId,
+    };
   }
   const inSync = info.inSync.filter((r) => r.brokerId !== info.masterBrokerId && r.alive);
   for (const host of toHosts) {
@@ -97,6 +101,10 @@ export async function handOverCommand(command: HandOverCommand, io: CommandIo): 
     const choice = chooseSuccessor(await replicasInfo(client, leader, command.brokerName), command.fromHost, command.toHosts);
     if (choice.action === 'done') {
       io.stdout(`${where}: ${choice.reason}; nothing to hand over`);
+      // A retried Job whose first try elected, or a failover since: the old master still restarts
+      // next, so the replicas are waited for all the same.
+      if (command.settleSeconds && choice.masterBrokerId >= 0)
+        io.stdout(`${where}: ${await awaitInSync(client, command, choice.masterBrokerId)}`);
       return 0;
     }
     if (choice.action === 'refuse') {
