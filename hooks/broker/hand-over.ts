@@ -8,8 +8,8 @@
 //
 // What the hand-over must remember is its Job, named after the rollout's template, so the same
 // rollout finds it again; once the master has restarted the Job is no longer rendered, and goes.
-import { merged } from '../core/merged.js';
 import type { V1Pod } from '@kubernetes/client-node';
+import { merged } from '../core/merged.js';
 import type { KubeObject, ObservedObjects } from '../core/metacontroller.js';
 import { renderRunnerJob } from '../jobs/runner-job.js';
 import { commonLabels } from '../k8s/labels.js';

@@ -6,8 +6,8 @@
 // sync a stale parent and write its older status back): a new group's master StatefulSet carries
 // `metadata-copy: pending` from its creation until a copy Job covering it succeeded, then `done`;
 // attempts are the copy Jobs themselves, each kept until the next one is observed.
-import { merged } from '../core/merged.js';
 import type { V1Job } from '@kubernetes/client-node';
+import { merged } from '../core/merged.js';
 import type { KubeObject, ObservedObjects } from '../core/metacontroller.js';
 import { renderRunnerJob } from '../jobs/runner-job.js';
 import { aclSecretOf, credentialEnv } from '../rocketmq-pods/acl.js';

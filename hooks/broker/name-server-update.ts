@@ -11,8 +11,8 @@
 // list gets a new Job and the newest Job is known without timestamps; its annotations say which
 // attempt for its list it is. A failed attempt is followed by the next after a backoff. Each Job is
 // kept until what it did is observed.
-import { merged } from '../core/merged.js';
 import type { V1Job, V1Pod } from '@kubernetes/client-node';
+import { merged } from '../core/merged.js';
 import type { KubeObject, ObservedObjects } from '../core/metacontroller.js';
 import { renderRunnerJob } from '../jobs/runner-job.js';
 import { credentialEnv } from '../rocketmq-pods/acl.js';

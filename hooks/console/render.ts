@@ -1,7 +1,7 @@
 // The dashboard: a Deployment made from the user's whole consoleDeployment, pointed at the name
 // servers, and a Service in front of it.
-import { merged } from '../core/merged.js';
 import type { V1Container, V1EnvVar, V1LabelSelector, V1Volume } from '@kubernetes/client-node';
+import { merged } from '../core/merged.js';
 import type { KubeObject } from '../core/metacontroller.js';
 import { commonLabels } from '../k8s/labels.js';
 import { prune } from '../k8s/prune.js';

@@ -3,8 +3,8 @@
 // StatefulSet controller, not to the operator: the status names those still smaller and the command
 // that grows them, and stops once every claim asks for the spec's size. A smaller request is
 // refused, since a volume never shrinks.
-import { merged } from '../core/merged.js';
 import type { V1PersistentVolumeClaim } from '@kubernetes/client-node';
+import { merged } from '../core/merged.js';
 import { InvalidSpecError } from '../core/errors.js';
 import type { KubeObject, RelatedResourceRule } from '../core/metacontroller.js';
 import type { Reason } from '../core/reasons.js';

@@ -1,5 +1,5 @@
-import { merged } from '../core/merged.js';
 import type { V1PersistentVolumeClaim, V1Volume } from '@kubernetes/client-node';
+import { merged } from '../core/merged.js';
 import { canonicalResources } from './quantity.js';
 
 export interface StorageSpec {

@@ -1,5 +1,5 @@
-import { merged } from '../core/merged.js';
 import type { V1Job } from '@kubernetes/client-node';
+import { merged } from '../core/merged.js';
 import type { KubeObject } from '../core/metacontroller.js';
 import type { TopicTransferCommand } from '../jobs/runner-command.js';
 import { renderRunnerJob, type RunnerJob } from '../jobs/runner-job.js';
