@@ -25,7 +25,15 @@ export function withTransitionTimes<R extends string>(conditions: Condition<R>[]
   });
 }
 
+/** The last stamp written, by its second: every condition of a sync, and most syncs of a second, share one. */
+const lastStamp = { second: Number.NaN, text: '' };
+
 /** Kubernetes timestamps have whole seconds. */
 function toRfc3339Seconds(time: Date): string {
-  return `${time.toISOString().slice(0, 19)}Z`;
+  const second = Math.floor(time.getTime() / 1000);
+  if (second !== lastStamp.second) {
+    lastStamp.text = `${time.toISOString().slice(0, 19)}Z`;
+    lastStamp.second = second;
+  }
+  return lastStamp.text;
 }

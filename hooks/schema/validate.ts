@@ -116,19 +116,45 @@ export function describeError(error: ErrorObject): string {
 /** Keys that reach an object's prototype in JavaScript, and confuse CEL's type checks: never data. */
 const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
+/** A prototype key found by plainCopy; the path is put together only when one is found. */
+class PrototypeKey {
+  constructor(readonly path: string[]) {}
+}
+
 /**
  * A deep copy made of this realm's plain objects and arrays, the only values CEL evaluates. A key
  * that could reach a prototype is refused (400) rather than copied.
  */
-function plainCopy(value: unknown, path: string): unknown {
-  if (Array.isArray(value)) return Array.from(value, (item, i) => plainCopy(item, `${path}[${i}]`));
-  if (value === null || typeof value !== 'object') return value;
-  const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
-    if (PROTOTYPE_KEYS.has(key)) throw new BadRequestError(`${path}.${key}: a key named ${key} is not accepted anywhere in a spec`);
-    out[key] = plainCopy((value as Record<string, unknown>)[key], `${path}.${key}`);
+function plainCopy(value: unknown, root: string): unknown {
+  try {
+    return copyOf(value);
+  } catch (error) {
+    if (!(error instanceof PrototypeKey)) throw error;
+    const key = error.path[0];
+    const path = root + error.path.reverse().join('');
+    throw new BadRequestError(`${path}: a key named ${key.slice(1)} is not accepted anywhere in a spec`);
   }
-  return out;
+}
+
+function copyOf(value: unknown): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  let key: string | number = 0;
+  try {
+    if (Array.isArray(value)) {
+      const out = new Array<unknown>(value.length);
+      for (; key < value.length; key++) out[key] = copyOf(value[key]);
+      return out;
+    }
+    const out: Record<string, unknown> = {};
+    for (key of Object.keys(value)) {
+      if (PROTOTYPE_KEYS.has(key)) throw new PrototypeKey([]);
+      out[key] = copyOf((value as Record<string, unknown>)[key]);
+    }
+    return out;
+  } catch (error) {
+    if (error instanceof PrototypeKey) error.path.push(typeof key === 'number' ? `[${key}]` : `.${key}`);
+    throw error;
+  }
 }
 
 const NAME_SCHEMA = { type: 'object', properties: { name: { type: 'string', maxLength: 253 } } };

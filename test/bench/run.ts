@@ -13,11 +13,11 @@ import { nameServiceHooks } from '../../hooks/nameservice/hooks.js';
 function table(results: LoadResult[]): string {
   const rows = results.map(
     (r) =>
-      `| ${r.label} | ${Math.round(r.requestBytes / 1024)} | ${r.hookRps} | ${r.baselineRps} | ${r.ratio} | ${r.hookP50Ms} | ${r.hookP99Ms} | ${r.serialP99Ms} (${r.baselineSerialP99Ms}) |`,
+      `| ${r.label} | ${Math.round(r.requestBytes / 1024)} | ${r.hookRps} | ${r.baselineRps} | ${r.ratio} | ${r.noRenderRatio} | ${r.hookP50Ms} | ${r.hookP99Ms} | ${r.serialP99Ms} (${r.baselineSerialP99Ms}) |`,
   );
   return [
-    '| case | request KiB | hook req/s | baseline req/s | ratio | p50 ms | p99 ms | p99 ms, 1 connection (baseline) |',
-    '|---|---|---|---|---|---|---|---|',
+    '| case | request KiB | hook req/s | baseline req/s | ratio | ratio without rendering | p50 ms | p99 ms | p99 ms, 1 connection (baseline) |',
+    '|---|---|---|---|---|---|---|---|---|',
     ...rows,
   ].join('\n');
 }

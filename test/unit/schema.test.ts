@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { generateTypes, TYPES_FILE } from '../../scripts/gen-types.js';
 import { compileSpecValidator } from '../../hooks/schema/validate.js';
-import { InvalidSpecError } from '../../hooks/core/errors.js';
+import { BadRequestError, InvalidSpecError } from '../../hooks/core/errors.js';
 import type { NameServiceSpec } from '../../hooks/schema/types.js';
+import { withTransitionTimes } from '../../hooks/k8s/conditions.js';
 
 const validateNameService = compileSpecValidator<NameServiceSpec>('NameService');
 
@@ -35,6 +36,25 @@ describe('the CRD schema as the single source of truth', () => {
     const spec = { size: 2 };
     validateNameService('ns', spec);
     expect(spec).toEqual({ size: 2 });
+  });
+
+  it('refuses a key that reaches a prototype, naming where it is, and lets the same spec without it pass', () => {
+    const nested = (key: string) => JSON.parse(`{"size":1,"env":[{"name":"A","value":"1"},{"name":"B","valueFrom":{"${key}":{}}}]}`);
+    expect(() => validateNameService('ns', nested('prototype'))).toThrow(
+      new BadRequestError('spec.env[1].valueFrom.prototype: a key named prototype is not accepted anywhere in a spec'),
+    );
+    expect(() => validateNameService('ns', JSON.parse('{"nodeSelector":{"constructor":"x"}}'))).toThrow(
+      /^spec\.nodeSelector\.constructor: a key named constructor/,
+    );
+    expect(validateNameService('ns', nested('fieldRef')).env).toHaveLength(2);
+  });
+
+  it('stamps transition times to the second, each reading of the clock anew', () => {
+    const at = (iso: string) => withTransitionTimes([{ type: 'Ready', status: 'True', reason: 'R', message: '' }], [], new Date(iso));
+    expect(at('2026-01-02T03:04:05.900Z')[0].lastTransitionTime).toBe('2026-01-02T03:04:05Z');
+    expect(at('2026-01-02T03:04:06.100Z')[0].lastTransitionTime).toBe('2026-01-02T03:04:06Z');
+    expect(at('2026-01-02T03:04:05.000Z')[0].lastTransitionTime).toBe('2026-01-02T03:04:05Z');
+    expect(at('1969-12-31T23:59:59.500Z')[0].lastTransitionTime).toBe('1969-12-31T23:59:59Z');
   });
 
   it('names each failing field and what is allowed', () => {
