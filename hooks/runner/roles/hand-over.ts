@@ -10,6 +10,7 @@
 // for every alive broker to be back in the sync state set: restarting the old master only then keeps
 // the group's replicas in sync, and breaks any such connection after the replica has the address.
 import { lookup } from 'node:dns/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { HandOverCommand } from '../../jobs/runner-command.js';
 import { parseNameServers } from '../../rocketmq/admin.js';
 import { RemotingClient } from '../../rocketmq/client.js';
@@ -89,7 +90,7 @@ async function awaitInSync(client: RemotingClient, command: HandOverCommand, mas
       problem = (error as Error).message;
     }
     if (Date.now() >= deadline) return `after ${seconds()} s ${problem}; going on`;
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await sleep(1000);
   }
 }
 
