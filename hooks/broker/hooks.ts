@@ -249,7 +249,7 @@ export const brokerHooks: KindHooks<BrokerStatus> = {
     // what it ran before. The name-server list is not held back: a broker container that starts, for
     // whatever reason, starts with the current one.
     const observedConf = children.get('ConfigMap', 'v1', brokerConfigMapName(name))?.data ?? {};
-    const confData: Record<string, string> = {};
+    const confEntries: [string, string][] = [];
     const statefulSets: KubeObject[] = [];
     let keptAny = false;
     for (const { member, conf, template } of brokers) {
@@ -257,7 +257,7 @@ export const brokerHooks: KindHooks<BrokerStatus> = {
       const key = brokerConfigKey(member);
       const keep = held.has(member.statefulSet) && observed !== undefined;
       keptAny ||= keep;
-      confData[key] = keep ? (observedConf[key] ?? conf) : conf;
+      confEntries.push([key, keep ? (observedConf[key] ?? conf) : conf]);
       const statefulSet = renderBrokerStatefulSet(parent, member, keep ? observedTemplate(observed) : template, storage, observed);
       const mark = copy.marks.get(member.statefulSet);
       const copiedBy = copy.copiedBy.get(member.statefulSet);
@@ -270,11 +270,14 @@ export const brokerHooks: KindHooks<BrokerStatus> = {
       }
       statefulSets.push(statefulSet);
     }
-    confData[NAMESRV_ADDR_KEY] = nameServers;
+    confEntries.push([NAMESRV_ADDR_KEY, nameServers]);
     // A broker that keeps its template after acl is turned off may still mount the logging configuration.
     if (usesPlainAcl(spec.acl, spec.brokerImage) || (keptAny && observedConf[BROKER_LOGBACK_KEY] !== undefined)) {
-      confData[BROKER_LOGBACK_KEY] = BROKER_LOGBACK;
+      confEntries.push([BROKER_LOGBACK_KEY, BROKER_LOGBACK]);
     }
+    // Made in one step: an object given dozens of keys one at a time becomes a hash table in V8,
+    // which JSON.stringify serializes about half as fast.
+    const confData = Object.fromEntries(confEntries);
 
     // Status, from what is observed.
     const status = brokerStatus(
