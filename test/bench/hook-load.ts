@@ -117,8 +117,13 @@ export async function compareWithBaseline(
   const hook = best(runs.hook);
   const baseline = best(runs.baseline);
   const noRender = best(runs.noRender);
-  if (noRender.non2xx > 0) throw new Error(`${label}: the no-render route answered ${noRender.non2xx} non-2xx replies`);
-  if (hook.non2xx > 0 || hook.errors > 0) throw new Error(`${label}: ${hook.non2xx} non-2xx replies and ${hook.errors} errors under load`);
+  for (const [route, run] of [
+    ['hook', hook],
+    ['no-render', noRender],
+  ] as const) {
+    if (run.non2xx > 0 || run.errors > 0)
+      throw new Error(`${label}: the ${route} route had ${run.non2xx} non-2xx replies and ${run.errors} errors under load`);
+  }
   return {
     label,
     hookRps: Math.round(hook.requests.average),

@@ -6,6 +6,7 @@
 //
 // Failures are collected over the whole run and reported grouped by cause, with the smallest
 // request of each group, so one run shows everything that is broken rather than the first thing.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import fc from 'fast-check';
@@ -1258,14 +1259,13 @@ const runs = (n: number) => Math.max(1, Math.round(n * SCALE));
 async function settledRss(): Promise<number> {
   for (let round = 0; round < 3; round++) {
     gc();
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await sleep(200);
   }
   return process.memoryUsage.rss();
 }
 
-function assertClean(group: string): void {
-  gc();
-  rssAfter.push(`${group} ${Math.round(process.memoryUsage.rss() / 1024 / 1024)}`);
+async function assertClean(group: string): Promise<void> {
+  rssAfter.push(`${group} ${Math.round((await settledRss()) / 1024 / 1024)}`);
   const text = report(group);
   if (text) throw new Error(text);
 }
@@ -1296,7 +1296,7 @@ describe('hostile requests on every route', () => {
       fc.asyncProperty(hookCase(['sync']), async (c) => guarded('sync', () => runHookCase('sync', c))),
       { numRuns: runs(3200) },
     );
-    assertClean('sync');
+    await assertClean('sync');
   }, 120_000);
 
   it('finalize: every generated request and mutation is classified, complete when 200, and quick', async () => {
@@ -1304,7 +1304,7 @@ describe('hostile requests on every route', () => {
       fc.asyncProperty(hookCase(['finalize']), async (c) => guarded('finalize', () => runHookCase('finalize', c))),
       { numRuns: runs(1800) },
     );
-    assertClean('finalize');
+    await assertClean('finalize');
   }, 120_000);
 
   it('customize: every generated request and mutation is 200 or 4xx, never 500', async () => {
@@ -1312,7 +1312,7 @@ describe('hostile requests on every route', () => {
       fc.asyncProperty(hookCase(['customize']), async (c) => guarded('customize', () => runHookCase('customize', c))),
       { numRuns: runs(2500) },
     );
-    assertClean('customize');
+    await assertClean('customize');
   }, 120_000);
 
   it('render: every generated YAML or JSON stream and mutation is classified, complete when 200, and quick', async () => {
@@ -1320,7 +1320,7 @@ describe('hostile requests on every route', () => {
       fc.asyncProperty(renderCase, async (c) => guarded('render', () => runRenderCase('render', c))),
       { numRuns: runs(600) },
     );
-    assertClean('render');
+    await assertClean('render');
   }, 120_000);
 
   it(`sent at least ${MIN_REQUESTS} requests without memory growing by ${RSS_GROWTH_LIMIT / 1024 / 1024} MB`, async () => {
